@@ -1,0 +1,50 @@
+# asamblea: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck contracts pytest serve messages clean-instance bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	ASAMBLEA_MANIFEST_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@$(BIN)/python manage.py demo_help --url http://$(HOST):$(PORT)/
+	ASAMBLEA_MANIFEST_STATIC=1 $(BIN)/gunicorn asamblea.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck contracts pytest
+
+messages: $(STAMP)
+	cd src/asamblea && ../../$(BIN)/python ../../manage.py makemessages --all --no-obsolete --ignore "voting/methods/*" && ../../$(BIN)/python ../../manage.py compilemessages
+
+bench: $(STAMP)
+	@echo "See docs/benchmarks.md for each benchmark's command."

@@ -1,0 +1,203 @@
+"""Settings, read from the environment (12-factor).
+
+``DATABASE_URL`` selects the database (SQLite under the instance folder by default);
+``ASAMBLEA_SECRET_KEY``, ``ASAMBLEA_DEBUG``, ``ASAMBLEA_ALLOWED_HOSTS`` and
+``ASAMBLEA_INSTANCE_DIR`` configure the rest. See the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BASE_DIR.parent.parent
+INSTANCE_DIR = Path(os.environ.get("ASAMBLEA_INSTANCE_DIR", REPO_DIR / "instance"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("ASAMBLEA_DEBUG", default=False)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("ASAMBLEA_SECRET_KEY")
+    if key:
+        return key
+    # Without a configured key, keep a random one in the instance folder so that
+    # sessions survive restarts and no key ever ships in the repository.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ASAMBLEA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ASAMBLEA_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "asamblea.core",
+    "asamblea.accounts",
+    "asamblea.federation",
+    "asamblea.motions",
+    "asamblea.voting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "asamblea.core.middleware.MemberLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "asamblea.config.urls"
+WSGI_APPLICATION = "asamblea.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "asamblea.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{INSTANCE_DIR / 'asamblea.sqlite3'}",
+        conn_max_age=int(os.environ.get("ASAMBLEA_CONN_MAX_AGE", "0")),
+    )
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while one writer commits; IMMEDIATE avoids the
+    # lock-upgrade deadlock SQLite otherwise hits when two writers race.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ""
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.Member"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages. Django's LANG_INFO knows neither Quechua nor Aymara; they are
+# registered here and in asamblea.core.apps (LANG_INFO) so that every page,
+# the switcher and gettext treat them like any other locale.
+LANGUAGE_CODE = "es"
+LANGUAGES = [
+    ("es", _("Spanish")),
+    ("qu", _("Quechua")),
+    ("ay", _("Aymara")),
+    ("en", _("English")),
+]
+EXTRA_LANG_INFO = {
+    "qu": {"bidi": False, "code": "qu", "name": "Quechua", "name_local": "Runasimi"},
+    "ay": {"bidi": False, "code": "ay", "name": "Aymara", "name_local": "Aymar aru"},
+}
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("ASAMBLEA_TIME_ZONE", "America/Lima")
+LANGUAGE_COOKIE_NAME = "asamblea_language"
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = INSTANCE_DIR / "static"
+# WhiteNoise serves static files with far-future caching and pre-compressed
+# copies, so that a phone on 2G downloads CSS and JS once.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if _env_bool("ASAMBLEA_MANIFEST_STATIC", default=False)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("ASAMBLEA_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Bounded inputs: requests larger than this are refused before any view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# Heavy work runs through asamblea.core.tasks: "local" (in-process pool) or
+# "celery" with ASAMBLEA_BROKER_URL (Redis or RabbitMQ).
+ASAMBLEA_TASK_BACKEND = os.environ.get("ASAMBLEA_TASK_BACKEND", "local")
+ASAMBLEA_BROKER_URL = os.environ.get("ASAMBLEA_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ASAMBLEA_LOG_LEVEL", "WARNING")},
+}
+
+CSRF_FAILURE_VIEW = "asamblea.core.views.csrf_failure"

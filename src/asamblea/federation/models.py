@@ -1,0 +1,208 @@
+"""The federation tree (assembly -> region -> zone -> committee), memberships,
+roles, delegate mandates and recalls.
+
+The tree uses a materialised path (``path`` = the zero-padded ids of every
+ancestor and the node itself, each followed by "/") so that ancestor and subtree
+queries are plain string comparisons that work on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEGMENT_WIDTH = 10
+
+
+class NodeKind(models.TextChoices):
+    ASSEMBLY = "assembly", _("Assembly")
+    REGION = "region", _("Region")
+    ZONE = "zone", _("Zone")
+    COMMITTEE = "committee", _("Committee")
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    SECRETARY = "secretary", _("Secretary")
+    DELEGATE = "delegate", _("Delegate")
+
+
+class Node(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=NodeKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    seconders_required = models.PositiveSmallIntegerField(
+        _("seconders required"),
+        default=2,
+        help_text=_("How many members must second a motion before it goes to debate."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def segment(pk: int) -> str:
+        return f"{pk:0{PATH_SEGMENT_WIDTH}d}/"
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent (not this node)."""
+        return [int(p) for p in self.path.split("/") if p][:-1]
+
+    def lineage_ids(self) -> list[int]:
+        """Ids from the root down to this node."""
+        return [int(p) for p in self.path.split("/") if p]
+
+    @property
+    def is_committee(self) -> bool:
+        return self.kind == NodeKind.COMMITTEE
+
+
+class Membership(models.Model):
+    """A member's place in a committee. Vote weight lives here."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    node = models.ForeignKey(
+        Node, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    weight = models.PositiveSmallIntegerField(_("vote weight"), default=1)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "node"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_membership_per_node",
+            )
+        ]
+        indexes = [models.Index(fields=["node", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.node_id} ({self.role})"
+
+
+class MandateSource(models.TextChoices):
+    APPOINTED = "appointed", _("Appointed")
+    ELECTED = "elected", _("Elected")
+
+
+class MandateEnd(models.TextChoices):
+    RECALLED = "recalled", _("Recalled")
+    RESIGNED = "resigned", _("Resigned")
+    REPLACED = "replaced", _("Replaced")
+    LEFT = "left", _("Left the committee")
+
+
+class Mandate(models.Model):
+    """A delegate's mandate to represent a committee at its parent node.
+
+    Mandates are never deleted: ended ones are the history.
+    """
+
+    committee = models.ForeignKey(
+        Node, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegate"),
+        on_delete=models.PROTECT,
+        related_name="mandates",
+    )
+    source = models.CharField(_("how"), max_length=16, choices=MandateSource.choices)
+    instructions = models.TextField(_("instructions"), blank=True, max_length=4000)
+    poll = models.ForeignKey(
+        "voting.Poll",
+        verbose_name=_("election poll"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_reason = models.CharField(
+        _("end reason"), max_length=16, choices=MandateEnd.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "delegate"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_mandate_per_delegate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate_id} for {self.committee_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class RecallState(models.TextChoices):
+    VOTING = "voting", _("Voting")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+
+
+class Recall(models.Model):
+    """A committee vote on ending a delegate's mandate, started by any member."""
+
+    mandate = models.ForeignKey(
+        Mandate, verbose_name=_("mandate"), on_delete=models.CASCADE, related_name="recalls"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), max_length=4000)
+    poll = models.OneToOneField(
+        "voting.Poll", verbose_name=_("poll"), on_delete=models.PROTECT, related_name="recall"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=RecallState.choices, default=RecallState.VOTING
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+
+    def __str__(self) -> str:
+        return f"recall of mandate {self.mandate_id}"

@@ -1,0 +1,177 @@
+"""Motions, their versions, seconds, amendments and discussion."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+COMMENT_MAX = 5_000
+
+
+class MotionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    DEBATE = "debate", _("Debate")
+    VOTING = "voting", _("Voting")
+    CARRIED = "carried", _("Carried")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED_MOTION_STATES = frozenset({MotionState.CARRIED, MotionState.REJECTED, MotionState.WITHDRAWN})
+
+
+class Motion(models.Model):
+    node = models.ForeignKey(
+        "federation.Node",
+        verbose_name=_("node"),
+        on_delete=models.PROTECT,
+        related_name="motions",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="motions",
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("text"), max_length=BODY_MAX)
+    state = models.CharField(
+        _("state"), max_length=16, choices=MotionState.choices, default=MotionState.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    forwarded_from = models.ForeignKey(
+        "self",
+        verbose_name=_("forwarded from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="forwards",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("motion")
+        verbose_name_plural = _("motions")
+        indexes = [models.Index(fields=["node", "state"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in CLOSED_MOTION_STATES
+
+
+class MotionVersion(models.Model):
+    """Every text a motion has had; version 1 is the original draft."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("text"), max_length=BODY_MAX)
+    amendment = models.ForeignKey(
+        "Amendment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["motion", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "number"], name="unique_motion_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id} v{self.number}"
+
+
+class Second(models.Model):
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="seconds")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "member"], name="one_second_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} seconds {self.motion_id}"
+
+
+class AmendmentKind(models.TextChoices):
+    REPLACE_PARAGRAPH = "replace_paragraph", _("Replace a paragraph")
+    INSERT_PARAGRAPH = "insert_paragraph", _("Insert a paragraph")
+    DELETE_PARAGRAPH = "delete_paragraph", _("Delete a paragraph")
+    REPLACE_TEXT = "replace_text", _("Replace the whole text")
+
+
+class AmendmentState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    VOTING = "voting", _("Voting")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    OBSOLETE = "obsolete", _("No longer applies")
+
+
+class Amendment(models.Model):
+    """A proposed change to a motion's text.
+
+    ``paragraph`` is the 0-based index of the paragraph (paragraphs are separated
+    by blank lines) in the version ``base_version``; an insertion goes before it
+    (``paragraph`` equal to the number of paragraphs appends).
+    """
+
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="amendments",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=AmendmentKind.choices)
+    paragraph = models.PositiveIntegerField(_("paragraph"), null=True, blank=True)
+    text = models.TextField(_("new text"), blank=True, max_length=BODY_MAX)
+    rationale = models.TextField(_("rationale"), blank=True, max_length=COMMENT_MAX)
+    base_version = models.PositiveIntegerField(_("based on version"))
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=AmendmentState.choices,
+        default=AmendmentState.PROPOSED,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.motion_id})"
+
+
+class Comment(models.Model):
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.motion_id}"

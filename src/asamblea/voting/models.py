@@ -1,0 +1,267 @@
+"""Polls, frozen electorates, ballots and results.
+
+Secret (not end-to-end verifiable) ballots follow this rule: the ``Ballot`` row
+holds no voter reference and no timestamp and has a random id; who has voted is
+kept apart in ``VoteLedger``. While the poll is open a ballot is found again for
+a change of vote through ``slot`` = HMAC-SHA256(poll.ballot_key, member id); at
+the close the key is wiped and every slot is overwritten, so afterwards nothing
+links a ballot to a voter.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+QUESTION_MAX = 300
+OPTION_MAX = 200
+
+
+class Method(models.TextChoices):
+    YES_NO_ABSTAIN = "yes_no_abstain", _("Yes / no / abstain")
+    SINGLE = "single", _("Single choice")
+    APPROVAL = "approval", _("Approval (up to k)")
+
+
+class Aggregation(models.TextChoices):
+    POOLED = "pooled", _("Pooled: every ballot counts once")
+    BY_COMMITTEE_MEMBERS = (
+        "by_committee_members",
+        _("By committee: each committee's result decides its block, weighted by members"),
+    )
+    BY_COMMITTEE_EQUAL = (
+        "by_committee_equal",
+        _("By committee: each committee's result decides one equal vote"),
+    )
+    DELEGATES = "delegates", _("Delegates: each committee's delegate casts its votes as mandated")
+
+
+class MajorityBase(models.TextChoices):
+    CAST = "cast", _("Votes cast")
+    VALID = "valid", _("Valid votes (without abstentions)")
+    ENTITLED = "entitled", _("Entitled electorate")
+
+
+class PollState(models.TextChoices):
+    DRAFT = "draft", _("Not yet open")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Outcome(models.TextChoices):
+    CARRIED = "carried", _("Carried")
+    REJECTED = "rejected", _("Rejected")
+    NO_QUORUM = "no_quorum", _("No quorum")
+    DECIDED = "decided", _("Decided")
+    TIE = "tie", _("Tie")
+
+
+class Poll(models.Model):
+    node = models.ForeignKey(
+        "federation.Node",
+        verbose_name=_("node"),
+        on_delete=models.PROTECT,
+        related_name="polls",
+    )
+    motion = models.ForeignKey(
+        "motions.Motion",
+        verbose_name=_("motion"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="polls",
+    )
+    amendment = models.ForeignKey(
+        "motions.Amendment",
+        verbose_name=_("amendment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="polls",
+    )
+    question = models.CharField(_("question"), max_length=QUESTION_MAX)
+    description = models.TextField(_("description"), blank=True, max_length=10_000)
+    method = models.CharField(
+        _("method"), max_length=32, choices=Method.choices, default=Method.YES_NO_ABSTAIN
+    )
+    max_choices = models.PositiveSmallIntegerField(_("at most k choices"), default=1)
+    secret = models.BooleanField(_("secret ballot"), default=False)
+    aggregation = models.CharField(
+        _("aggregation"),
+        max_length=32,
+        choices=Aggregation.choices,
+        default=Aggregation.POOLED,
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=PollState.choices, default=PollState.DRAFT
+    )
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Decision policy (OpenSlides-style bases, LiquidFeedback-style fractions).
+    majority_num = models.PositiveSmallIntegerField(_("majority numerator"), default=1)
+    majority_den = models.PositiveSmallIntegerField(_("majority denominator"), default=2)
+    majority_base = models.CharField(
+        _("majority of"),
+        max_length=16,
+        choices=MajorityBase.choices,
+        default=MajorityBase.VALID,
+    )
+    majority_strict = models.BooleanField(_("strictly more than the fraction"), default=True)
+    quorum_num = models.PositiveSmallIntegerField(_("quorum numerator"), default=0)
+    quorum_den = models.PositiveSmallIntegerField(_("quorum denominator"), default=1)
+    seed = models.CharField(_("lot seed"), max_length=64, blank=True)
+    ballot_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        indexes = [models.Index(fields=["state", "closes_at"])]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class PollOption(models.Model):
+    """An option; ``position`` is also its bit in ``Ballot.mask``."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=16, blank=True)
+    label = models.CharField(_("option"), max_length=OPTION_MAX)
+
+    class Meta:
+        ordering = ["poll", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="unique_option_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ElectorateEntry(models.Model):
+    """The electorate frozen when the poll opens: who may vote, from which
+    committee, with which weight. Results are computed from this snapshot."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="electorate")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    committee = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "member"], name="one_entry_per_voter")
+        ]
+        indexes = [models.Index(fields=["poll", "committee"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.poll_id}"
+
+
+class VoteLedger(models.Model):
+    """Who has voted in a poll (never what). No timestamp, on purpose."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ledger")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    committee = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "member"], name="one_ledger_row_per_voter")
+        ]
+        indexes = [models.Index(fields=["poll", "committee"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} voted in {self.poll_id}"
+
+
+class Ballot(models.Model):
+    """One voter's current ballot. For secret polls ``voter`` and ``cast_at`` stay
+    empty and ``slot`` is an HMAC wiped at the close (see the module docstring)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    committee = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
+    slot = models.CharField(max_length=64)
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cast_at = models.DateTimeField(null=True, blank=True)
+    mask = models.BigIntegerField(default=0)
+    data = models.JSONField(null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "slot"], name="one_ballot_per_slot")]
+        indexes = [models.Index(fields=["poll", "committee"])]
+
+    def __str__(self) -> str:
+        return f"ballot {self.id}"
+
+
+class DelegateCast(models.Model):
+    """Under delegate aggregation: what a committee's delegate cast at the parent
+    level, as the committee's own result mandated."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="delegate_casts")
+    committee = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    counts = models.JSONField(default=dict)
+    weight = models.PositiveIntegerField(default=0)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "committee"], name="one_cast_per_committee")
+        ]
+
+    def __str__(self) -> str:
+        return f"delegate cast {self.committee_id} in {self.poll_id}"
+
+
+class PollResult(models.Model):
+    """A poll's result at one level of the tree (committee, zone, region, assembly),
+    computed at the close from the frozen snapshot."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="results")
+    node = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
+    counts = models.JSONField(default=dict)
+    entitled = models.PositiveIntegerField(default=0)
+    voted = models.PositiveIntegerField(default=0)
+    quorum_met = models.BooleanField(default=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    detail = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "node"], name="one_result_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"result of {self.poll_id} at {self.node_id}"

@@ -1,0 +1,53 @@
+"""Exceptions raised by the engine.
+
+Every error that concerns a piece of data carries ``field``, a path such as
+``contests[0].options[2].proof.c[1]`` (spec §9), so a verifier report can name
+exactly what failed.
+"""
+
+from __future__ import annotations
+
+
+class SecretBallotError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class DecodingError(SecretBallotError, ValueError):
+    """Bytes or JSON that are not a valid encoding of the expected object (spec §2, §8)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        self.message = message
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+    def at(self, prefix: str) -> DecodingError:
+        """Return the same error with ``prefix`` prepended to its field path."""
+        if not self.field:
+            return DecodingError(self.message, prefix)
+        sep = "" if self.field.startswith("[") else "."
+        return DecodingError(self.message, f"{prefix}{sep}{self.field}" if prefix else self.field)
+
+
+class VerificationError(SecretBallotError):
+    """A proof, signature, hash or count does not verify (spec §9)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        self.message = message
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class ProtocolError(SecretBallotError):
+    """An honest party was asked to do something the protocol forbids.
+
+    Examples: encrypting a selection outside the contest's bounds, or
+    decrypting with fewer than t trustees.
+    """
+
+
+class NotEnoughTrustees(ProtocolError):
+    """Fewer than t trustees took part in a threshold decryption (spec §7)."""
+
+
+class RecordFormatError(SecretBallotError):
+    """The election record cannot be read: a file is missing or is not JSON (spec §8)."""

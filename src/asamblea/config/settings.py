@@ -161,6 +161,7 @@ LANGUAGE_COOKIE_NAME = "asamblea_language"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = INSTANCE_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # WhiteNoise serves static files with far-future caching and pre-compressed
 # copies, so that a phone on 2G downloads CSS and JS once.
 STORAGES = {

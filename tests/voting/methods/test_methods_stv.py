@@ -1,0 +1,155 @@
+"""STV (Scottish rules and Meek): hand-computed worked examples and properties."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asamblea.voting.methods import RankedProfile
+from asamblea.voting.methods.stv_meek import meek_stv
+from asamblea.voting.methods.stv_scottish import scottish_stv
+
+
+def small_example() -> RankedProfile:
+    # 6 x A>B>C, 4 x B, 4 x C: 14 valid votes.
+    return RankedProfile.from_counts("ABC", [(list("ABC"), 6), (["B"], 4), (["C"], 4)])
+
+
+def test_scottish_quota_transfer_value_truncation_and_loss():
+    """Hand computed under SSI 2007/42 schedule 1:
+    rule 46: quota = floor(14 / (2 + 1)) + 1 = 5.
+    Stage 1: A 6, B 4, C 4; A reaches the quota (rule 47), surplus 1.
+    Rule 52(2) does not apply yet (B and C tie, neither exceeds the other plus
+    the untransferred surplus). Stage 2, rule 48(3): transfer value
+    = 1 x 1 / 6 = 0.166666..., to five places with the remainder ignored:
+    0.16666. The 6 papers give B 6 x 0.16666 = 0.99996; loss 1 - 0.99996 = 0.00004.
+    Then one vacancy: B 4.99996 >= C 4 plus no untransferred surplus: B elected
+    (rule 52(2))."""
+    result = scottish_stv(small_example(), seats=2)
+    assert result.quota == Decimal(5)
+    assert result.winners == ("A", "B")
+    first, surplus, last = result.stages
+    assert first.elected == ("A",)
+    assert surplus.action == "surplus"
+    assert surplus.candidate == "A"
+    assert [str(tv.transfer_value) for tv in surplus.transfer_values] == ["0.16666"]
+    assert surplus.transfers == {"B": Decimal("0.99996")}
+    assert surplus.loss == Decimal("0.00004")
+    assert surplus.tallies == {"A": 5, "B": Decimal("4.99996"), "C": 4}
+    assert last.action == "last_vacancies"
+    assert last.elected == ("B",)
+
+
+def test_scottish_exclusion_and_surplus_from_transfers():
+    """Hand computed: 30 A>B>C, 10 B>A>C, 25 C>D>E, 20 D>C>E, 15 E; 2 seats,
+    100 valid votes, quota floor(100/3) + 1 = 34. Stage 1: nobody reaches 34;
+    B (10) is excluded; its 10 papers go to A at value 1: A 40, elected.
+    Stage 3: A's surplus 6 over all its 40 papers, transfer value 6/40 = 0.15:
+    the 30 A>B>C papers skip excluded B and give C 4.5, the 10 B>A>C give C 1.5:
+    C 31. Stage 4: E (15) excluded, its papers exhaust (15). One vacancy left:
+    C 31 >= D 20: C elected."""
+    profile = RankedProfile.from_counts(
+        "ABCDE",
+        [(list("ABC"), 30), (list("BAC"), 10), (list("CDE"), 25), (list("DCE"), 20), (["E"], 15)],
+    )
+    result = scottish_stv(profile, seats=2)
+    assert result.winners == ("A", "C")
+    actions = [(s.action, s.candidate) for s in result.stages]
+    assert actions == [
+        ("first_preferences", None),
+        ("exclusion", "B"),
+        ("surplus", "A"),
+        ("exclusion", "E"),
+        ("last_vacancies", None),
+    ]
+    assert result.stages[2].transfers == {"C": Decimal("6.00000")}
+    assert result.stages[2].transfer_values[0].transfer_value == Decimal("0.15")
+    assert result.stages[3].exhausted == Decimal(15)
+    assert result.excluded == ("B", "E")
+
+
+def test_meek_small_example_by_hand():
+    """Hand computed with nine-place fixed point. Quota = 14/3 truncated
+    (4.666666666) + 0.000000001 = 4.666666667. A 6 is elected. Keep value of A:
+    1 x 4.666666667 / 6 = 0.7777777778333.. rounded up: 0.777777778. Each of the
+    6 papers gives A 0.777777778 and passes 0.222222222 to B: A 4.666666668,
+    B 4 + 1.333333332 = 5.333333332 >= quota: B elected."""
+    result = meek_stv(small_example(), seats=2)
+    assert result.winners == ("A", "B")
+    last = result.stages[-1]
+    assert last.keep_values["A"] == Decimal("0.777777778")
+    assert last.tallies["A"] == Decimal("4.666666668")
+    assert last.tallies["B"] == Decimal("5.333333332")
+    assert last.quota == Decimal("4.666666667")
+
+
+def test_scottish_tie_broken_by_lot_shows_seed_and_draw():
+    # A and B tie at every stage; one of them must be excluded by lot.
+    profile = RankedProfile.from_counts("ABC", [(["A"], 2), (["B"], 2), (["C"], 5)])
+    one = scottish_stv(profile, seats=2, seed="poll-42")
+    again = scottish_stv(profile, seats=2, seed="poll-42")
+    assert one == again
+    assert one.seed == "poll-42"
+    assert one.lots and one.lots[0].purpose == "exclude"
+    exclusion = next(s for s in one.stages if s.action == "exclusion")
+    assert exclusion.tie_break == "lot"
+    assert exclusion.candidate == one.lots[0].order[0]
+    assert one.winners == ("C", one.lots[0].order[1])
+
+
+def test_scottish_tie_broken_by_earlier_stage():
+    """Hand computed: 7 C, 5 A, 4 B, 2 D>B, 1 E>A; 2 seats, quota floor(19/3)+1 = 7.
+    Stage 1: C 7 elected (no surplus). A 5, B 4, D 2, E 1. Exclude E: A 6.
+    Exclude D: B 6. Now A and B tie at 6; at the most recent earlier stage
+    where they differed (stage 3: A 6, B 4) B had fewer: B excluded, A elected."""
+    profile = RankedProfile.from_counts(
+        "ABCDE", [(["C"], 7), (["A"], 5), (["B"], 4), (["D", "B"], 2), (["E", "A"], 1)]
+    )
+    result = scottish_stv(profile, seats=2)
+    assert result.winners == ("C", "A")
+    assert not result.lots
+
+
+rankings = st.lists(
+    st.permutations(range(6)).flatmap(lambda p: st.integers(1, 6).map(lambda k: p[:k])),
+    min_size=1,
+    max_size=40,
+)
+
+
+def build(n: int, raw: list[list[int]]) -> RankedProfile:
+    names = [chr(65 + i) for i in range(n)]
+    ballots = [[names[c] for c in r if c < n] for r in raw]
+    return RankedProfile.from_rankings(names, [tuple(b) for b in ballots if b] or [("A",)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(2, 6), raw=rankings, seats=st.integers(1, 4))
+def test_scottish_properties(n, raw, seats):
+    profile = build(n, raw)
+    seats = min(seats, n)
+    result = scottish_stv(profile, seats=seats, seed="s")
+    assert len(result.winners) == seats
+    assert len(set(result.winners)) == seats
+    valid = Decimal(result.valid_votes)
+    for stage in result.stages:
+        total = sum(stage.tallies.values()) + stage.exhausted + stage.loss
+        assert total == valid  # exact: every value is a multiple of 0.00001
+        at_quota = [c for c, v in stage.tallies.items() if v >= result.quota]
+        assert len(at_quota) <= seats
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(2, 6), raw=rankings, seats=st.integers(1, 4))
+def test_meek_properties(n, raw, seats):
+    profile = build(n, raw)
+    seats = min(seats, n)
+    result = meek_stv(profile, seats=seats, seed="s")
+    assert len(result.winners) == seats
+    assert len(set(result.winners)) == seats
+    for stage in result.stages:
+        total = sum(stage.tallies.values()) + stage.excess
+        # Conserved exactly: each product is rounded and the remainder passed on.
+        assert total == result.valid_votes

@@ -249,11 +249,12 @@ class BallotChecker:
         self.joint_key = election.joint_key
         self.manifest: Manifest = election.manifest
 
-    def check(self, ballot: Ballot, field: str = "ballot") -> Digest:
+    def check(self, ballot: Ballot, field: str = "ballot", h_b: Digest | None = None) -> Digest:
         """Verify every proof and the signature; return h_B (spec §9.5).
 
         Raises :class:`VerificationError` naming the failing field. Does not
         check that the credential is on the list: that is the board's job.
+        ``h_b`` may be passed when the caller has computed it already.
         """
         h_e = self.h_e
         k = self.joint_key
@@ -261,7 +262,8 @@ class BallotChecker:
         contests = self.manifest.contests
         if len(ballot.contests) != len(contests):
             raise VerificationError("wrong number of contests", f"{field}.contests")
-        h_b = ballot_digest(h_e, ballot)
+        if h_b is None:
+            h_b = ballot_digest(h_e, ballot)
         ctx: tuple[Field, ...] = (h_e, h_b)
         if not schnorr.verify(schnorr.TAG_BALLOT_SIGNATURE, ctx, cred, ballot.signature):
             raise VerificationError("signature does not verify", f"{field}.signature")

@@ -1,0 +1,7 @@
+"""asamblea's end-to-end verifiable secret-ballot engine: a pure library.
+
+The protocol is specified in docs/protocol/secret-ballot.md; module and field
+docstrings cite its sections. Depends on the standard library, coincurve
+(secp256k1), rfc8785 (canonical JSON) and cryptography (ChaCha20-Poly1305 for
+key-ceremony shares) only.
+"""

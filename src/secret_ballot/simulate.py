@@ -1,0 +1,307 @@
+"""A whole election in one process tree, written as a record (spec §10).
+
+Key generation, a credential per voter, casting (with some re-votes and some
+audited ballots), the tally and its threshold decryption. Ballots are
+encrypted in worker processes in chunks of voters and streamed to disk, so
+memory stays bounded whatever the number of voters. With the same ``seed``
+the record is identical byte for byte, whatever ``jobs`` is.
+
+Misuse: everything secret here (credentials, trustee polynomials, ballot
+nonces) is derived from the seed. It is a test and benchmark tool, never a
+way to run a real election.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from secret_ballot import jsonfields as jf
+from secret_ballot.ballot import (
+    CredentialKeyPair,
+    ballot_digest,
+    ballot_to_json,
+    encrypt_ballot,
+    next_tracker,
+    tracker_start,
+)
+from secret_ballot.dkg import Trustee, run_ceremony, transcript_to_json
+from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
+from secret_ballot.elgamal import Ciphertext
+from secret_ballot.errors import ProtocolError
+from secret_ballot.group import Point, base_mul
+from secret_ballot.hash import Digest, hash_digest, hash_to_scalar
+from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
+from secret_ballot.record import (
+    AUDITED_FILE,
+    BALLOTS_FILE,
+    CEREMONY_FILE,
+    CREDENTIALS_FILE,
+    ELECTION_FILE,
+    MANIFEST_FILE,
+    PARAMETERS_FILE,
+    TALLY_FILE,
+    ElectionKeys,
+    RecordWriter,
+    load_election,
+)
+from secret_ballot.tally import TallyAccumulator, decrypt_tally, tally_to_json
+
+_TAG = "simulation"
+_CHUNK_VOTERS = 500
+#: Out of 1000 voters, how many cast a second ballot, and how many audit one first.
+REVOTE_PER_MILLE = 50
+AUDIT_PER_MILLE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    voters: int
+    ballots_cast: int
+    audited: int
+    counts: dict[str, list[int]]
+    trustees_present: tuple[int, ...]
+
+
+def _draw(seed: bytes, *fields: str | int) -> int:
+    return int.from_bytes(hash_digest(_TAG, seed, *fields)[:8], "big")
+
+
+def _credential(seed: bytes, voter: int) -> CredentialKeyPair:
+    return CredentialKeyPair.from_secret(hash_to_scalar(_TAG, seed, "credential", voter))
+
+
+def _credential_chunk(args: tuple[bytes, int, int]) -> list[bytes]:
+    seed, start, stop = args
+    return [_credential(seed, v).public.encode() for v in range(start, stop)]
+
+
+@dataclass(frozen=True)
+class _CastConfig:
+    manifest: jf.JSON
+    parameters: jf.JSON
+    keys: jf.JSON
+    seed: bytes
+
+
+@dataclass
+class _CastChunk:
+    # ("cast" | "audit", h_B, ballot JSON text, nonce seed for audits, selection)
+    entries: list[tuple[str, bytes, str, bytes, int]]
+    sums: list[tuple[bytes, bytes]]
+    counts: list[int]
+
+
+_ELECTION: Election | None = None
+_SEED = b""
+
+
+def _init_cast(config: _CastConfig) -> None:
+    global _ELECTION, _SEED
+    _ELECTION = load_election(config.manifest, config.parameters, config.keys)
+    _SEED = config.seed
+
+
+def _selection(election: Election, choice: int) -> dict[str, list[int]]:
+    contest = election.manifest.contests[0]
+    values = [0] * len(contest.options)
+    values[choice] = 1
+    return {contest.contest_id: values}
+
+
+def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
+    election, seed = _ELECTION, _SEED
+    assert election is not None  # noqa: S101 - set by the pool initializer
+    h_e = election.election_hash
+    k = len(election.manifest.contests[0].options)
+    entries: list[tuple[str, bytes, str, bytes, int]] = []
+    later: list[tuple[str, bytes, str, bytes, int]] = []
+    acc = TallyAccumulator(election.manifest)
+    counts = [0] * k
+    for voter in range(*bounds):
+        cred = _credential(seed, voter)
+        choice = _draw(seed, "choice", voter) % k
+        ballots = []
+        if _draw(seed, "audit", voter) % 1000 < AUDIT_PER_MILLE:
+            ballots.append(("audit", _draw(seed, "audit-choice", voter) % k))
+        ballots.append(("cast", choice))
+        if _draw(seed, "revote", voter) % 1000 < REVOTE_PER_MILLE:
+            choice = _draw(seed, "revote-choice", voter) % k
+            ballots.append(("revote", choice))
+        for attempt, (kind, c) in enumerate(ballots):
+            nonce_seed = hash_digest(_TAG, seed, "nonce-seed", voter, attempt)
+            ballot, _ = encrypt_ballot(election, cred, _selection(election, c), nonce_seed)
+            h_b = ballot_digest(h_e, ballot)
+            text = jf.canonical_json(ballot_to_json(ballot)).decode()
+            entry = ("audit" if kind == "audit" else "cast", h_b, text, nonce_seed, c)
+            # A re-vote is placed after the rest of the chunk, so the
+            # superseded ballot is not simply the line before.
+            (later if kind == "revote" else entries).append(entry)
+            if attempt == len(ballots) - 1:
+                acc.add(ballot)
+        counts[choice] += 1
+    entries += later
+    sums = [(ct.alpha.encode(), ct.beta.encode()) for ct in acc.sums()]
+    return _CastChunk(entries, sums, counts)
+
+
+def simulate(
+    *,
+    voters: int,
+    options: int,
+    trustees: int,
+    threshold: int,
+    out: Path,
+    jobs: int = 1,
+    seed: bytes | None = None,
+) -> Summary:
+    """Run a whole election and write its record to ``out`` (a directory or .zip)."""
+    if voters < 0 or not 2 <= options <= 256 or not 1 <= threshold <= trustees <= 255:
+        raise ProtocolError("need voters >= 0, 2 <= options <= 256, 1 <= t <= n <= 255")
+    seed = secrets.token_bytes(32) if seed is None else seed
+    manifest = Manifest(
+        "simulated-election",
+        "Simulated election",
+        (
+            Contest(
+                "choice",
+                "Choose one",
+                ContestKind.ONE_OF_N,
+                tuple(Option(f"option-{i + 1}", f"Option {i + 1}") for i in range(options)),
+                1,
+                1,
+                1,
+            ),
+        ),
+    )
+    comm_secrets = [hash_to_scalar(_TAG, seed, "communication", i) for i in range(1, trustees + 1)]
+    parameters = Parameters(
+        threshold,
+        tuple(
+            TrusteeInfo(i, f"Trustee {i}", base_mul(d)) for i, d in enumerate(comm_secrets, start=1)
+        ),
+    )
+    h_p = parameters.digest(manifest.digest())
+    members = [
+        Trustee(parameters, h_p, i, d, seed=hash_digest(_TAG, seed, "trustee", i))
+        for i, d in enumerate(comm_secrets, start=1)
+    ]
+    transcript, outcome = run_ceremony(members)
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    pool = ctx.Pool(jobs) if jobs > 1 else None
+    try:
+        bounds = [
+            (s, min(s + _CHUNK_VOTERS * 4, voters)) for s in range(0, voters, _CHUNK_VOTERS * 4)
+        ]
+        cred_tasks = [(seed, a, b) for a, b in bounds]
+        cred_chunks = (
+            pool.imap(_credential_chunk, cred_tasks) if pool else map(_credential_chunk, cred_tasks)
+        )
+        credential_list: list[bytes] = []
+        for chunk in cred_chunks:
+            credential_list += chunk
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    h_c = credentials_digest((Point.decode(c) for c in credential_list), len(credential_list))
+    election = Election(manifest, parameters, outcome.joint_key, outcome.verification_keys, h_c)
+    keys = ElectionKeys(
+        election.election_hash,
+        outcome.joint_key,
+        outcome.verification_keys,
+        outcome.qualified,
+        h_c,
+        len(credential_list),
+    )
+    h_e = election.election_hash
+    with RecordWriter(out) as writer:
+        writer.write_json(MANIFEST_FILE, manifest.to_json())
+        writer.write_json(PARAMETERS_FILE, parameters.to_json())
+        writer.write_json(CEREMONY_FILE, transcript_to_json(transcript))
+        writer.write_json(ELECTION_FILE, keys.to_json())
+        with writer.open_text(CREDENTIALS_FILE) as f:
+            # The canonical form of an array of hex strings, written in a stream.
+            f.write("[")
+            f.write(",".join(f'"{c.hex()}"' for c in credential_list))
+            f.write("]")
+        del credential_list
+        config = _CastConfig(manifest.to_json(), parameters.to_json(), keys.to_json(), seed)
+        tasks = [(s, min(s + _CHUNK_VOTERS, voters)) for s in range(0, voters, _CHUNK_VOTERS)]
+        totals = TallyAccumulator(manifest)
+        counts = [0] * options
+        head = tracker_start(h_e)
+        cast_lines = 0
+        audited = 0
+        pool = ctx.Pool(jobs, initializer=_init_cast, initargs=(config,)) if jobs > 1 else None
+        if pool is None:
+            _init_cast(config)
+        try:
+            chunks = pool.imap(_cast_chunk, tasks) if pool else map(_cast_chunk, tasks)
+            with writer.open_text(BALLOTS_FILE) as board, writer.open_text(AUDITED_FILE) as audits:
+                for part in chunks:
+                    for kind, h_b_raw, text, nonce_seed, choice in part.entries:
+                        h_b = Digest(h_b_raw)
+                        tracker = next_tracker(h_e, head, h_b)
+                        if kind == "cast":
+                            board.write(
+                                f'{{"ballot":{text},"previous_tracker":"{head.hex()}",'
+                                f'"tracker":"{tracker.hex()}"}}\n'
+                            )
+                            head = tracker
+                            cast_lines += 1
+                        else:
+                            audits.write(
+                                _audited_line(text, head, tracker, nonce_seed, election, choice)
+                            )
+                            audited += 1
+                    totals.add_sums(
+                        [
+                            Ciphertext(
+                                Point.decode(a, allow_identity=True),
+                                Point.decode(b, allow_identity=True),
+                            )
+                            for a, b in part.sums
+                        ]
+                    )
+                    counts = [a + b for a, b in zip(counts, part.counts, strict=True)]
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        # The first n - t trustees stay away: any t of them must suffice.
+        present = list(range(trustees - threshold + 1, trustees + 1))
+        shares = {j: members[j - 1].key_share(outcome.qualified) for j in present}
+        tally = decrypt_tally(
+            election,
+            totals.sums(),
+            shares,
+            ballots_cast=cast_lines,
+            ballots_counted=voters,
+            final_tracker=head,
+        )
+        decrypted = [o.count for o in tally.contests[0].options]
+        if decrypted != counts:
+            raise ProtocolError(f"tally {decrypted} differs from the plaintext counts {counts}")
+        writer.write_json(TALLY_FILE, tally_to_json(tally))
+    return Summary(voters, cast_lines, audited, {"choice": counts}, tuple(present))
+
+
+def _audited_line(
+    text: str, head: Digest, tracker: Digest, nonce_seed: bytes, election: Election, choice: int
+) -> str:
+    contest = election.manifest.contests[0]
+    values = [0] * len(contest.options)
+    values[choice] = 1
+    tail = jf.canonical_json(
+        {
+            "nonce_seed": nonce_seed.hex(),
+            "previous_tracker": head.hex(),
+            "selections": {contest.contest_id: values},
+            "tracker": tracker.hex(),
+        }
+    ).decode()
+    return f'{{"ballot":{text},{tail[1:]}\n'

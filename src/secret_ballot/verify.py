@@ -1,0 +1,620 @@
+"""The standalone verifier of an election record (spec §9).
+
+Memory stays bounded whatever the number of ballots: the board is streamed in
+chunks (in worker processes with ``jobs`` > 1); the verifier keeps, per
+credential, the number of its last line, per line a small credential index,
+an 8-byte key per ciphertext for duplicate detection, and running sums.
+Ballots superseded by a later one from the same credential are subtracted
+from the running sums in a second, sparse pass (spec §9.6).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from secret_ballot import jsonfields as jf
+from secret_ballot.ballot import (
+    BallotChecker,
+    audited_from_json,
+    ballot_digest,
+    cast_from_json,
+    next_tracker,
+    tracker_start,
+)
+from secret_ballot.dkg import evaluate_transcript, transcript_from_json
+from secret_ballot.election import (
+    RECORD_VERSION,
+    Election,
+    Parameters,
+    credentials_digest,
+    election_digest,
+)
+from secret_ballot.elgamal import Ciphertext
+from secret_ballot.errors import DecodingError, RecordFormatError, VerificationError
+from secret_ballot.group import Point
+from secret_ballot.manifest import Manifest
+from secret_ballot.record import (
+    AUDITED_FILE,
+    BALLOTS_FILE,
+    CEREMONY_FILE,
+    CREDENTIALS_FILE,
+    ELECTION_FILE,
+    MANIFEST_FILE,
+    MAX_LINE,
+    PARAMETERS_FILE,
+    RECORD_FILE,
+    TALLY_FILE,
+    ElectionKeys,
+    RecordReader,
+    load_election,
+)
+from secret_ballot.tally import TallyAccumulator, check_tally, tally_from_json
+
+_NO_CREDENTIAL = b"\x00" * 33
+_CHUNK_BYTES = 2 * 1024 * 1024
+_ZIP_BATCH = 2000
+_MAX_SHOWN = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failed check: where (file and line), which field, and why."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field + ': ' if self.field else ''}{self.message}"
+
+
+@dataclass
+class Report:
+    """The verifier's findings, rendered by :meth:`render`."""
+
+    record: str
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    format_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.format_errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 a check failed, 2 the record cannot be read (spec §9)."""
+        if self.format_errors:
+            return 2
+        return 1 if self.failures else 0
+
+    def fail(self, where: str, field_name: str, message: str) -> None:
+        self.failures.append(Failure(where, field_name, message))
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        self.checks.append((name, ok, detail))
+
+    def render(self) -> str:
+        lines = [f"Election record {self.record}"]
+        for name, ok, detail in self.checks:
+            lines.append(f"  [{'ok' if ok else 'FAIL'}] {name}: {detail}")
+        for err in self.format_errors[:_MAX_SHOWN]:
+            lines.append(f"  unreadable: {err}")
+        for failure in self.failures[:_MAX_SHOWN]:
+            lines.append(f"  failed: {failure}")
+        hidden = len(self.failures) + len(self.format_errors) - 2 * _MAX_SHOWN
+        if len(self.failures) > _MAX_SHOWN or len(self.format_errors) > _MAX_SHOWN:
+            lines.append(f"  ... and {max(hidden, 0)} more")
+        verdict = {0: "VALID", 1: "INVALID", 2: "UNREADABLE"}[self.exit_code]
+        lines.append(f"Result: {verdict}")
+        return "\n".join(lines)
+
+
+# --- workers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Config:
+    manifest: jf.JSON
+    parameters: jf.JSON
+    keys: jf.JSON
+    wanted: frozenset[bytes]
+
+
+@dataclass
+class _ChunkResult:
+    lines: int = 0
+    first_previous: bytes | None = None
+    last_tracker: bytes | None = None
+    credentials: bytearray = field(default_factory=bytearray)
+    alpha_keys: array[int] = field(default_factory=lambda: array("Q"))
+    sums: list[tuple[bytes, bytes]] = field(default_factory=list)
+    failures: list[tuple[int, str, str]] = field(default_factory=list)
+    format_errors: list[tuple[int, str]] = field(default_factory=list)
+    seen_wanted: list[bytes] = field(default_factory=list)
+
+
+class _Worker:
+    def __init__(self, config: _Config) -> None:
+        self.election = load_election(config.manifest, config.parameters, config.keys)
+        self.checker = BallotChecker(self.election)
+        self.manifest = self.election.manifest
+        self.h_e = self.election.election_hash
+        self.wanted = config.wanted
+
+    def run(self, lines: Iterator[bytes]) -> _ChunkResult:
+        res = _ChunkResult()
+        acc = TallyAccumulator(self.manifest)
+        prev: bytes | None = None
+        h_e = self.h_e
+        for i, raw in enumerate(lines):
+            res.lines += 1
+            try:
+                value = json.loads(raw)
+            except ValueError as exc:
+                res.format_errors.append((i, f"not valid JSON ({exc})"))
+                res.credentials += _NO_CREDENTIAL
+                prev = None
+                continue
+            try:
+                cast = cast_from_json(value, self.manifest)
+            except DecodingError as exc:
+                res.failures.append((i, exc.field, exc.message))
+                res.credentials += _NO_CREDENTIAL
+                prev = None
+                continue
+            ballot = cast.ballot
+            if i == 0:
+                res.first_previous = cast.previous_tracker
+            elif prev is not None and cast.previous_tracker != prev:
+                res.failures.append(
+                    (i, "previous_tracker", "does not chain to the tracker of the line before")
+                )
+            h_b = ballot_digest(h_e, ballot)
+            if next_tracker(h_e, cast.previous_tracker, h_b) != cast.tracker:
+                res.failures.append((i, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)"))
+            try:
+                self.checker.check(ballot, h_b=h_b)
+            except VerificationError as exc:
+                res.failures.append((i, exc.field, exc.message))
+            res.credentials += ballot.credential.encode()
+            keys = res.alpha_keys
+            for contest in ballot.contests:
+                for option in contest.options:
+                    keys.append(_alpha_key(option.ciphertext.alpha))
+            acc.add(ballot)
+            if cast.tracker in self.wanted:
+                res.seen_wanted.append(cast.tracker)
+            prev = cast.tracker
+        res.last_tracker = prev
+        res.sums = [(c.alpha.encode(), c.beta.encode()) for c in acc.sums()]
+        return res
+
+
+def _alpha_key(alpha: Point) -> int:
+    # α is r·G for a uniform r: its x-coordinate prefix is a uniform 64-bit key.
+    return int.from_bytes(alpha.encode()[1:9], "big")
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(config: _Config) -> None:
+    global _WORKER
+    _WORKER = _Worker(config)
+
+
+def _read_range(path: str, start: int, end: int) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return iter(lines)
+
+
+Task = tuple[str, int, int] | list[bytes]
+
+
+def _work(task: Task) -> _ChunkResult:
+    assert _WORKER is not None  # noqa: S101 - set by the pool initializer
+    if isinstance(task, tuple):
+        return _WORKER.run(_read_range(*task))
+    return _WORKER.run(iter(task))
+
+
+def _tasks(reader: RecordReader, name: str) -> Iterator[Task]:
+    if reader.is_directory:
+        path = reader.file_path(name)
+        if not path.is_file():
+            raise RecordFormatError(f"{name}: missing from the record")
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            pos = 0
+            while pos < size:
+                f.seek(min(pos + _CHUNK_BYTES, size))
+                f.readline(MAX_LINE + 1)
+                end = f.tell()
+                yield (str(path), pos, end)
+                pos = end
+        return
+    batch: list[bytes] = []
+    for _, line in reader.iter_lines(name):
+        batch.append(line)
+        if len(batch) >= _ZIP_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_chunks(config: _Config, tasks: Iterator[Task], jobs: int) -> Iterator[_ChunkResult]:
+    if jobs <= 1:
+        _init_worker(config)
+        for task in tasks:
+            yield _work(task)
+        return
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        yield from pool.imap(_work, tasks, chunksize=1)
+
+
+# --- the verifier ----------------------------------------------------------------
+
+
+class _Verifier:
+    def __init__(self, path: Path, jobs: int) -> None:
+        self.reader = RecordReader(path)
+        self.jobs = jobs
+        self.report = Report(str(path))
+        self._collisions: set[int] = set()
+
+    def run(self) -> Report:
+        try:
+            self._run()
+        except RecordFormatError as exc:
+            self.report.format_errors.append(str(exc))
+        finally:
+            self.reader.close()
+        return self.report
+
+    def _run(self) -> None:
+        report, reader = self.report, self.reader
+        version = reader.read_json(RECORD_FILE)
+        ok = version == {"version": RECORD_VERSION}
+        report.check("record version", ok, RECORD_VERSION if ok else "unknown")
+        if not ok:
+            report.fail(RECORD_FILE, "version", f"must be {RECORD_VERSION!r}")
+            return
+        manifest_json = reader.read_json(MANIFEST_FILE)
+        parameters_json = reader.read_json(PARAMETERS_FILE)
+        keys_json = reader.read_json(ELECTION_FILE)
+        try:
+            manifest = Manifest.from_json(manifest_json)
+        except DecodingError as exc:
+            report.fail(MANIFEST_FILE, exc.field, exc.message)
+            report.check("manifest", False, "invalid")
+            return
+        n_options = sum(len(c.options) for c in manifest.contests)
+        report.check(
+            "manifest", True, f"{len(manifest.contests)} contest(s), {n_options} option(s)"
+        )
+        try:
+            parameters = Parameters.from_json(parameters_json)
+        except DecodingError as exc:
+            report.fail(PARAMETERS_FILE, exc.field, exc.message)
+            report.check("parameters", False, "invalid")
+            return
+        n, t = parameters.trustee_count, parameters.threshold
+        report.check("parameters", True, f"secp256k1, {n} trustee(s), threshold {t}")
+        try:
+            keys = ElectionKeys.from_json(keys_json)
+        except DecodingError as exc:
+            report.fail(ELECTION_FILE, exc.field, exc.message)
+            report.check("election keys", False, "invalid")
+            return
+        if not self._ceremony(parameters, manifest, keys):
+            return
+        credentials = self._credentials(keys)
+        if credentials is None:
+            return
+        election = keys.election(manifest, parameters)
+        h_p = election.parameters_hash
+        h_e = election_digest(h_p, keys.credentials_hash, keys.joint_key, keys.verification_keys)
+        ok = h_e == keys.election_hash
+        report.check("election hash", ok, h_e.hex())
+        if not ok:
+            report.fail(
+                ELECTION_FILE, "election_hash", "is not D_election(h_P, h_C, K, VK_1..VK_n)"
+            )
+            return
+        checker = BallotChecker(election)
+        seen: set[int] = set()
+        wanted = self._audited(election, checker, credentials, seen)
+        config = _Config(manifest_json, parameters_json, keys_json, frozenset(wanted))
+        sums, cast, counted, head = self._board(election, config, credentials, seen, wanted)
+        del credentials
+        self._tally(election, sums, cast, counted, head)
+
+    def _ceremony(self, parameters: Parameters, manifest: Manifest, keys: ElectionKeys) -> bool:
+        report = self.report
+        try:
+            transcript = transcript_from_json(
+                self.reader.read_json(CEREMONY_FILE), parameters.trustee_count
+            )
+        except DecodingError as exc:
+            report.fail(CEREMONY_FILE, exc.field, exc.message)
+            report.check("key ceremony", False, "invalid")
+            return False
+        h_p = parameters.digest(manifest.digest())
+        try:
+            outcome = evaluate_transcript(parameters, h_p, transcript)
+        except VerificationError as exc:
+            report.fail(CEREMONY_FILE, exc.field, exc.message)
+            report.check("key ceremony", False, "invalid")
+            return False
+        ok = True
+        if outcome.qualified != keys.qualified:
+            report.fail(
+                ELECTION_FILE, "qualified", f"the transcript gives {list(outcome.qualified)}"
+            )
+            ok = False
+        if outcome.joint_key != keys.joint_key:
+            report.fail(ELECTION_FILE, "joint_key", "is not the sum of the qualified A_i0")
+            ok = False
+        if len(keys.verification_keys) != parameters.trustee_count:
+            report.fail(ELECTION_FILE, "verification_keys", "one per trustee")
+            ok = False
+        else:
+            for j, (vk, expected) in enumerate(
+                zip(keys.verification_keys, outcome.verification_keys, strict=True)
+            ):
+                if vk != expected:
+                    report.fail(
+                        ELECTION_FILE, f"verification_keys[{j}]", "does not match the transcript"
+                    )
+                    ok = False
+        detail = f"qualified {list(outcome.qualified)}, joint key {keys.joint_key.hex()[:16]}…"
+        for note in outcome.faults:
+            detail += f"; {note}"
+        report.check("key ceremony", ok, detail)
+        return ok
+
+    def _credentials(self, keys: ElectionKeys) -> dict[bytes, int] | None:
+        report = self.report
+        raw = self.reader.read_json(CREDENTIALS_FILE)
+        if not isinstance(raw, list):
+            report.fail(CREDENTIALS_FILE, "", "expected a JSON array")
+            return None
+        index: dict[bytes, int] = {}
+        points: list[Point] = []
+        ok = True
+        for i, item in enumerate(raw):
+            try:
+                p = jf.point(item, f"[{i}]")
+            except DecodingError as exc:
+                report.fail(CREDENTIALS_FILE, exc.field, exc.message)
+                ok = False
+                continue
+            enc = p.encode()
+            if enc in index:
+                report.fail(CREDENTIALS_FILE, f"[{i}]", "duplicate credential")
+                ok = False
+            index[enc] = i
+            points.append(p)
+        del raw
+        if ok and len(points) != keys.credential_count:
+            report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(points)}")
+            ok = False
+        if ok and credentials_digest(points, len(points)) != keys.credentials_hash:
+            report.fail(ELECTION_FILE, "credentials_hash", "is not D_credentials of the list")
+            ok = False
+        report.check("credentials", ok, f"{len(points)} on the list")
+        return index if ok else None
+
+    def _audited(
+        self,
+        election: Election,
+        checker: BallotChecker,
+        credentials: dict[bytes, int],
+        seen: set[int],
+    ) -> set[bytes]:
+        report = self.report
+        h_e = election.election_hash
+        t0 = tracker_start(h_e)
+        wanted: set[bytes] = set()
+        count = 0
+        before = len(report.failures)
+        for number, raw in self.reader.iter_lines(AUDITED_FILE):
+            where = f"{AUDITED_FILE} line {number}"
+            count += 1
+            try:
+                value = json.loads(raw)
+            except ValueError as exc:
+                report.format_errors.append(f"{where}: not valid JSON ({exc})")
+                continue
+            try:
+                audited = audited_from_json(value, election.manifest)
+                h_b = ballot_digest(h_e, audited.ballot)
+                checker.check(audited.ballot, h_b=h_b)
+                checker.check_audit(audited, field="")
+            except (DecodingError, VerificationError) as exc:
+                report.fail(where, exc.field, exc.message)
+                continue
+            if audited.ballot.credential.encode() not in credentials:
+                report.fail(where, "ballot.credential", "not on the credential list")
+            if next_tracker(h_e, audited.previous_tracker, h_b) != audited.tracker:
+                report.fail(where, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)")
+            if audited.previous_tracker != t0:
+                wanted.add(audited.previous_tracker)
+            for contest in audited.ballot.contests:
+                for option in contest.options:
+                    key = _alpha_key(option.ciphertext.alpha)
+                    if key in seen:
+                        self._collisions.add(key)
+                    seen.add(key)
+        report.check(
+            "audited ballots", len(report.failures) == before, f"{count} audited, none counted"
+        )
+        return wanted
+
+    def _board(
+        self,
+        election: Election,
+        config: _Config,
+        credentials: dict[bytes, int],
+        seen: set[int],
+        wanted: set[bytes],
+    ) -> tuple[list[Ciphertext], int, int, bytes]:
+        report = self.report
+        h_e = election.election_hash
+        head: bytes | None = tracker_start(h_e)
+        last_line = array("q", [-1]) * len(credentials)
+        line_credential = array("q")
+        totals = TallyAccumulator(election.manifest)
+        base = 0
+        seen_wanted: set[bytes] = set()
+        before = len(report.failures)
+        for res in _run_chunks(config, _tasks(self.reader, BALLOTS_FILE), self.jobs):
+            for i, message in res.format_errors:
+                report.format_errors.append(f"{BALLOTS_FILE} line {base + i + 1}: {message}")
+            for i, field_name, message in res.failures:
+                report.fail(f"{BALLOTS_FILE} line {base + i + 1}", field_name, message)
+            first = res.first_previous
+            if res.lines and first is not None and head is not None and first != head:
+                report.fail(
+                    f"{BALLOTS_FILE} line {base + 1}",
+                    "previous_tracker",
+                    "does not chain to the tracker of the line before",
+                )
+            if res.lines:
+                head = res.last_tracker
+            creds = res.credentials
+            for i in range(res.lines):
+                enc = bytes(creds[33 * i : 33 * i + 33])
+                idx = credentials.get(enc, -1)
+                if idx < 0 and enc != _NO_CREDENTIAL:
+                    report.fail(
+                        f"{BALLOTS_FILE} line {base + i + 1}",
+                        "ballot.credential",
+                        "not on the credential list",
+                    )
+                if idx >= 0:
+                    last_line[idx] = base + i
+                line_credential.append(idx)
+            collisions = self._collisions
+            for key in res.alpha_keys:
+                if key in seen:
+                    collisions.add(key)
+                else:
+                    seen.add(key)
+            totals.add_sums(
+                [
+                    Ciphertext(
+                        Point.decode(a, allow_identity=True), Point.decode(b, allow_identity=True)
+                    )
+                    for a, b in res.sums
+                ]
+            )
+            seen_wanted.update(res.seen_wanted)
+            base += res.lines
+        seen.clear()
+        if self._collisions:
+            self._report_duplicates(election)
+        for tr in sorted(wanted - seen_wanted):
+            report.fail(AUDITED_FILE, "previous_tracker", f"{tr.hex()} is not on the board")
+        excluded = {i for i, idx in enumerate(line_credential) if idx < 0 or last_line[idx] != i}
+        counted = sum(1 for x in last_line if x >= 0)
+        del line_credential, last_line
+        sums = totals.sums()
+        if excluded:
+            superseded = TallyAccumulator(election.manifest)
+            for number, raw in self.reader.iter_lines(BALLOTS_FILE):
+                if number - 1 in excluded:
+                    try:
+                        superseded.add(cast_from_json(json.loads(raw), election.manifest).ballot)
+                    except (ValueError, DecodingError):
+                        continue
+            sums = [a - b for a, b in zip(sums, superseded.sums(), strict=True)]
+        detail = (
+            f"{base} cast, {counted} counted (last per credential), {len(excluded)} not counted"
+        )
+        report.check("cast ballots", len(report.failures) == before, detail)
+        return sums, base, counted, head if head is not None else b""
+
+    def _report_duplicates(self, election: Election) -> None:
+        collisions = self._collisions
+        first: dict[bytes, str] = {}
+        for name in (AUDITED_FILE, BALLOTS_FILE):
+            for number, raw in self.reader.iter_lines(name):
+                try:
+                    value = json.loads(raw)
+                    ballot = (
+                        audited_from_json(value, election.manifest).ballot
+                        if name == AUDITED_FILE
+                        else cast_from_json(value, election.manifest).ballot
+                    )
+                except (ValueError, DecodingError):
+                    continue
+                for ci, contest in enumerate(ballot.contests):
+                    for oi, option in enumerate(contest.options):
+                        alpha = option.ciphertext.alpha
+                        if _alpha_key(alpha) not in collisions:
+                            continue
+                        where = f"{name} line {number}"
+                        enc = alpha.encode()
+                        if enc in first:
+                            self.report.fail(
+                                where,
+                                f"ballot.contests[{ci}].options[{oi}].alpha",
+                                f"duplicate ciphertext (first seen in {first[enc]})",
+                            )
+                        else:
+                            first[enc] = where
+
+    def _tally(
+        self, election: Election, sums: Sequence[Ciphertext], cast: int, counted: int, head: bytes
+    ) -> None:
+        report = self.report
+        try:
+            tally = tally_from_json(self.reader.read_json(TALLY_FILE), election.manifest)
+        except DecodingError as exc:
+            report.fail(TALLY_FILE, exc.field, exc.message)
+            report.check("tally", False, "invalid")
+            return
+        before = len(report.failures)
+        if tally.ballots_cast != cast:
+            report.fail(TALLY_FILE, "tally.ballots_cast", f"the board has {cast} lines")
+        if tally.ballots_counted != counted:
+            report.fail(TALLY_FILE, "tally.ballots_counted", f"{counted} credentials cast")
+        if tally.final_tracker != head:
+            report.fail(TALLY_FILE, "tally.final_tracker", "is not the tracker of the last line")
+        for err in check_tally(election, tally, sums):
+            report.fail(TALLY_FILE, err.field, err.message)
+        counts = "; ".join(
+            f"{c.contest_id}: " + ", ".join(f"{o.option_id}={o.count}" for o in c.options)
+            for c in tally.contests
+        )
+        report.check(
+            "tally",
+            len(report.failures) == before,
+            f"trustees {list(tally.trustees)} decrypted; {counts}",
+        )
+
+
+def verify_record(path: Path, jobs: int = 1) -> Report:
+    """Check every rule of spec §9 on the record at ``path`` and return the report."""
+    try:
+        verifier = _Verifier(path, max(1, jobs))
+    except RecordFormatError as exc:
+        report = Report(str(path))
+        report.format_errors.append(str(exc))
+        return report
+    return verifier.run()

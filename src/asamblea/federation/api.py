@@ -1,3 +1,245 @@
-from ninja import Router
+"""JSON API of the federation, mounted at /api/v1/nodes. Handlers parse input
+with schemas and call services and selectors; errors become
+``{"error": {"code", "message"}}`` through the API root."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema
+from ninja.errors import AuthenticationError
+
+from asamblea.accounts.models import Member
+from asamblea.core.errors import InvalidInput, NotFound
+from asamblea.federation import rules, selectors, services
+from asamblea.federation.models import Mandate, Membership, Node
+
+router = Router(tags=["federation"])
+
+
+def _actor(request: HttpRequest) -> Member:
+    member = request.auth  # type: ignore[attr-defined]
+    if not isinstance(member, Member):  # the API root authenticates every call
+        raise AuthenticationError
+    return member
+
+
+class NodeOut(Schema):
+    id: int
+    kind: str
+    name: str
+    parent: int | None
+    depth: int
+
+    @staticmethod
+    def resolve_parent(obj: Node) -> int | None:
+        return obj.parent_id
+
+
+class NodeRef(Schema):
+    id: int
+    kind: str
+    name: str
+
+
+class NodeDetailOut(NodeOut):
+    description: str
+    seconders_required: int
+    ancestors: list[NodeRef]
+    children: list[NodeRef]
+    is_member: bool
+    can_manage: bool
+
+
+class NodeIn(Schema):
+    kind: str = Field(max_length=16)
+    name: str = Field(max_length=rules.NAME_MAX_LENGTH)
+    parent: int | None = None
+    description: str = Field("", max_length=rules.DESCRIPTION_MAX_LENGTH)
+    seconders_required: int = Field(2, ge=0, le=rules.SECONDERS_MAX)
+
+
+class NodePatch(Schema):
+    name: str | None = Field(None, max_length=rules.NAME_MAX_LENGTH)
+    description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX_LENGTH)
+    seconders_required: int | None = Field(None, ge=0, le=rules.SECONDERS_MAX)
+
+
+class MembershipOut(Schema):
+    id: int
+    member: int
+    pseudonym: str
+    node: int
+    role: str
+    joined_at: datetime
+    ended_at: datetime | None
+
+    @staticmethod
+    def resolve_member(obj: Membership) -> int:
+        return obj.member_id
+
+    @staticmethod
+    def resolve_pseudonym(obj: Membership) -> str:
+        return obj.member.pseudonym
+
+    @staticmethod
+    def resolve_node(obj: Membership) -> int:
+        return obj.node_id
+
+
+class RoleIn(Schema):
+    role: str = Field(max_length=16)
+
+
+class MandateOut(Schema):
+    id: int
+    committee: int
+    delegate: int
+    pseudonym: str
+    source: str
+    instructions: str
+    poll: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    ended_reason: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_committee(obj: Mandate) -> int:
+        return obj.committee_id
+
+    @staticmethod
+    def resolve_delegate(obj: Mandate) -> int:
+        return obj.delegate_id
+
+    @staticmethod
+    def resolve_pseudonym(obj: Mandate) -> str:
+        return obj.delegate.pseudonym
+
+    @staticmethod
+    def resolve_poll(obj: Mandate) -> int | None:
+        return obj.poll_id
+
+
+class AppointIn(Schema):
+    delegate: int
+    instructions: str = Field("", max_length=rules.INSTRUCTIONS_MAX_LENGTH)
+
+
+class EndMandateIn(Schema):
+    reason: str = Field(max_length=16)
+
+
+def _detail(member: Member, node: Node) -> dict[str, Any]:
+    return {
+        "id": node.pk,
+        "kind": node.kind,
+        "name": node.name,
+        "parent": node.parent_id,
+        "depth": node.depth,
+        "description": node.description,
+        "seconders_required": node.seconders_required,
+        "ancestors": list(selectors.ancestors(node=node)),
+        "children": list(selectors.children(node=node)),
+        "is_member": selectors.is_member_of(member=member, node=node),
+        "can_manage": node.is_committee and selectors.can_manage(member=member, node=node),
+    }
+
+
+@router.get("/", response=list[NodeOut])
+def list_nodes(request: HttpRequest) -> Any:
+    return selectors.visible_nodes(member=_actor(request))
+
+
+@router.post("/", response={201: NodeDetailOut})
+def create_node(request: HttpRequest, payload: NodeIn) -> Any:
+    actor = _actor(request)
+    parent: Node | None = None
+    if payload.parent is not None:
+        # An operator sees every node; anyone else is refused by the service
+        # before the parent matters, so an unknown parent is bad input here.
+        parent = Node.objects.filter(pk=payload.parent).first() if actor.is_staff else None
+        if actor.is_staff and parent is None:
+            raise InvalidInput(_("Unknown parent node."), field="parent")
+    node = services.create_node(
+        actor=actor,
+        kind=payload.kind,
+        name=payload.name,
+        parent=parent,
+        description=payload.description,
+        seconders_required=payload.seconders_required,
+    )
+    return 201, _detail(actor, node)
+
+
+@router.patch("/memberships/{membership_id}", response=MembershipOut)
+def change_role(request: HttpRequest, membership_id: int, payload: RoleIn) -> Any:
+    actor = _actor(request)
+    membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
+    return services.change_role(actor=actor, membership=membership, role=payload.role)
+
+
+@router.delete("/memberships/{membership_id}", response=MembershipOut)
+def end_membership(request: HttpRequest, membership_id: int) -> Any:
+    actor = _actor(request)
+    membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
+    return services.end_membership(actor=actor, membership=membership)
+
+
+@router.post("/mandates/{mandate_id}/end", response=MandateOut)
+def end_mandate(request: HttpRequest, mandate_id: int, payload: EndMandateIn) -> Any:
+    actor = _actor(request)
+    mandate = selectors.get_visible_mandate(member=actor, mandate_id=mandate_id)
+    return services.end_mandate(actor=actor, mandate=mandate, reason=payload.reason)
+
+
+@router.get("/{node_id}", response=NodeDetailOut)
+def get_node(request: HttpRequest, node_id: int) -> Any:
+    actor = _actor(request)
+    return _detail(actor, selectors.get_visible_node(member=actor, node_id=node_id))
+
+
+@router.patch("/{node_id}", response=NodeDetailOut)
+def update_node(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
+    actor = _actor(request)
+    node = Node.objects.filter(pk=node_id).first()
+    if node is None:
+        raise NotFound()
+    node = services.update_node(actor=actor, node=node, **payload.dict())
+    return _detail(actor, node)
+
+
+@router.get("/{node_id}/children", response=list[NodeRef])
+def list_children(request: HttpRequest, node_id: int) -> Any:
+    node = selectors.get_visible_node(member=_actor(request), node_id=node_id)
+    return selectors.children(node=node)
+
+
+@router.get("/{node_id}/members", response=list[MembershipOut])
+def list_members(request: HttpRequest, node_id: int) -> Any:
+    return selectors.members_for(member=_actor(request), node_id=node_id)
+
+
+@router.get("/{node_id}/mandates", response=list[MandateOut])
+def list_mandates(request: HttpRequest, node_id: int) -> Any:
+    return selectors.mandates_for(member=_actor(request), node_id=node_id)
+
+
+@router.post("/{node_id}/mandates", response={201: MandateOut})
+def appoint_delegate(request: HttpRequest, node_id: int, payload: AppointIn) -> Any:
+    actor = _actor(request)
+    committee = selectors.get_visible_node(member=actor, node_id=node_id)
+    delegate = selectors.active_member_of(committee=committee, member_id=payload.delegate)
+    if delegate is None:
+        # Permission first: only a manager learns whether the id is a member.
+        services.check_manager(actor=actor, node=committee)
+        raise InvalidInput(
+            _("The delegate must be an active member of the committee."), field="delegate"
+        )
+    mandate = services.appoint_delegate(
+        actor=actor, committee=committee, delegate=delegate, instructions=payload.instructions
+    )
+    return 201, mandate

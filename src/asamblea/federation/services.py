@@ -1,23 +1,80 @@
 """Writes to the federation. Each service checks permission first, owns its
-transaction and appends to the audit log."""
+transaction and appends to the audit log.
+
+``actor`` None means the system itself (management commands, or another app
+applying a vote result); permission checks apply only to a real actor.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
 from asamblea.core import audit
-from asamblea.core.errors import Forbidden, InvalidInput
-from asamblea.federation.models import Membership, Node, NodeKind, Role
+from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from asamblea.federation import rules, selectors
+from asamblea.federation.models import (
+    Mandate,
+    MandateEnd,
+    MandateSource,
+    Membership,
+    Node,
+    NodeKind,
+    Role,
+)
 
-# Which kind of node may sit under which; committees are the leaves.
-ALLOWED_CHILDREN: dict[str, set[str]] = {
-    NodeKind.ASSEMBLY: {NodeKind.REGION, NodeKind.ZONE, NodeKind.COMMITTEE},
-    NodeKind.REGION: {NodeKind.ZONE, NodeKind.COMMITTEE},
-    NodeKind.ZONE: {NodeKind.ZONE, NodeKind.COMMITTEE},
-    NodeKind.COMMITTEE: set(),
-}
+# Kept importable from here: other code reads the tree's shape from services.
+ALLOWED_CHILDREN = rules.ALLOWED_CHILDREN
+
+
+def _check_operator(actor: Member | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise Forbidden(_("Only operators may change the tree."))
+
+
+def check_manager(*, actor: Member | None, node: Node) -> None:
+    """Refuse an actor who cannot see ``node`` (404) or may not manage its
+    members and delegates (403). Callers that must look up more input before
+    calling a service use it to refuse first, without leaking what they look up."""
+    if actor is None:
+        return
+    if not selectors.can_see_node(member=actor, node=node):
+        raise NotFound()
+    if not selectors.can_manage(member=actor, node=node):
+        raise Forbidden(_("Only the committee's secretaries and operators may do this."))
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A name is required."), field="name")
+    if len(name) > rules.NAME_MAX_LENGTH:
+        raise InvalidInput(
+            _("The name is too long (at most %(max)d characters).")
+            % {"max": rules.NAME_MAX_LENGTH},
+            field="name",
+        )
+    return name
+
+
+def _check_description(description: str) -> None:
+    if len(description) > rules.DESCRIPTION_MAX_LENGTH:
+        raise InvalidInput(
+            _("The description is too long (at most %(max)d characters).")
+            % {"max": rules.DESCRIPTION_MAX_LENGTH},
+            field="description",
+        )
+
+
+def _check_seconders(seconders_required: int) -> None:
+    if not 0 <= seconders_required <= rules.SECONDERS_MAX:
+        raise InvalidInput(
+            _("Seconders required must be between 0 and %(max)d.") % {"max": rules.SECONDERS_MAX},
+            field="seconders_required",
+        )
 
 
 def create_node(
@@ -31,15 +88,15 @@ def create_node(
 ) -> Node:
     """Create a node of the tree. Only operators may do this (``actor`` None is
     the system itself, used by management commands)."""
-    if actor is not None and not actor.is_staff:
-        raise Forbidden()
+    _check_operator(actor)
     if kind not in NodeKind.values:
         raise InvalidInput(_("Unknown kind of node."), field="kind")
-    if not name.strip():
-        raise InvalidInput(_("A name is required."), field="name")
-    if parent is None and kind != NodeKind.ASSEMBLY:
-        raise InvalidInput(_("Only an assembly can be at the top of the tree."), field="parent")
-    if parent is not None and kind not in ALLOWED_CHILDREN[parent.kind]:
+    name = _clean_name(name)
+    _check_description(description)
+    _check_seconders(seconders_required)
+    if not rules.may_hold_child(parent_kind=parent.kind if parent else None, child_kind=kind):
+        if parent is None:
+            raise InvalidInput(_("Only an assembly can be at the top of the tree."), field="parent")
         raise InvalidInput(
             _("A %(child)s cannot be placed under a %(parent)s.")
             % {"child": NodeKind(kind).label, "parent": NodeKind(parent.kind).label},
@@ -48,7 +105,7 @@ def create_node(
     with transaction.atomic():
         node = Node.objects.create(
             kind=kind,
-            name=name.strip(),
+            name=name,
             parent=parent,
             seconders_required=seconders_required,
             description=description,
@@ -65,6 +122,40 @@ def create_node(
     return node
 
 
+def update_node(
+    *,
+    actor: Member | None,
+    node: Node,
+    name: str | None = None,
+    description: str | None = None,
+    seconders_required: int | None = None,
+) -> Node:
+    """Change a node's name, description or seconders required (None: keep).
+    Only operators; a member who cannot see the node gets ``NotFound``."""
+    if actor is not None and not actor.is_staff:
+        if not selectors.can_see_node(member=actor, node=node):
+            raise NotFound()
+        raise Forbidden(_("Only operators may change the tree."))
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = _clean_name(name)
+    if description is not None:
+        _check_description(description)
+        changes["description"] = description
+    if seconders_required is not None:
+        _check_seconders(seconders_required)
+        changes["seconders_required"] = seconders_required
+    changes = {k: v for k, v in changes.items() if getattr(node, k) != v}
+    if not changes:
+        return node
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(node, field, value)
+        node.save(update_fields=list(changes))
+        audit.record(actor=actor, action="node.updated", target=node, data=changes)
+    return node
+
+
 def add_membership(
     *, actor: Member | None, member: Member, committee: Node, role: str = Role.MEMBER
 ) -> Membership:
@@ -72,7 +163,7 @@ def add_membership(
     secretary, an operator, or a redeemed invitation)."""
     if not committee.is_committee:
         raise InvalidInput(_("Members join committees, not higher nodes."), field="node")
-    if role not in (Role.MEMBER, Role.SECRETARY):
+    if role not in rules.MEMBERSHIP_ROLES:
         raise InvalidInput(_("Unknown role."), field="role")
     with transaction.atomic():
         if Membership.objects.filter(member=member, node=committee, ended_at__isnull=True).exists():
@@ -85,3 +176,189 @@ def add_membership(
             data={"member": member.pk, "node": committee.pk, "role": role},
         )
     return membership
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    """Re-read ``membership`` under a row lock and lock its committee's active
+    secretaries, so that two secretaries stepping down at once cannot both pass
+    the last-secretary check. Must run inside a transaction."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    list(
+        Membership.objects.select_for_update()
+        .filter(node_id=locked.node_id, role=Role.SECRETARY, ended_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    return locked
+
+
+def _secretary_count(node_id: int) -> int:
+    return Membership.objects.filter(
+        node_id=node_id, role=Role.SECRETARY, ended_at__isnull=True
+    ).count()
+
+
+LAST_SECRETARY_MESSAGE = _(
+    "A committee must keep at least one secretary. Name another secretary first."
+)
+
+
+def change_role(*, actor: Member | None, membership: Membership, role: str) -> Membership:
+    """Make a member a secretary or a plain member of their committee.
+
+    Only the committee's secretaries and operators; the last secretary cannot
+    step down."""
+    check_manager(actor=actor, node=membership.node)
+    if role not in rules.MEMBERSHIP_ROLES:
+        raise InvalidInput(_("Unknown role."), field="role")
+    with transaction.atomic():
+        locked = _lock_membership(membership)
+        if locked.ended_at is not None:
+            raise Conflict(_("This membership has already ended."))
+        if locked.role == role:
+            return locked
+        if rules.leaves_committee_without_secretary(
+            current_role=locked.role, new_role=role, secretaries=_secretary_count(locked.node_id)
+        ):
+            raise Conflict(LAST_SECRETARY_MESSAGE, field="role")
+        previous = locked.role
+        locked.role = role
+        locked.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            action="membership.role_changed",
+            target=locked,
+            data={"member": locked.member_id, "node": locked.node_id, "from": previous, "to": role},
+        )
+    membership.role = locked.role
+    return locked
+
+
+def _end_mandate_locked(*, actor: Member | None, mandate: Mandate, reason: str) -> None:
+    mandate.ended_at = timezone.now()
+    mandate.ended_reason = reason
+    mandate.save(update_fields=["ended_at", "ended_reason"])
+    audit.record(
+        actor=actor,
+        action="mandate.ended",
+        target=mandate,
+        data={"committee": mandate.committee_id, "delegate": mandate.delegate_id, "reason": reason},
+    )
+
+
+def end_membership(*, actor: Member | None, membership: Membership) -> Membership:
+    """End a membership: a secretary or operator removes a member, or a member
+    leaves (``actor`` is the member). Their active mandate for the committee
+    ends with reason ``left``. The last secretary cannot go."""
+    if actor is not None and actor.pk != membership.member_id:
+        check_manager(actor=actor, node=membership.node)
+    with transaction.atomic():
+        locked = _lock_membership(membership)
+        if locked.ended_at is not None:
+            raise Conflict(_("This membership has already ended."))
+        if rules.leaves_committee_without_secretary(
+            current_role=locked.role, new_role=None, secretaries=_secretary_count(locked.node_id)
+        ):
+            raise Conflict(LAST_SECRETARY_MESSAGE)
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["ended_at"])
+        audit.record(
+            actor=actor,
+            action="membership.ended",
+            target=locked,
+            data={
+                "member": locked.member_id,
+                "node": locked.node_id,
+                "left": actor is not None and actor.pk == locked.member_id,
+            },
+        )
+        for mandate in Mandate.objects.select_for_update().filter(
+            committee_id=locked.node_id, delegate_id=locked.member_id, ended_at__isnull=True
+        ):
+            _end_mandate_locked(actor=actor, mandate=mandate, reason=MandateEnd.LEFT)
+    membership.ended_at = locked.ended_at
+    return locked
+
+
+def appoint_delegate(
+    *,
+    actor: Member | None,
+    committee: Node,
+    delegate: Member,
+    instructions: str = "",
+    source: str = MandateSource.APPOINTED,
+    poll: Model | None = None,
+) -> Mandate:
+    """Give ``delegate`` a mandate to represent ``committee`` at its parent node.
+
+    A secretary or operator appoints; ``actor`` None is the system applying an
+    election (``source=ELECTED`` with its ``poll``). The delegate must be an
+    active member of the committee and hold no active mandate for it."""
+    check_manager(actor=actor, node=committee)
+    if not committee.is_committee:
+        raise InvalidInput(_("Only committees appoint delegates."), field="committee")
+    if source not in MandateSource.values:
+        raise InvalidInput(_("Unknown source of mandate."), field="source")
+    if len(instructions) > rules.INSTRUCTIONS_MAX_LENGTH:
+        raise InvalidInput(
+            _("The instructions are too long (at most %(max)d characters).")
+            % {"max": rules.INSTRUCTIONS_MAX_LENGTH},
+            field="instructions",
+        )
+    with transaction.atomic():
+        if not selectors.is_member_of(member=delegate, node=committee):
+            raise InvalidInput(
+                _("The delegate must be an active member of the committee."), field="delegate"
+            )
+        # Lock the delegate's row so that two appointments of the same person
+        # serialise; the partial unique constraint is the last line of defence.
+        Member.objects.select_for_update().filter(pk=delegate.pk).exists()
+        if selectors.mandate_for_member(member=delegate, committee=committee) is not None:
+            raise Conflict(
+                _("This member already holds a mandate for this committee."), field="delegate"
+            )
+        mandate = Mandate.objects.create(
+            committee=committee,
+            delegate=delegate,
+            source=source,
+            instructions=instructions,
+            poll_id=poll.pk if poll is not None else None,
+        )
+        audit.record(
+            actor=actor,
+            action="mandate.started",
+            target=mandate,
+            data={
+                "committee": committee.pk,
+                "delegate": delegate.pk,
+                "source": source,
+                "poll": mandate.poll_id,
+            },
+        )
+    return mandate
+
+
+def end_mandate(*, actor: Member | None, mandate: Mandate, reason: str) -> Mandate:
+    """End an active mandate. The delegate may resign; a secretary or operator
+    may replace the delegate; ``actor`` None (the system applying a recall vote)
+    may give any reason."""
+    if actor is not None and not selectors.can_see_node(member=actor, node=mandate.committee):
+        raise NotFound()
+    allowed = rules.end_reasons_allowed(
+        is_system=actor is None,
+        is_delegate=actor is not None and actor.pk == mandate.delegate_id,
+        is_manager=actor is not None and selectors.can_manage(member=actor, node=mandate.committee),
+    )
+    if not allowed:
+        raise Forbidden(_("Only the delegate, a secretary or an operator may end this mandate."))
+    if reason not in MandateEnd.values:
+        raise InvalidInput(_("Unknown reason for ending a mandate."), field="reason")
+    if reason not in allowed:
+        raise Forbidden(_("You may not end this mandate for this reason."))
+    with transaction.atomic():
+        locked = Mandate.objects.select_for_update().get(pk=mandate.pk)
+        if locked.ended_at is not None:
+            raise Conflict(_("This mandate has already ended."))
+        _end_mandate_locked(actor=actor, mandate=locked, reason=reason)
+    mandate.ended_at = locked.ended_at
+    mandate.ended_reason = locked.ended_reason
+    return locked

@@ -1,0 +1,83 @@
+"""Forms of the federation pages. They bound and parse input; the services
+decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from asamblea.accounts.models import Member
+from asamblea.federation import rules
+from asamblea.federation.models import MandateEnd, NodeKind, Role
+
+
+class NodeEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=rules.NAME_MAX_LENGTH)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=rules.DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    seconders_required = forms.IntegerField(
+        label=_("Seconders required"),
+        min_value=0,
+        max_value=rules.SECONDERS_MAX,
+        initial=2,
+        help_text=_("How many members must second a motion before it goes to debate."),
+    )
+
+
+class NodeCreateForm(NodeEditForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=NodeKind.choices)
+
+    field_order = ["kind", "name", "description", "seconders_required"]
+
+    def __init__(self, *args: Any, parent_kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only the kinds that may stand here; the service checks again.
+        allowed = [
+            (value, label)
+            for value, label in NodeKind.choices
+            if rules.may_hold_child(parent_kind=parent_kind, child_kind=value)
+        ]
+        self.fields["kind"].choices = allowed  # type: ignore[attr-defined]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(Role.MEMBER, Role.MEMBER.label), (Role.SECRETARY, Role.SECRETARY.label)],
+    )
+
+
+class AppointForm(forms.Form):
+    delegate = forms.ModelChoiceField(
+        label=_("Delegate"),
+        queryset=Member.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose a member of this committee.")},
+    )
+    instructions = forms.CharField(
+        label=_("Instructions"),
+        max_length=rules.INSTRUCTIONS_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the committee asks its delegate to carry to the next level."),
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = members  # type: ignore[attr-defined]
+
+
+class EndMandateForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            (MandateEnd.RESIGNED, MandateEnd.RESIGNED.label),
+            (MandateEnd.REPLACED, MandateEnd.REPLACED.label),
+        ],
+    )

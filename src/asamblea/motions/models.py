@@ -148,6 +148,12 @@ class Amendment(models.Model):
         choices=AmendmentState.choices,
         default=AmendmentState.PROPOSED,
     )
+    state_reason = models.CharField(
+        _("why this state"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why the amendment no longer applies, when that is its state."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -1,18 +1,228 @@
-"""Reads of motions, permission-aware (see federation.selectors for visibility)."""
+"""Reads of motions, permission-aware (see federation.selectors for visibility).
+
+Functions taking a ``member`` return only what that member may see; those
+taking a ``motion`` expect one already obtained through ``get_motion_for``.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from asamblea.accounts.models import Member
+from asamblea.core.errors import NotFound
 from asamblea.federation import selectors as federation_selectors
-from asamblea.motions.models import Motion
+from asamblea.federation.models import Node
+from asamblea.motions import rules
+from asamblea.motions.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentState,
+    Comment,
+    Motion,
+    MotionState,
+    MotionVersion,
+    Second,
+)
 
 
 def recent_motions_for(*, member: Member, limit: int = 10) -> QuerySet[Motion]:
-    node_ids = federation_selectors.visible_node_ids(member=member)
-    return (
-        Motion.objects.filter(node_id__in=node_ids)
-        .select_related("node")
-        .order_by("-updated_at")[:limit]
+    return _visible(member).order_by("-updated_at", "-pk")[:limit]
+
+
+def _visible(member: Member) -> QuerySet[Motion]:
+    motions = Motion.objects.select_related("node", "author")
+    if member.is_staff:
+        return motions
+    return motions.filter(node_id__in=federation_selectors.visible_node_ids(member=member))
+
+
+def get_motion_for(*, member: Member, motion_id: int) -> Motion:
+    """The motion, or ``NotFound`` when it does not exist or ``member`` may not
+    see its node (the two look the same)."""
+    motion = _visible(member).filter(pk=motion_id).first()
+    if motion is None:
+        raise NotFound()
+    return motion
+
+
+def list_motions_for(
+    *, member: Member, node: Node | None = None, state: str | None = None
+) -> QuerySet[Motion]:
+    """Visible motions, newest activity first, optionally at one node and in
+    one state."""
+    motions = _visible(member)
+    if node is not None:
+        motions = motions.filter(node=node)
+    if state:
+        motions = motions.filter(state=state)
+    return motions.order_by("-updated_at", "-pk")
+
+
+def get_amendment_for(*, member: Member, amendment_id: int) -> Amendment:
+    amendment = Amendment.objects.select_related("motion", "motion__node").filter(pk=amendment_id)
+    found = amendment.first()
+    if found is None or not federation_selectors.can_see_node(
+        member=member, node=found.motion.node
+    ):
+        raise NotFound()
+    return found
+
+
+def nodes_for_drafting(*, member: Member) -> QuerySet[Node]:
+    """Nodes at which ``member`` may draft a motion: their committees and every
+    node above them (operators: all)."""
+    return federation_selectors.visible_nodes(member=member).order_by("path")
+
+
+# --- seconds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecondsSummary:
+    count: int
+    required: int
+    has_seconded: bool
+    can_second: bool
+
+
+def seconds_summary(*, motion: Motion, member: Member) -> SecondsSummary:
+    count = Second.objects.filter(motion=motion).count()
+    has = Second.objects.filter(motion=motion, member=member).exists()
+    return SecondsSummary(
+        count=count,
+        required=motion.node.seconders_required,
+        has_seconded=has,
+        can_second=(
+            motion.state == MotionState.DRAFT and not has and motion.author_id != member.pk
+        ),
     )
+
+
+# --- versions -----------------------------------------------------------------------
+
+
+def versions(*, motion: Motion) -> QuerySet[MotionVersion]:
+    return (
+        MotionVersion.objects.filter(motion=motion).select_related("amendment").order_by("number")
+    )
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: MotionVersion
+    new: MotionVersion
+    title_ops: list[tuple[rules.DiffOp, str]]
+    body_ops: list[tuple[rules.DiffOp, str]]
+
+
+def version_diff(*, motion: Motion, from_number: int, to_number: int) -> VersionDiff:
+    """Word diff between two versions of ``motion``; ``NotFound`` if either is
+    missing."""
+    found = {
+        v.number: v for v in versions(motion=motion).filter(number__in=[from_number, to_number])
+    }
+    if from_number not in found or to_number not in found:
+        raise NotFound()
+    old, new = found[from_number], found[to_number]
+    return VersionDiff(
+        old=old,
+        new=new,
+        title_ops=rules.diff_words(old.title, new.title),
+        body_ops=rules.diff_words(old.body, new.body),
+    )
+
+
+def version_history(
+    *, motion: Motion
+) -> list[tuple[MotionVersion, list[tuple[rules.DiffOp, str]]]]:
+    """Each version with the diff from the one before (empty for version 1)."""
+    history = []
+    previous: MotionVersion | None = None
+    for version in versions(motion=motion):
+        ops = rules.diff_words(previous.body, version.body) if previous else []
+        history.append((version, ops))
+        previous = version
+    return history
+
+
+# --- discussion ---------------------------------------------------------------------
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+def comments_tree(*, motion: Motion) -> list[CommentNode]:
+    """The discussion as a forest, oldest first, read in one query."""
+    nodes: dict[int, CommentNode] = {}
+    roots: list[CommentNode] = []
+    for comment in (
+        Comment.objects.filter(motion=motion).select_related("author").order_by("created_at", "pk")
+    ):
+        nodes[comment.pk] = CommentNode(comment)
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
+        (parent.replies if parent is not None else roots).append(node)
+    return roots
+
+
+# --- amendments ---------------------------------------------------------------------
+
+
+def open_amendments(*, motion: Motion) -> QuerySet[Amendment]:
+    return (
+        Amendment.objects.filter(
+            motion=motion, state__in=[AmendmentState.PROPOSED, AmendmentState.VOTING]
+        )
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def amendments_of(*, motion: Motion) -> QuerySet[Amendment]:
+    return (
+        Amendment.objects.filter(motion=motion)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AmendmentPreview:
+    amendment: Amendment
+    applies: bool
+    paragraph_number: int | None
+    ops: list[tuple[rules.DiffOp, str]]
+
+
+def amendment_preview(*, motion: Motion, amendment: Amendment, base_text: str) -> AmendmentPreview:
+    """How ``amendment`` would change the current text: the diff of just the part
+    it touches, and the 1-based paragraph it lands on now."""
+    index = rules.rebase_paragraph(base_text, motion.body, amendment.kind, amendment.paragraph)
+    applies = rules.amendment_applies(
+        base_text, motion.body, amendment.kind, amendment.paragraph, amendment.text
+    )
+    if not applies:
+        return AmendmentPreview(amendment, False, None, [])
+    old, new = rules.affected_fragments(motion.body, amendment.kind, index, amendment.text)
+    number = None if amendment.kind == AmendmentKind.REPLACE_TEXT or index is None else index + 1
+    return AmendmentPreview(amendment, True, number, rules.diff_words(old, new))
+
+
+def amendment_previews(*, motion: Motion) -> list[AmendmentPreview]:
+    """Every amendment of ``motion``; open ones carry their diff against the
+    current text."""
+    bodies = dict(versions(motion=motion).values_list("number", "body"))
+    previews = []
+    for amendment in amendments_of(motion=motion):
+        if amendment.state in (AmendmentState.PROPOSED, AmendmentState.VOTING):
+            base = bodies.get(amendment.base_version, "")
+            previews.append(amendment_preview(motion=motion, amendment=amendment, base_text=base))
+        else:
+            number = amendment.paragraph + 1 if amendment.paragraph is not None else None
+            previews.append(AmendmentPreview(amendment, False, number, []))
+    return previews

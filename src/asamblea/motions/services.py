@@ -1,0 +1,465 @@
+"""Writes to motions: drafting, seconding, discussion and amendments.
+
+Each service checks permission first, validates, owns its transaction, locks
+the motion row for state transitions and appends to the audit log. The
+functions without an ``actor`` (``mark_*``, ``accept_amendment``,
+``reject_amendment``, ``conclude_motion``) apply the outcome of a vote; the
+voting app calls them and has already decided who may trigger them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from asamblea.accounts.models import Member
+from asamblea.core import audit
+from asamblea.core.errors import Conflict, InvalidInput, NotFound
+from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.models import Node
+from asamblea.motions import rules
+from asamblea.motions.errors import (
+    AlreadySeconded,
+    MotionClosed,
+    NotAuthor,
+    NotInDebate,
+    OwnMotion,
+    ParagraphOutOfRange,
+)
+from asamblea.motions.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    TITLE_MAX,
+    Amendment,
+    AmendmentKind,
+    AmendmentState,
+    Comment,
+    Motion,
+    MotionState,
+    MotionVersion,
+    Second,
+)
+
+OPEN_AMENDMENT_STATES = (AmendmentState.PROPOSED, AmendmentState.VOTING)
+DISCUSSION_STATES = (MotionState.DRAFT, MotionState.DEBATE, MotionState.VOTING)
+
+# Why an amendment became obsolete, keyed by rules.AmendmentDoesNotApply.reason.
+OBSOLETE_REASONS = {
+    "paragraph_out_of_range": _("The paragraph it changes was changed by an accepted amendment."),
+    "text_changed": _("The text changed after it was proposed, so it no longer applies."),
+    "empty_result": _("Applying it would leave the motion without text."),
+    "too_long": _("Applying it would make the text longer than allowed."),
+}
+
+
+# --- validation helpers -------------------------------------------------------------
+
+
+def _require_visible(*, actor: Member, node: Node) -> None:
+    # Invisible motions are reported as not found so their existence does not leak.
+    if not federation_selectors.can_see_node(member=actor, node=node):
+        raise NotFound()
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput(_("A title is required."), field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(
+            _("The title is too long (at most %(max)d characters).") % {"max": TITLE_MAX},
+            field="title",
+        )
+    return title
+
+
+def _clean_body(body: str, *, field: str = "body") -> str:
+    if len(body) > BODY_MAX:
+        raise InvalidInput(
+            _("The text is too long (at most %(max)d characters).") % {"max": BODY_MAX},
+            field=field,
+        )
+    text = rules.normalise_text(body)
+    if not text:
+        raise InvalidInput(_("The text is required."), field=field)
+    return text
+
+
+def _locked(motion: Motion) -> Motion:
+    """Re-read ``motion`` under a row lock; call inside a transaction."""
+    return Motion.objects.select_for_update().select_related("node").get(pk=motion.pk)
+
+
+def _touch(motion: Motion, *fields: str) -> None:
+    motion.updated_at = timezone.now()
+    motion.save(update_fields=[*fields, "updated_at"])
+
+
+def _start_debate(*, actor: Member | None, motion: Motion) -> None:
+    motion.state = MotionState.DEBATE
+    _touch(motion, "state")
+    audit.record(actor=actor, action="motion.debate_started", target=motion)
+
+
+# --- motions ------------------------------------------------------------------------
+
+
+def submit_motion(*, actor: Member, node: Node, title: str, body: str) -> Motion:
+    """Draft a motion at ``node`` (the actor's committee or any node above it;
+    operators anywhere). With ``node.seconders_required == 0`` it goes straight
+    to debate."""
+    _require_visible(actor=actor, node=node)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    with transaction.atomic():
+        motion = Motion.objects.create(node=node, author=actor, title=title, body=body, version=1)
+        MotionVersion.objects.create(motion=motion, number=1, title=title, body=body)
+        audit.record(
+            actor=actor,
+            action="motion.submitted",
+            target=motion,
+            data={"node": node.pk, "title": title},
+        )
+        if node.seconders_required == 0:
+            _start_debate(actor=actor, motion=motion)
+    return motion
+
+
+def edit_draft(*, actor: Member, motion: Motion, title: str, body: str) -> Motion:
+    """Change a draft's text. Only its author, only before anyone seconded it:
+    seconders agreed to a text, so it may not change under them. Version 1 is
+    rewritten in place because nobody has relied on it yet."""
+    _require_visible(actor=actor, node=motion.node)
+    if motion.author_id != actor.pk:
+        raise NotAuthor(_("Only the author can edit a draft."))
+    title = _clean_title(title)
+    body = _clean_body(body)
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.state != MotionState.DRAFT:
+            raise Conflict(_("Only a draft can be edited."))
+        if motion.seconds.exists():
+            raise Conflict(_("This draft has been seconded; it can no longer be edited."))
+        motion.title, motion.body = title, body
+        _touch(motion, "title", "body")
+        MotionVersion.objects.filter(motion=motion, number=motion.version).update(
+            title=title, body=body
+        )
+        audit.record(actor=actor, action="motion.edited", target=motion, data={"title": title})
+    return motion
+
+
+def second_motion(*, actor: Member, motion: Motion) -> Second:
+    """Second a draft. When the seconds reach ``node.seconders_required`` the
+    motion moves to debate."""
+    _require_visible(actor=actor, node=motion.node)
+    if motion.author_id == actor.pk:
+        raise OwnMotion()
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.is_closed:
+            raise MotionClosed()
+        if motion.state != MotionState.DRAFT:
+            raise Conflict(_("This motion already has the seconds it needs."))
+        if Second.objects.filter(motion=motion, member=actor).exists():
+            raise AlreadySeconded()
+        second = Second.objects.create(motion=motion, member=actor)
+        count = Second.objects.filter(motion=motion).count()
+        audit.record(actor=actor, action="motion.seconded", target=motion, data={"seconds": count})
+        if count >= motion.node.seconders_required:
+            _start_debate(actor=None, motion=motion)
+    return second
+
+
+def withdraw_motion(*, actor: Member, motion: Motion) -> Motion:
+    """The author takes the motion back, before it is put to the vote."""
+    _require_visible(actor=actor, node=motion.node)
+    if motion.author_id != actor.pk:
+        raise NotAuthor(_("Only the author can withdraw a motion."))
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.is_closed:
+            raise MotionClosed()
+        if motion.state == MotionState.VOTING:
+            raise Conflict(_("A motion cannot be withdrawn once it is put to the vote."))
+        motion.state = MotionState.WITHDRAWN
+        _touch(motion, "state")
+        audit.record(actor=actor, action="motion.withdrawn", target=motion)
+    return motion
+
+
+def mark_motion_voting(*, motion: Motion, actor: Member | None = None) -> Motion:
+    """Put a motion in debate to the vote. Every amendment must have been voted
+    on first (none proposed or in a vote). ``actor`` only labels the audit entry."""
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.state != MotionState.DEBATE:
+            raise Conflict(_("Only a motion in debate can be put to the vote."))
+        if motion.amendments.filter(state__in=OPEN_AMENDMENT_STATES).exists():
+            raise Conflict(_("Vote on the open amendments before the motion."))
+        motion.state = MotionState.VOTING
+        _touch(motion, "state")
+        audit.record(actor=actor, action="motion.voting_started", target=motion)
+    return motion
+
+
+def conclude_motion(*, motion: Motion, carried: bool, actor: Member | None = None) -> Motion:
+    """Record the result of the vote on a motion."""
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.state != MotionState.VOTING:
+            raise Conflict(_("Only a motion being voted on can be carried or rejected."))
+        motion.state = MotionState.CARRIED if carried else MotionState.REJECTED
+        _touch(motion, "state")
+        audit.record(
+            actor=actor,
+            action="motion.carried" if carried else "motion.rejected",
+            target=motion,
+            data={"version": motion.version},
+        )
+    return motion
+
+
+# --- discussion ---------------------------------------------------------------------
+
+
+def add_comment(
+    *, actor: Member, motion: Motion, body: str, parent: Comment | None = None
+) -> Comment:
+    """Add a comment, or a reply to ``parent`` (any depth), while the motion is
+    open (draft, debate or voting)."""
+    _require_visible(actor=actor, node=motion.node)
+    if len(body) > COMMENT_MAX:
+        raise InvalidInput(
+            _("The comment is too long (at most %(max)d characters).") % {"max": COMMENT_MAX},
+            field="body",
+        )
+    body = rules.normalise_newlines(body).strip()
+    if not body:
+        raise InvalidInput(_("The comment is empty."), field="body")
+    if parent is not None and parent.motion_id != motion.pk:
+        raise InvalidInput(_("You can only reply to a comment on this motion."), field="parent")
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.state not in DISCUSSION_STATES:
+            raise MotionClosed(_("The discussion of this motion is closed."))
+        comment = Comment.objects.create(motion=motion, author=actor, parent=parent, body=body)
+        audit.record(
+            actor=actor,
+            action="comment.added",
+            target=comment,
+            data={"motion": motion.pk, "parent": parent.pk if parent else None},
+        )
+    return comment
+
+
+# --- amendments ---------------------------------------------------------------------
+
+
+def propose_amendment(
+    *,
+    actor: Member,
+    motion: Motion,
+    kind: str,
+    paragraph: int | None,
+    text: str,
+    rationale: str = "",
+) -> Amendment:
+    """Propose a change to the current text of a motion in debate.
+
+    ``paragraph`` is a 0-based index into the current version's paragraphs (an
+    insertion goes before it; the paragraph count appends); it is ignored for
+    ``replace_text``. The text is ignored for ``delete_paragraph``.
+    """
+    _require_visible(actor=actor, node=motion.node)
+    if kind not in AmendmentKind.values:
+        raise InvalidInput(_("Unknown kind of amendment."), field="kind")
+    if len(text) > BODY_MAX:
+        raise InvalidInput(
+            _("The new text is too long (at most %(max)d characters).") % {"max": BODY_MAX},
+            field="text",
+        )
+    if len(rationale) > COMMENT_MAX:
+        raise InvalidInput(
+            _("The rationale is too long (at most %(max)d characters).") % {"max": COMMENT_MAX},
+            field="rationale",
+        )
+    if kind == AmendmentKind.DELETE_PARAGRAPH:
+        text = ""
+    elif not rules.normalise_text(text):
+        raise InvalidInput(_("The new text is required."), field="text")
+    if kind == AmendmentKind.REPLACE_TEXT:
+        paragraph = None
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.is_closed:
+            raise MotionClosed(_("This motion is closed; it can no longer be amended."))
+        if motion.state != MotionState.DEBATE:
+            raise NotInDebate()
+        count = len(rules.split_paragraphs(motion.body))
+        try:
+            result = rules.apply_amendment(motion.body, kind, paragraph, text)
+        except rules.AmendmentDoesNotApply as exc:
+            if exc.reason == "paragraph_out_of_range":
+                raise ParagraphOutOfRange(
+                    _("That paragraph does not exist: the current text has %(count)d.")
+                    % {"count": count},
+                    field="paragraph",
+                ) from exc
+            raise InvalidInput(_("This amendment would leave the motion without text.")) from exc
+        if result == motion.body:
+            raise InvalidInput(_("This amendment changes nothing."), field="text")
+        if len(result) > BODY_MAX:
+            raise InvalidInput(_("The amended text would be too long."), field="text")
+        amendment = Amendment.objects.create(
+            motion=motion,
+            author=actor,
+            kind=kind,
+            paragraph=paragraph,
+            text=rules.normalise_text(text),
+            rationale=rationale.strip(),
+            base_version=motion.version,
+        )
+        audit.record(
+            actor=actor,
+            action="amendment.proposed",
+            target=amendment,
+            data={
+                "motion": motion.pk,
+                "kind": kind,
+                "paragraph": paragraph,
+                "base_version": motion.version,
+            },
+        )
+    return amendment
+
+
+def withdraw_amendment(*, actor: Member, amendment: Amendment) -> Amendment:
+    """Its author takes back an amendment that is not yet being voted on."""
+    _require_visible(actor=actor, node=amendment.motion.node)
+    if amendment.author_id != actor.pk:
+        raise NotAuthor(_("Only the author can withdraw an amendment."))
+    with transaction.atomic():
+        _locked(amendment.motion)
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if amendment.state != AmendmentState.PROPOSED:
+            raise Conflict(_("Only a proposed amendment can be withdrawn."))
+        amendment.state = AmendmentState.WITHDRAWN
+        amendment.save(update_fields=["state"])
+        audit.record(actor=actor, action="amendment.withdrawn", target=amendment)
+    return amendment
+
+
+def mark_amendment_voting(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+    """An amendment is put to the vote; the motion must be in debate."""
+    with transaction.atomic():
+        motion = _locked(amendment.motion)
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if motion.state != MotionState.DEBATE:
+            raise Conflict(_("Amendments are voted on while the motion is in debate."))
+        if amendment.state != AmendmentState.PROPOSED:
+            raise Conflict(_("Only a proposed amendment can be put to the vote."))
+        amendment.state = AmendmentState.VOTING
+        amendment.save(update_fields=["state"])
+        audit.record(actor=actor, action="amendment.voting_started", target=amendment)
+    return amendment
+
+
+def _base_text(amendment: Amendment) -> str:
+    version = MotionVersion.objects.filter(
+        motion_id=amendment.motion_id, number=amendment.base_version
+    ).first()
+    # A missing base version cannot happen through the services; treat it as
+    # "text changed" rather than guessing.
+    return version.body if version is not None else ""
+
+
+def _merge(motion: Motion, amendment: Amendment) -> tuple[str | None, str]:
+    """The merged text, or None and the reason code why it no longer applies."""
+    index = rules.rebase_paragraph(
+        _base_text(amendment), motion.body, amendment.kind, amendment.paragraph
+    )
+    if index is None and amendment.kind != AmendmentKind.REPLACE_TEXT:
+        return None, "paragraph_out_of_range"
+    if amendment.kind == AmendmentKind.REPLACE_TEXT and not rules.amendment_applies(
+        _base_text(amendment), motion.body, amendment.kind, None, amendment.text
+    ):
+        return None, "text_changed"
+    try:
+        merged = rules.apply_amendment(motion.body, amendment.kind, index, amendment.text)
+    except rules.AmendmentDoesNotApply as exc:
+        return None, exc.reason
+    if len(merged) > BODY_MAX:
+        return None, "too_long"
+    return merged, ""
+
+
+def _mark_obsolete(*, actor: Member | None, amendment: Amendment, reason_code: str) -> None:
+    reason = OBSOLETE_REASONS.get(reason_code, OBSOLETE_REASONS["text_changed"])
+    amendment.state = AmendmentState.OBSOLETE
+    amendment.state_reason = str(reason)[:200]
+    amendment.save(update_fields=["state", "state_reason"])
+    audit.record(
+        actor=actor, action="amendment.obsolete", target=amendment, data={"reason": reason_code}
+    )
+
+
+def accept_amendment(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+    """Merge an accepted amendment into the motion's current text.
+
+    Creates a new ``MotionVersion`` linked to the amendment and bumps
+    ``motion.version``. If the amendment no longer applies (an earlier accepted
+    amendment changed the paragraph it targets) it is marked obsolete with a
+    reason instead, and the text is left untouched; check ``amendment.state``.
+    Other proposed amendments that no longer apply are marked obsolete too.
+    """
+    with transaction.atomic():
+        motion = _locked(amendment.motion)
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if motion.state != MotionState.DEBATE:
+            raise Conflict(_("Amendments are merged while the motion is in debate."))
+        if amendment.state not in OPEN_AMENDMENT_STATES:
+            raise Conflict(_("This amendment is no longer open."))
+        merged, reason = _merge(motion, amendment)
+        if merged is None:
+            _mark_obsolete(actor=actor, amendment=amendment, reason_code=reason)
+            return amendment
+        motion.version += 1
+        motion.body = merged
+        _touch(motion, "version", "body")
+        MotionVersion.objects.create(
+            motion=motion,
+            number=motion.version,
+            title=motion.title,
+            body=merged,
+            amendment=amendment,
+        )
+        amendment.state = AmendmentState.ACCEPTED
+        amendment.save(update_fields=["state"])
+        audit.record(
+            actor=actor,
+            action="amendment.accepted",
+            target=amendment,
+            data={"motion": motion.pk, "version": motion.version},
+        )
+        for other in motion.amendments.filter(state=AmendmentState.PROPOSED).exclude(
+            pk=amendment.pk
+        ):
+            other_merged, other_reason = _merge(motion, other)
+            if other_merged is None:
+                _mark_obsolete(actor=actor, amendment=other, reason_code=other_reason)
+    return amendment
+
+
+def reject_amendment(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+    """Record that an open amendment was voted down."""
+    with transaction.atomic():
+        _locked(amendment.motion)
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if amendment.state not in OPEN_AMENDMENT_STATES:
+            raise Conflict(_("This amendment is no longer open."))
+        amendment.state = AmendmentState.REJECTED
+        amendment.save(update_fields=["state"])
+        audit.record(actor=actor, action="amendment.rejected", target=amendment)
+    return amendment

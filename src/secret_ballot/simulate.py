@@ -85,6 +85,8 @@ class _CastConfig:
     parameters: jf.JSON
     keys: jf.JSON
     seed: bytes
+    revote_per_mille: int
+    audit_per_mille: int
 
 
 @dataclass
@@ -95,14 +97,15 @@ class _CastChunk:
     counts: list[int]
 
 
+# Per-process context of the pool, set once by its initializer.
 _ELECTION: Election | None = None
-_SEED = b""
+_CONFIG: _CastConfig | None = None
 
 
 def _init_cast(config: _CastConfig) -> None:
-    global _ELECTION, _SEED
+    global _ELECTION, _CONFIG
     _ELECTION = load_election(config.manifest, config.parameters, config.keys)
-    _SEED = config.seed
+    _CONFIG = config
 
 
 def _selection(election: Election, choice: int) -> dict[str, list[int]]:
@@ -113,8 +116,10 @@ def _selection(election: Election, choice: int) -> dict[str, list[int]]:
 
 
 def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
-    election, seed = _ELECTION, _SEED
-    assert election is not None  # noqa: S101 - set by the pool initializer
+    election, config = _ELECTION, _CONFIG
+    assert election is not None  # noqa: S101 - set by the initializer
+    assert config is not None  # noqa: S101
+    seed = config.seed
     h_e = election.election_hash
     k = len(election.manifest.contests[0].options)
     entries: list[tuple[str, bytes, str, bytes, int]] = []
@@ -125,10 +130,10 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
         cred = _credential(seed, voter)
         choice = _draw(seed, "choice", voter) % k
         ballots = []
-        if _draw(seed, "audit", voter) % 1000 < AUDIT_PER_MILLE:
+        if _draw(seed, "audit", voter) % 1000 < config.audit_per_mille:
             ballots.append(("audit", _draw(seed, "audit-choice", voter) % k))
         ballots.append(("cast", choice))
-        if _draw(seed, "revote", voter) % 1000 < REVOTE_PER_MILLE:
+        if _draw(seed, "revote", voter) % 1000 < config.revote_per_mille:
             choice = _draw(seed, "revote-choice", voter) % k
             ballots.append(("revote", choice))
         for attempt, (kind, c) in enumerate(ballots):
@@ -157,6 +162,8 @@ def simulate(
     out: Path,
     jobs: int = 1,
     seed: bytes | None = None,
+    revote_per_mille: int = REVOTE_PER_MILLE,
+    audit_per_mille: int = AUDIT_PER_MILLE,
 ) -> Summary:
     """Run a whole election and write its record to ``out`` (a directory or .zip)."""
     if voters < 0 or not 2 <= options <= 256 or not 1 <= threshold <= trustees <= 255:
@@ -229,7 +236,14 @@ def simulate(
             f.write(",".join(f'"{c.hex()}"' for c in credential_list))
             f.write("]")
         del credential_list
-        config = _CastConfig(manifest.to_json(), parameters.to_json(), keys.to_json(), seed)
+        config = _CastConfig(
+            manifest.to_json(),
+            parameters.to_json(),
+            keys.to_json(),
+            seed,
+            revote_per_mille,
+            audit_per_mille,
+        )
         tasks = [(s, min(s + _CHUNK_VOTERS, voters)) for s in range(0, voters, _CHUNK_VOTERS)]
         totals = TallyAccumulator(manifest)
         counts = [0] * options

@@ -363,7 +363,10 @@ class _Verifier:
         ok = True
         if outcome.qualified != keys.qualified:
             report.fail(
-                ELECTION_FILE, "qualified", f"the transcript gives {list(outcome.qualified)}"
+                ELECTION_FILE,
+                "qualified",
+                f"{CEREMONY_FILE} gives QUAL = {list(outcome.qualified)} "
+                f"({'; '.join(outcome.faults)})",
             )
             ok = False
         if outcome.joint_key != keys.joint_key:
@@ -414,7 +417,9 @@ class _Verifier:
             report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(points)}")
             ok = False
         if ok and credentials_digest(points, len(points)) != keys.credentials_hash:
-            report.fail(ELECTION_FILE, "credentials_hash", "is not D_credentials of the list")
+            report.fail(
+                ELECTION_FILE, "credentials_hash", f"is not D_credentials of {CREDENTIALS_FILE}"
+            )
             ok = False
         report.check("credentials", ok, f"{len(points)} on the list")
         return index if ok else None

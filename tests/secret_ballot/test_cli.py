@@ -1,0 +1,73 @@
+"""The command line: simulate, verify, exit codes, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from secret_ballot.__main__ import main
+
+
+def test_simulate_then_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rec"
+    args = ["--voters", "6", "--options", "3", "--trustees", "3", "--threshold", "2"]
+    assert main(["simulate", *args, "--out", str(out), "--seed", "cli", "--jobs", "2"]) == 0
+    assert "6 voters" in capsys.readouterr().out
+    assert main(["verify", str(out)]) == 0
+    assert "Result: VALID" in capsys.readouterr().out
+    assert main(["verify", str(out), "--jobs", "2"]) == 0
+    # Same seed, same record, whatever the number of jobs.
+    again = tmp_path / "again"
+    assert main(["simulate", *args, "--out", str(again), "--seed", "cli"]) == 0
+    for f in out.iterdir():
+        assert f.read_bytes() == (again / f.name).read_bytes(), f.name
+
+
+def test_tampered_record_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rec"
+    assert main(["simulate", "--voters", "3", "--out", str(out), "--seed", "x"]) == 0
+    tally = (out / "tally.json").read_text()
+    (out / "tally.json").write_text(tally.replace('"count":', '"count":1', 1))
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "Result: INVALID" in printed
+    assert "tally.contests[0].options[0].count" in printed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", "/nonexistent/record"],
+        ["verify"],
+        ["frobnicate"],
+        ["simulate", "--voters", "3"],
+        ["simulate", "--voters", "3", "--options", "1", "--out", "x"],
+        ["verify", ".", "--jobs", "0"],
+    ],
+)
+def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_malformed_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "record.json").write_text("{")
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "record.json: not valid JSON" in capsys.readouterr().out
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    proc = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+        [sys.executable, "-m", "secret_ballot", "verify", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "no such file or directory" in proc.stdout
+    assert "Traceback" not in proc.stderr

@@ -46,6 +46,16 @@ class MajorityBase(models.TextChoices):
     ENTITLED = "entitled", _("Entitled electorate")
 
 
+class Purpose(models.TextChoices):
+    """What a poll decides; the outcome applied at the close depends on it."""
+
+    QUESTION = "question", _("Question")
+    MOTION = "motion", _("Motion")
+    AMENDMENT = "amendment", _("Amendment")
+    RECALL = "recall", _("Recall of a delegate")
+    DELEGATE_ELECTION = "delegate_election", _("Election of a delegate")
+
+
 class PollState(models.TextChoices):
     DRAFT = "draft", _("Not yet open")
     OPEN = "open", _("Open")
@@ -83,6 +93,9 @@ class Poll(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="polls",
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=24, choices=Purpose.choices, default=Purpose.QUESTION
     )
     question = models.CharField(_("question"), max_length=QUESTION_MAX)
     description = models.TextField(_("description"), blank=True, max_length=10_000)

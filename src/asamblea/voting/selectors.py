@@ -1,18 +1,182 @@
-"""Reads of polls and results, permission-aware."""
+"""Reads of polls and results, permission-aware.
+
+A member sees the polls of every node they can see (their committees and the
+nodes above them); operators see all. Anything else is "not found".
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
+from asamblea.core.errors import Conflict, NotFound
 from asamblea.federation import selectors as federation_selectors
-from asamblea.voting.models import Poll, PollState
+from asamblea.federation.models import Node
+from asamblea.motions.models import Motion
+from asamblea.voting import rules
+from asamblea.voting.models import (
+    Ballot,
+    DelegateCast,
+    ElectorateEntry,
+    Poll,
+    PollResult,
+    PollState,
+    VoteLedger,
+)
+from asamblea.voting.results import tally
+
+
+def _visible_polls(member: Member) -> QuerySet[Poll]:
+    polls = Poll.objects.select_related("node")
+    if member.is_staff:
+        return polls
+    return polls.filter(node_id__in=federation_selectors.visible_node_ids(member=member))
 
 
 def open_polls_for(*, member: Member) -> QuerySet[Poll]:
-    node_ids = federation_selectors.visible_node_ids(member=member)
+    return _visible_polls(member).filter(state=PollState.OPEN).order_by("closes_at", "pk")
+
+
+def get_poll_for(*, member: Member, poll_id: int) -> Poll:
+    """The poll with its node, or ``NotFound`` if unknown or invisible."""
+    poll = _visible_polls(member).filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound()
+    return poll
+
+
+def list_polls_for(
+    *, member: Member, node: Node | None = None, state: str | None = None
+) -> QuerySet[Poll]:
+    """Polls ``member`` may see, newest first, optionally of one node or state."""
+    polls = _visible_polls(member)
+    if node is not None:
+        polls = polls.filter(node=node)
+    if state is not None:
+        polls = polls.filter(state=state)
+    return polls.order_by("-created_at", "-pk")
+
+
+def polls_for_motion(*, member: Member, motion: Motion) -> QuerySet[Poll]:
+    """The polls of a motion and of its amendments, oldest first."""
+    if not federation_selectors.can_see_node(member=member, node=motion.node):
+        return Poll.objects.none()
     return (
-        Poll.objects.filter(node_id__in=node_ids, state=PollState.OPEN)
-        .select_related("node")
-        .order_by("closes_at")
+        Poll.objects.filter(motion=motion)
+        .select_related("amendment")
+        .prefetch_related("results")
+        .order_by("created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class BallotState:
+    """What the member may know of their own ballot."""
+
+    entitled: bool
+    has_voted: bool
+    # Positions chosen, while the poll is open (secret: found through the slot).
+    choice: tuple[int, ...] | None
+
+
+def ballot_state_for(*, member: Member, poll: Poll) -> BallotState:
+    entitled = ElectorateEntry.objects.filter(poll=poll, member=member).exists()
+    has_voted = VoteLedger.objects.filter(poll=poll, member=member).exists()
+    choice = None
+    if has_voted:
+        ballot = None
+        if not poll.secret:
+            ballot = Ballot.objects.filter(poll=poll, voter=member).first()
+        elif poll.state == PollState.OPEN and poll.ballot_key:
+            slot = hmac.new(
+                bytes.fromhex(poll.ballot_key), str(member.pk).encode("ascii"), hashlib.sha256
+            ).hexdigest()
+            ballot = Ballot.objects.filter(poll=poll, slot=slot).first()
+        if ballot is not None:
+            choice = rules.decode_mask(ballot.mask)
+    return BallotState(entitled=entitled, has_voted=has_voted, choice=choice)
+
+
+def _levels_visible_to(member: Member, poll: Poll) -> set[int] | None:
+    """Node ids whose results ``member`` may see; None means all (operators)."""
+    if member.is_staff:
+        return None
+    return federation_selectors.visible_node_ids(member=member)
+
+
+def results_tree(*, member: Member, poll: Poll) -> list[PollResult]:
+    """Results at the levels the member may see (their committee, zone, region,
+    assembly), from the top down. Stored results after the close; a live count
+    while a named poll is open; refused while a secret poll is open.
+
+    Precondition: ``poll`` came from :func:`get_poll_for` for this member.
+    """
+    if poll.state in (PollState.DRAFT, PollState.CANCELLED):
+        raise Conflict(_("This poll has no results."))
+    if poll.state == PollState.OPEN:
+        if poll.secret:
+            raise Conflict(_("The results of a secret poll are shown only after it closes."))
+        results = tally(poll=poll).results
+    else:
+        results = list(PollResult.objects.filter(poll=poll))
+    visible = _levels_visible_to(member, poll)
+    if visible is not None:
+        results = [r for r in results if r.node_id in visible]
+    nodes = Node.objects.in_bulk([r.node_id for r in results])
+    for result in results:
+        result.node = nodes[result.node_id]
+    return sorted(results, key=lambda r: r.node.path)
+
+
+def delegate_casts_for(*, member: Member, poll: Poll) -> QuerySet[DelegateCast]:
+    """The delegates' casts the member may see (after the close)."""
+    casts = DelegateCast.objects.filter(poll=poll).select_related("committee", "delegate")
+    visible = _levels_visible_to(member, poll)
+    if visible is not None:
+        casts = casts.filter(committee_id__in=visible)
+    return casts.order_by("committee__path")
+
+
+@dataclass(frozen=True)
+class Turnout:
+    node: Node
+    entitled: int
+    voted: int
+
+
+def turnout_for(*, member: Member, poll: Poll) -> list[Turnout]:
+    """Live turnout per visible committee while a poll is open (no counts, so
+    also for secret polls)."""
+    visible = _levels_visible_to(member, poll)
+    entries = ElectorateEntry.objects.filter(poll=poll)
+    if visible is not None:
+        entries = entries.filter(committee_id__in=visible)
+    entitled = dict(
+        entries.values("committee_id").annotate(n=Count("id")).values_list("committee_id", "n")
+    )
+    voted = dict(
+        VoteLedger.objects.filter(poll=poll, committee_id__in=list(entitled))
+        .values("committee_id")
+        .annotate(n=Count("id"))
+        .values_list("committee_id", "n")
+    )
+    nodes = Node.objects.in_bulk(list(entitled))
+    rows = [
+        Turnout(node=nodes[cid], entitled=n, voted=voted.get(cid, 0))
+        for cid, n in entitled.items()
+        if cid in nodes
+    ]
+    return sorted(rows, key=lambda t: t.node.path)
+
+
+def pending_schedule_exists(*, now: datetime) -> bool:
+    """Cheap indexed check used before running the scheduler lazily."""
+    return Poll.objects.filter(
+        Q(state=PollState.DRAFT, opens_at__lte=now) | Q(state=PollState.OPEN, closes_at__lte=now)
+    ).exists()

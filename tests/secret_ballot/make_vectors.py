@@ -57,11 +57,20 @@ def group_vectors() -> dict[str, object]:
         "generator": G.hex(),
         "identity": "00",
         "base_multiples": cases,
-        "sum": {"p": cases[0]["k_times_g"], "q": cases[1]["k_times_g"], "p_plus_q": (
-            base_mul(_s("a")) + base_mul(_s("b"))
-        ).hex()},
-        "invalid_points": ["02" + "00" * 31 + "05", "04" + G.hex()[2:] + "00" * 32, "05" + G.hex()[2:]],
-        "invalid_scalars": [f"{2**256 - 1:064x}", "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"],
+        "sum": {
+            "p": cases[0]["k_times_g"],
+            "q": cases[1]["k_times_g"],
+            "p_plus_q": (base_mul(_s("a")) + base_mul(_s("b"))).hex(),
+        },
+        "invalid_points": [
+            "02" + "00" * 31 + "05",
+            "04" + G.hex()[2:] + "00" * 32,
+            "05" + G.hex()[2:],
+        ],
+        "invalid_scalars": [
+            f"{2**256 - 1:064x}",
+            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+        ],
     }
 
 

@@ -1,0 +1,162 @@
+"""Results at every level for each aggregation mode, on the ``fed`` tree.
+
+Votes used throughout (weights 1): committee_a1 secretary yes, member no,
+other_member no (a1 rejects 1-2); committee_a2 neighbour yes; committee_b1
+outsider yes. Pooled, the assembly carries 3-2; by committee weighted by
+members the blocks are a1 no x3, a2 yes x1, b1 yes x1, so it rejects 2-3.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from asamblea.federation.models import Mandate, MandateSource
+from asamblea.voting import services
+from asamblea.voting.models import DelegateCast, PollResult
+from asamblea.voting.results import compute_results
+from tests.voting.conftest import open_poll
+
+pytestmark = pytest.mark.django_db
+
+
+def _vote_and_close(fed, **kwargs):
+    poll = open_poll(fed.operator, fed.assembly, **kwargs)
+    for voter, choice in (
+        (fed.secretary, "yes"),
+        (fed.member, "no"),
+        (fed.other_member, "no"),
+        (fed.neighbour, "yes"),
+        (fed.outsider, "yes"),
+    ):
+        services.cast_ballot(voter=voter, poll=poll, choice=[choice])
+    services.close_poll(actor=fed.operator, poll=poll)
+    return poll, {r.node_id: r for r in PollResult.objects.filter(poll=poll)}
+
+
+def _yna(result):
+    return (result.counts["0"], result.counts["1"], result.counts["2"], result.outcome)
+
+
+def test_pooled_counts_every_ballot_once_at_every_level(fed):
+    _poll, by_node = _vote_and_close(fed)
+    assert len(by_node) == 7
+    assert _yna(by_node[fed.committee_a1.pk]) == (1, 2, 0, "rejected")
+    assert _yna(by_node[fed.committee_a2.pk]) == (1, 0, 0, "carried")
+    assert _yna(by_node[fed.zone_a.pk]) == (2, 2, 0, "rejected")  # 2 of 4 is not more than half
+    assert _yna(by_node[fed.region_a.pk]) == (2, 2, 0, "rejected")
+    assert _yna(by_node[fed.region_b.pk]) == (1, 0, 0, "carried")
+    top = by_node[fed.assembly.pk]
+    assert _yna(top) == (3, 2, 0, "carried")
+    assert (top.entitled, top.voted) == (5, 5)
+    assert top.detail["fraction"] == "3/5"
+    assert (top.detail["yes_scaled"], top.detail["threshold_scaled"]) == (6, 5)
+
+
+def test_by_committee_members_gives_each_committee_its_block(fed):
+    _poll, by_node = _vote_and_close(fed, aggregation="by_committee_members")
+    assert _yna(by_node[fed.committee_a1.pk]) == (1, 2, 0, "rejected")
+    assert _yna(by_node[fed.zone_a.pk]) == (1, 3, 0, "rejected")
+    assert _yna(by_node[fed.assembly.pk]) == (2, 3, 0, "rejected")
+    assert by_node[fed.assembly.pk].detail["blocks"] is True
+    assert by_node[fed.assembly.pk].voted == 5
+
+
+def test_by_committee_equal_gives_each_committee_one_vote(fed):
+    _poll, by_node = _vote_and_close(fed, aggregation="by_committee_equal")
+    assert _yna(by_node[fed.zone_a.pk]) == (1, 1, 0, "rejected")
+    assert _yna(by_node[fed.assembly.pk]) == (2, 1, 0, "carried")
+
+
+def test_delegates_cast_their_committee_result_and_are_named(fed):
+    Mandate.objects.create(
+        committee=fed.committee_a1, delegate=fed.member, source=MandateSource.APPOINTED
+    )
+    poll, by_node = _vote_and_close(fed, aggregation="delegates")
+    assert _yna(by_node[fed.assembly.pk]) == (2, 3, 0, "rejected")
+    casts = {c.committee_id: c for c in DelegateCast.objects.filter(poll=poll)}
+    assert casts[fed.committee_a1.pk].delegate == fed.member
+    assert casts[fed.committee_a1.pk].counts == {"1": 3}
+    assert casts[fed.committee_a1.pk].weight == 3
+    # A committee without a delegate still casts, recorded with no one named.
+    assert casts[fed.committee_a2.pk].delegate is None
+    assert casts[fed.committee_a2.pk].counts == {"0": 1}
+
+
+def test_committee_where_nobody_voted_casts_no_block(fed):
+    poll = open_poll(fed.operator, fed.assembly, aggregation="by_committee_equal")
+    services.cast_ballot(voter=fed.outsider, poll=poll, choice=["yes"])
+    services.close_poll(actor=fed.operator, poll=poll)
+    top = PollResult.objects.get(poll=poll, node=fed.assembly)
+    assert _yna(top) == (1, 0, 0, "carried")
+    assert top.detail["participants"] == 1
+    assert top.detail["entitled_weight"] == 3
+
+
+def test_quorum_counts_against_the_entitled_electorate(fed):
+    poll = open_poll(fed.secretary, fed.committee_a1, quorum_num=2, quorum_den=3)
+    services.cast_ballot(voter=fed.member, poll=poll, choice=["yes"])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    result = PollResult.objects.get(poll=poll)
+    assert result.outcome == "no_quorum"
+    assert not result.quorum_met
+    assert result.detail["quorum_required"] == "2/3"
+
+
+def test_majority_of_the_entitled_electorate(fed):
+    poll = open_poll(fed.secretary, fed.committee_a1, majority_base="entitled")
+    services.cast_ballot(voter=fed.member, poll=poll, choice=["yes"])
+    services.cast_ballot(voter=fed.other_member, poll=poll, choice=["abstain"])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    result = PollResult.objects.get(poll=poll)
+    # 1 yes of 3 entitled is not more than half, though it is all the valid votes.
+    assert result.outcome == "rejected"
+    assert result.detail["base_votes"] == 3
+
+
+def test_membership_weight_counts_in_the_result(fed):
+    fed.committee_a1.memberships.filter(member=fed.member).update(weight=3)
+    poll = open_poll(fed.secretary, fed.committee_a1)
+    services.cast_ballot(voter=fed.member, poll=poll, choice=["yes"])
+    services.cast_ballot(voter=fed.other_member, poll=poll, choice=["no"])
+    services.cast_ballot(voter=fed.secretary, poll=poll, choice=["no"])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    result = PollResult.objects.get(poll=poll)
+    assert _yna(result) == (3, 2, 0, "carried")
+    assert (result.entitled, result.voted) == (3, 3)
+
+
+def test_single_choice_decides_or_ties(fed):
+    poll = open_poll(fed.secretary, fed.committee_a1, method="single", options=["Lunes", "Martes"])
+    services.cast_ballot(voter=fed.member, poll=poll, choice=[0])
+    services.cast_ballot(voter=fed.other_member, poll=poll, choice=[1])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    result = PollResult.objects.get(poll=poll)
+    assert result.outcome == "tie"
+    assert result.detail["winners"] == [0, 1]
+
+
+def test_approval_by_committee_blocks_go_to_each_committee_winner(fed):
+    poll = open_poll(
+        fed.operator,
+        fed.zone_a,
+        method="approval",
+        options=["Agua", "Luz", "Pistas"],
+        max_choices=2,
+        aggregation="by_committee_members",
+    )
+    services.cast_ballot(voter=fed.member, poll=poll, choice=[0, 1])
+    services.cast_ballot(voter=fed.other_member, poll=poll, choice=[1])
+    services.cast_ballot(voter=fed.neighbour, poll=poll, choice=[2])
+    services.close_poll(actor=fed.operator, poll=poll)
+    a1 = PollResult.objects.get(poll=poll, node=fed.committee_a1)
+    assert a1.counts == {"0": 1, "1": 2, "2": 0}
+    assert a1.outcome == "decided"
+    zone = PollResult.objects.get(poll=poll, node=fed.zone_a)
+    assert zone.counts == {"0": 0, "1": 3, "2": 1}
+    assert zone.detail["winners"] == [1]
+
+
+def test_recomputing_replaces_stored_results(fed):
+    poll, _ = _vote_and_close(fed)
+    assert len(compute_results(poll=poll)) == 7
+    assert PollResult.objects.filter(poll=poll).count() == 7

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
+from ninja.responses import Status
 
 from asamblea.accounts.models import Member
 from asamblea.core.errors import InvalidInput, NotFound
@@ -31,12 +32,8 @@ class NodeOut(Schema):
     id: int
     kind: str
     name: str
-    parent: int | None
+    parent: int | None = Field(None, alias="parent_id")
     depth: int
-
-    @staticmethod
-    def resolve_parent(obj: Node) -> int | None:
-        return obj.parent_id
 
 
 class NodeRef(Schema):
@@ -138,7 +135,7 @@ def _detail(member: Member, node: Node) -> dict[str, Any]:
         "id": node.pk,
         "kind": node.kind,
         "name": node.name,
-        "parent": node.parent_id,
+        "parent_id": node.parent_id,
         "depth": node.depth,
         "description": node.description,
         "seconders_required": node.seconders_required,
@@ -172,7 +169,7 @@ def create_node(request: HttpRequest, payload: NodeIn) -> Any:
         description=payload.description,
         seconders_required=payload.seconders_required,
     )
-    return 201, _detail(actor, node)
+    return Status(201, _detail(actor, node))
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut)
@@ -242,4 +239,4 @@ def appoint_delegate(request: HttpRequest, node_id: int, payload: AppointIn) -> 
     mandate = services.appoint_delegate(
         actor=actor, committee=committee, delegate=delegate, instructions=payload.instructions
     )
-    return 201, mandate
+    return Status(201, mandate)

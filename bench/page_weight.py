@@ -1,0 +1,289 @@
+"""Transfer weight of a motion's page, as a phone on a weak connection gets it.
+
+Serves the app with gunicorn, WhiteNoise and the hashed, pre-compressed static
+files (``ASAMBLEA_MANIFEST_STATIC=1`` after ``collectstatic``) from a throwaway
+instance folder (SQLite by default), with a motion in debate that has several
+paragraphs, amendments and a discussion. Signs in through the login form, then
+fetches the motion page with ``Accept-Encoding: gzip`` and every stylesheet,
+script, icon and image it references, counting the bytes on the wire (headers
+and compressed bodies).
+
+First load = HTML + every referenced asset; later load = HTML only, since the
+hashed assets are served with a far-future Cache-Control (reported).
+Targets: first load <= 60 KB, later loads <= 15 KB (KB = 1,000 bytes).
+
+    .venv/bin/python bench/page_weight.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.cookiejar
+import tempfile
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from http.client import HTTPResponse
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+
+from _common import (
+    emit,
+    machine_facts,
+    migrate,
+    print_header,
+    print_target,
+    served_app,
+    setup_django,
+)
+
+TARGET_FIRST_BYTES = 60_000
+TARGET_LATER_BYTES = 15_000
+PASSWORD = "bench-page-weight-pw"  # noqa: S105 - a throwaway member of a throwaway instance
+
+PARAGRAPH = (
+    "Exigimos la convocatoria inmediata de una asamblea popular con delegados "
+    "elegidos en cada comité de base, revocables en todo momento, que deliberen "
+    "en castellano, quechua y aimara, y cuyas decisiones se tomen por mayoría "
+    "después de una discusión abierta en cada comunidad, barrio y centro de trabajo."
+)
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    wire_bytes: int  # status line + headers + body as received
+    body_bytes: int
+    raw_bytes: int  # body after decompression
+    encoding: str
+    cache_control: str
+    content_type: str
+    body: bytes  # decompressed
+
+
+class AssetFinder(HTMLParser):
+    """Collects the URLs of stylesheets, scripts, icons and images of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and a.get("href"):
+            rel = (a.get("rel") or "").lower().split()
+            if {"stylesheet", "icon", "preload", "modulepreload", "manifest"} & set(rel):
+                self.urls.append(str(a["href"]))
+        elif tag in ("script", "img", "source") and a.get("src"):
+            self.urls.append(str(a["src"]))
+
+
+class FormFields(HTMLParser):
+    """The hidden inputs of a page's forms (the CSRF token among them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("type") == "hidden" and a.get("name"):
+            self.hidden[str(a["name"])] = a.get("value") or ""
+
+
+def build_motion(*, comments: int, amendments: int) -> tuple[str, int]:
+    """A committee with a member and a motion in debate, through the services.
+    Returns (pseudonym, motion id)."""
+    # Model and service modules can only be imported once Django is set up.
+    from asamblea.accounts.models import Member
+    from asamblea.federation import services as federation_services
+    from asamblea.federation.models import NodeKind, Role
+    from asamblea.motions import services as motion_services
+    from asamblea.motions.models import AmendmentKind
+
+    node = federation_services.create_node
+    assembly = node(actor=None, kind=NodeKind.ASSEMBLY, name="Asamblea Nacional")
+    region = node(actor=None, kind=NodeKind.REGION, name="Puno", parent=assembly)
+    zone = node(actor=None, kind=NodeKind.ZONE, name="Juliaca", parent=region)
+    committee = node(
+        actor=None,
+        kind=NodeKind.COMMITTEE,
+        name="Comité de Lucha Santa Bárbara",
+        parent=zone,
+        seconders_required=0,
+    )
+    people = [
+        Member.objects.create_user(name, PASSWORD)
+        for name in ("rosa.quispe", "juan.mamani", "luz.condori", "efrain.huanca")
+    ]
+    federation_services.add_membership(
+        actor=None, member=people[0], committee=committee, role=Role.SECRETARY
+    )
+    for person in people[1:]:
+        federation_services.add_membership(actor=None, member=person, committee=committee)
+    body = "\n\n".join(f"{i + 1}. {PARAGRAPH}" for i in range(6))
+    motion = motion_services.submit_motion(
+        actor=people[0],
+        node=committee,
+        title="Por una asamblea popular con delegados revocables",
+        body=body,
+    )
+    for i in range(amendments):
+        motion_services.propose_amendment(
+            actor=people[1 + i % 3],
+            motion=motion,
+            kind=AmendmentKind.REPLACE_PARAGRAPH,
+            paragraph=i % 6,
+            text=f"{i + 1}. {PARAGRAPH[: 120 + 20 * i]}, con actas públicas.",
+            rationale="Las actas públicas permiten que cada comunidad controle a sus delegados.",
+        )
+    parent = None
+    for i in range(comments):
+        comment = motion_services.add_comment(
+            actor=people[i % 4],
+            motion=motion,
+            body=f"Comentario {i + 1}: {PARAGRAPH[: 90 + 15 * (i % 5)]}",
+            parent=parent if i % 3 == 2 else None,
+        )
+        parent = comment
+    return people[0].pseudonym, motion.pk
+
+
+def fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None) -> Fetched:
+    """GET (or POST ``data``) with ``Accept-Encoding: gzip``; count the bytes on the wire."""
+    request = urllib.request.Request(url, data=data, headers={"Accept-Encoding": "gzip"})  # noqa: S310
+    response: HTTPResponse = opener.open(request, timeout=30)
+    with response:
+        body = response.read()
+        status_line = f"HTTP/1.1 {response.status} {response.reason}\r\n"
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in response.getheaders()) + 2
+        encoding = response.headers.get("Content-Encoding", "")
+        raw = gzip.decompress(body) if encoding == "gzip" else body
+        return Fetched(
+            url=response.url,
+            status=response.status,
+            wire_bytes=len(status_line) + header_bytes + len(body),
+            body_bytes=len(body),
+            raw_bytes=len(raw),
+            encoding=encoding or "identity",
+            cache_control=response.headers.get("Cache-Control", ""),
+            content_type=response.headers.get("Content-Type", ""),
+            body=raw,
+        )
+
+
+def sign_in(opener: urllib.request.OpenerDirector, base: str, pseudonym: str) -> None:
+    page = fetch(opener, f"{base}/accounts/login/")
+    fields = FormFields()
+    fields.feed(page.body.decode("utf-8"))
+    form = {**fields.hidden, "pseudonym": pseudonym, "password": PASSWORD}
+    done = fetch(opener, f"{base}/accounts/login/", urllib.parse.urlencode(form).encode())
+    if done.url.rstrip("/").endswith("/accounts/login"):
+        raise SystemExit("sign-in failed: the login form came back")
+
+
+def describe(f: Fetched) -> str:
+    path = urllib.parse.urlsplit(f.url).path
+    return (
+        f"   {path}: {f.wire_bytes:,} B on the wire ({f.body_bytes:,} B {f.encoding} body, "
+        f"{f.raw_bytes:,} B uncompressed); Cache-Control: {f.cache_control or '-'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="same as the default (it is quick)")
+    parser.add_argument("--comments", type=int, default=12)
+    parser.add_argument("--amendments", type=int, default=3)
+    parser.add_argument("--database-url", help="default: SQLite in a throwaway instance folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="asamblea-bench-pages-") as tmp:
+        instance = Path(tmp)
+        url = args.database_url or f"sqlite:///{instance / 'bench.sqlite3'}"
+        env = {
+            "ASAMBLEA_INSTANCE_DIR": str(instance),
+            "ASAMBLEA_MANIFEST_STATIC": "1",
+            "ASAMBLEA_DEBUG": "0",
+        }
+        setup_django(url, **env)
+        migrate()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        facts = machine_facts()
+        facts["database"] = url.split(":", 1)[0]
+        print_header("page_weight: a motion's page", facts)
+        pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
+
+        with served_app({**env, "DATABASE_URL": url}) as base:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            sign_in(opener, base, pseudonym)
+            page_url = f"{base}/motions/{motion_id}/"
+            html = fetch(opener, page_url)
+            if html.status != 200 or "text/html" not in html.content_type:
+                raise SystemExit(f"the motion page answered {html.status} {html.content_type}")
+            finder = AssetFinder()
+            finder.feed(html.body.decode("utf-8"))
+            assets = [fetch(opener, urllib.parse.urljoin(page_url, u)) for u in finder.urls]
+            later = fetch(opener, page_url)
+
+    # A page that does not show the motion yet would weigh misleadingly little.
+    text = html.body.decode("utf-8")
+    shown = {
+        "title": "Por una asamblea popular" in text,
+        "body": PARAGRAPH[:60] in text,
+        "amendments": "actas públicas" in text,
+        "comments": "Comentario 1:" in text,
+    }
+
+    first_total = html.wire_bytes + sum(a.wire_bytes for a in assets)
+    print(f"   motion {motion_id}: {args.amendments} amendments, {args.comments} comments")
+    print(describe(html))
+    print(f"   content on the page: {shown}")
+    for asset in assets:
+        print(describe(asset))
+    print(describe(later) + " (later load)")
+    met_first = print_target("first load", first_total, TARGET_FIRST_BYTES, "B", at_most=True)
+    met_later = print_target("later load", later.wire_bytes, TARGET_LATER_BYTES, "B", at_most=True)
+    uncached = [a.url for a in assets if "immutable" not in a.cache_control]
+    if uncached:
+        print(f"   not cached as immutable: {uncached}")
+
+    def row(f: Fetched) -> dict[str, Any]:
+        return {
+            "path": urllib.parse.urlsplit(f.url).path,
+            "wire_bytes": f.wire_bytes,
+            "body_bytes": f.body_bytes,
+            "uncompressed_bytes": f.raw_bytes,
+            "encoding": f.encoding,
+            "cache_control": f.cache_control,
+        }
+
+    emit(
+        {
+            "bench": "page_weight",
+            **facts,
+            "amendments": args.amendments,
+            "comments": args.comments,
+            "html": row(html),
+            "assets": [row(a) for a in assets],
+            "later_html": row(later),
+            "first_load_bytes": first_total,
+            "later_load_bytes": later.wire_bytes,
+            "targets": {
+                "first_load_bytes": TARGET_FIRST_BYTES,
+                "later_load_bytes": TARGET_LATER_BYTES,
+            },
+            "targets_met": {"first_load": met_first, "later_load": met_later},
+            "assets_not_immutable": uncached,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

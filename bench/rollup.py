@@ -156,12 +156,12 @@ def find_poll(committees: int, members: int) -> Any:
     return poll
 
 
-def time_modes(poll: Any, runs: int) -> dict[str, dict[str, float]]:
+def time_modes(poll: Any, runs: int) -> dict[str, dict[str, Any]]:
     """Median, min and max seconds of ``compute_results`` per aggregation mode."""
     from asamblea.voting.models import Aggregation, PollResult
     from asamblea.voting.results import compute_results, tally
 
-    timings: dict[str, dict[str, float]] = {}
+    timings: dict[str, dict[str, Any]] = {}
     for mode in Aggregation.values:
         poll.aggregation = mode
         poll.save(update_fields=["aggregation"])

@@ -13,6 +13,12 @@ BODY = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in their English source form.
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def delegate(fed):
     """A member of committee_a1 holding its mandate to the zone."""

@@ -28,7 +28,7 @@ from secret_ballot.election import Election
 from secret_ballot.elgamal import Ciphertext, encrypt, sum_ciphertexts
 from secret_ballot.errors import DecodingError, ProtocolError, VerificationError
 from secret_ballot.group import Point, Scalar, base_mul
-from secret_ballot.hash import Digest, Field, StreamingDigest, hash_digest, hash_to_scalar
+from secret_ballot.hash import Digest, Field, hash_digest, hash_to_scalar
 from secret_ballot.manifest import Contest, Manifest
 
 #: Tag of the ballot hash h_B (spec §5.5).
@@ -142,28 +142,19 @@ def ballot_nonce(nonce_seed: bytes, h_e: Digest, contest_id: str, option_id: str
 
 def ballot_digest(h_e: Digest, ballot: Ballot) -> Digest:
     """h_B (spec §5.5): everything in the ballot except the signature."""
-    h = StreamingDigest(TAG_BALLOT)
-    h.update(h_e)
-    h.update(ballot.credential)
-    h.update(len(ballot.contests))
+    fields: list[Field] = [h_e, ballot.credential, len(ballot.contests)]
+    extend = fields.extend
     for contest in ballot.contests:
-        h.update(contest.contest_id)
-        h.update(len(contest.options))
+        extend((contest.contest_id, len(contest.options)))
         for option in contest.options:
-            h.update(option.option_id)
-            h.update(option.ciphertext.alpha)
-            h.update(option.ciphertext.beta)
-            _update_proof(h, option.proof)
-        _update_proof(h, contest.proof)
-    return h.digest()
-
-
-def _update_proof(h: StreamingDigest, proof: RangeProof) -> None:
-    h.update(len(proof.challenges))
-    for c in proof.challenges:
-        h.update(c)
-    for v in proof.responses:
-        h.update(v)
+            ct = option.ciphertext
+            extend((option.option_id, ct.alpha, ct.beta, len(option.proof.challenges)))
+            extend(option.proof.challenges)
+            extend(option.proof.responses)
+        extend((len(contest.proof.challenges),))
+        extend(contest.proof.challenges)
+        extend(contest.proof.responses)
+    return hash_digest(TAG_BALLOT, *fields)
 
 
 def tracker_start(h_e: Digest) -> Digest:
@@ -249,7 +240,9 @@ class BallotChecker:
         self.joint_key = election.joint_key
         self.manifest: Manifest = election.manifest
 
-    def check(self, ballot: Ballot, field: str = "ballot", h_b: Digest | None = None) -> Digest:
+    def check(
+        self, ballot: Ballot, field: jf.FieldPath = "ballot", h_b: Digest | None = None
+    ) -> Digest:
         """Verify every proof and the signature; return h_B (spec §9.5).
 
         Raises :class:`VerificationError` naming the failing field. Does not
@@ -298,7 +291,7 @@ class BallotChecker:
                 raise VerificationError("range proof min..max does not verify", f"{cf}.proof")
         return h_b
 
-    def check_audit(self, audited: AuditedBallot, field: str = "audited") -> None:
+    def check_audit(self, audited: AuditedBallot, field: jf.FieldPath = "audited") -> None:
         """Recompute an audited ballot's ciphertexts from its seed and plaintext (spec §5.7)."""
         h_e = self.h_e
         k = self.joint_key
@@ -331,7 +324,7 @@ def _proof_to_json(proof: RangeProof) -> jf.JSON:
     return {"c": [c.hex() for c in proof.challenges], "v": [v.hex() for v in proof.responses]}
 
 
-def _proof_from_json(value: jf.JSON, field: str, branches: int) -> RangeProof:
+def _proof_from_json(value: jf.JSON, field: jf.FieldPath, branches: int) -> RangeProof:
     o = jf.obj(value, field, ("c", "v"))
     return RangeProof(
         jf.scalars(o["c"], jf.join(field, "c"), branches),
@@ -362,7 +355,7 @@ def ballot_to_json(ballot: Ballot) -> jf.JSON:
     }
 
 
-def ballot_from_json(value: jf.JSON, manifest: Manifest, field: str = "ballot") -> Ballot:
+def ballot_from_json(value: jf.JSON, manifest: Manifest, field: jf.FieldPath = "ballot") -> Ballot:
     """Strictly decode a ballot whose shape must follow ``manifest`` (spec §8.4)."""
     o = jf.obj(value, field, ("credential", "contests", "signature"))
     credential = jf.point(o["credential"], jf.join(field, "credential"))

@@ -101,19 +101,21 @@ def prove_range(
     if not lo <= m <= hi or hi - lo + 1 > MAX_BRANCHES:
         raise ValueError("plaintext outside the proof's range, or range too wide")
     alpha, beta = ciphertext.alpha, ciphertext.beta
-    seed = (r, m, joint_key, *context, lo, hi, alpha, beta)
+    # Hash the secret and the statement once; each nonce then hashes 64 bytes.
+    seed = hashlib.sha512(frame("nonce/" + tag, r, m, joint_key, *context, lo, hi, alpha, beta))
+    seed_bytes = seed.digest()
     commitments: list[Point] = []
     cs: list[Scalar] = []
     vs: list[Scalar] = []
-    w = derive_nonce(tag, *seed, "w")
+    w = derive_nonce(tag, seed_bytes, "w")
     for j in range(lo, hi + 1):
         if j == m:
             commitments += (base_mul(w), joint_key * w)
             cs.append(Scalar(0))
             vs.append(Scalar(0))
             continue
-        c_j = derive_nonce(tag, *seed, "c", j)
-        v_j = derive_nonce(tag, *seed, "v", j)
+        c_j = derive_nonce(tag, seed_bytes, "c", j)
+        v_j = derive_nonce(tag, seed_bytes, "v", j)
         a_j = base_mul(v_j) + alpha * c_j
         b_j = joint_key * v_j + (beta + _minus_j_g(j)) * c_j
         commitments += (a_j, b_j)

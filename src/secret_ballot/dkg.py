@@ -409,12 +409,12 @@ def transcript_to_json(transcript: Transcript) -> jf.JSON:
     }
 
 
-def _cv(value: jf.JSON, f: str) -> tuple[Scalar, Scalar]:
+def _cv(value: jf.JSON, f: jf.FieldPath) -> tuple[Scalar, Scalar]:
     o = jf.obj(value, f, ("c", "v"))
     return jf.scalar(o["c"], jf.join(f, "c")), jf.scalar(o["v"], jf.join(f, "v"))
 
 
-def _hex_bytes(value: jf.JSON, f: str, size: int) -> bytes:
+def _hex_bytes(value: jf.JSON, f: jf.FieldPath, size: int) -> bytes:
     s = jf.text(value, f)
     if len(s) != 2 * size or s != s.lower():
         raise DecodingError(f"{size} bytes as lowercase hexadecimal", f)
@@ -424,7 +424,7 @@ def _hex_bytes(value: jf.JSON, f: str, size: int) -> bytes:
         raise DecodingError(f"{size} bytes as lowercase hexadecimal", f) from None
 
 
-def transcript_from_json(value: jf.JSON, n: int, field: str = "ceremony") -> Transcript:
+def transcript_from_json(value: jf.JSON, n: int, field: jf.FieldPath = "ceremony") -> Transcript:
     o = jf.obj(value, field, ("announcements", "reveals", "shares", "responses"))
     announcements = []
     af = jf.join(field, "announcements")

@@ -84,7 +84,7 @@ class Parameters:
         }
 
     @classmethod
-    def from_json(cls, value: jf.JSON, field: str = "parameters") -> Parameters:
+    def from_json(cls, value: jf.JSON, field: jf.FieldPath = "parameters") -> Parameters:
         keys = ("version", "group", "generator", "order", "trustee_count", "threshold", "trustees")
         o = jf.obj(value, field, keys)
         fixed = {"version": RECORD_VERSION, "group": GROUP_NAME, "generator": G.hex()}

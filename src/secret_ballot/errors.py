@@ -7,6 +7,31 @@ exactly what failed.
 
 from __future__ import annotations
 
+from typing import Any
+
+FieldPath = str | tuple[Any, str | int]
+"""A JSON path, kept as nested (parent, key) pairs until an error needs its text.
+
+Building the text of every path of every ballot would cost more than
+decoding the ballot itself.
+"""
+
+
+def render_path(path: FieldPath) -> str:
+    """``contests[0].options[1].alpha`` from the nested pairs."""
+    if isinstance(path, str):
+        return path
+    keys: list[str | int] = []
+    node: FieldPath = path
+    while isinstance(node, tuple):
+        parent, key = node
+        keys.append(key)
+        node = parent
+    out = node
+    for key in reversed(keys):
+        out = f"{out}[{key}]" if isinstance(key, int) else (f"{out}.{key}" if out else key)
+    return out
+
 
 class SecretBallotError(Exception):
     """Base class of every error the engine raises on purpose."""
@@ -15,13 +40,14 @@ class SecretBallotError(Exception):
 class DecodingError(SecretBallotError, ValueError):
     """Bytes or JSON that are not a valid encoding of the expected object (spec §2, §8)."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: str, field: FieldPath = "") -> None:
         self.message = message
-        self.field = field
+        self.field = field = render_path(field)
         super().__init__(f"{field}: {message}" if field else message)
 
-    def at(self, prefix: str) -> DecodingError:
-        """Return the same error with ``prefix`` prepended to its field path."""
+    def at(self, where: FieldPath) -> DecodingError:
+        """Return the same error with ``where`` prepended to its field path."""
+        prefix = render_path(where)
         if not self.field:
             return DecodingError(self.message, prefix)
         sep = "" if self.field.startswith("[") else "."

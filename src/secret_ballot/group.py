@@ -12,6 +12,7 @@ the curve, or the single byte 0x00 for the identity when the caller allows it.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -29,7 +30,8 @@ GROUP_NAME = "secp256k1"
 SCALAR_SIZE = 32
 POINT_SIZE = 33
 IDENTITY_ENCODING = b"\x00"
-_HEX_DIGITS = frozenset("0123456789abcdef")
+_SCALAR_HEX = re.compile(r"[0-9a-f]{64}")
+_POINT_HEX = re.compile(r"[0-9a-f]{66}|00")
 
 
 class Scalar:
@@ -72,11 +74,7 @@ class Scalar:
     @classmethod
     def from_hex(cls, text: str) -> Scalar:
         """Decode 64 lowercase hexadecimal digits (spec §8.1)."""
-        if (
-            not isinstance(text, str)
-            or len(text) != 2 * SCALAR_SIZE
-            or not _HEX_DIGITS.issuperset(text)
-        ):
+        if not isinstance(text, str) or not _SCALAR_HEX.fullmatch(text):
             raise DecodingError("a scalar is 64 lowercase hexadecimal digits")
         return cls(int(text, 16))
 
@@ -167,11 +165,7 @@ class Point:
     @classmethod
     def from_hex(cls, text: str, *, allow_identity: bool = False) -> Point:
         """Decode the hexadecimal form: 66 lowercase digits, or ``00`` for the identity."""
-        if (
-            not isinstance(text, str)
-            or len(text) not in (2, 2 * POINT_SIZE)
-            or not _HEX_DIGITS.issuperset(text)
-        ):
+        if not isinstance(text, str) or not _POINT_HEX.fullmatch(text):
             raise DecodingError("a point is 66 lowercase hexadecimal digits (or 00)")
         return cls.decode(bytes.fromhex(text), allow_identity=allow_identity)
 

@@ -21,6 +21,7 @@ hash the same input (the Helios comma-joined-decimals pitfall).
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import NewType
 
 from secret_ballot.errors import DecodingError
@@ -52,6 +53,7 @@ def encode_field(field: Field) -> bytes:
     return field.to_bytes(8, "big")
 
 
+@lru_cache(maxsize=256)
 def _tag_frame(tag: str) -> bytes:
     dst = DOMAIN_PREFIX + tag.encode("utf-8")
     return len(dst).to_bytes(4, "big") + dst
@@ -60,10 +62,20 @@ def _tag_frame(tag: str) -> bytes:
 def frame(tag: str, *fields: Field) -> bytes:
     """The framed byte string hashed for ``tag`` and ``fields`` (spec §3)."""
     parts = [_tag_frame(tag)]
+    append = parts.append
     for f in fields:
-        enc = encode_field(f)
-        parts.append(len(enc).to_bytes(4, "big"))
-        parts.append(enc)
+        # Exact-type dispatch first: this runs for every field of every proof.
+        t = type(f)
+        if t is bytes:
+            enc = f
+        elif t is Point:
+            enc = f.encode()  # type: ignore[union-attr]
+        elif t is Scalar:
+            enc = f.to_bytes()  # type: ignore[union-attr]
+        else:
+            enc = encode_field(f)
+        append(len(enc).to_bytes(4, "big"))  # type: ignore[arg-type]
+        append(enc)  # type: ignore[arg-type]
     return b"".join(parts)
 
 

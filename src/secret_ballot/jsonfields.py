@@ -12,7 +12,9 @@ from typing import Any
 
 import rfc8785
 
-from secret_ballot.errors import DecodingError
+from secret_ballot.errors import DecodingError, FieldPath, render_path
+
+__all__ = ["FieldPath"]
 from secret_ballot.group import Point, Scalar
 from secret_ballot.hash import Digest, digest_from_hex
 
@@ -25,13 +27,11 @@ def canonical_json(value: JSON) -> bytes:
     return bytes(rfc8785.dumps(value))
 
 
-def join(prefix: str, name: str | int) -> str:
-    if isinstance(name, int):
-        return f"{prefix}[{name}]"
-    return f"{prefix}.{name}" if prefix else name
+def join(prefix: FieldPath, name: str | int) -> FieldPath:
+    return (prefix, name)
 
 
-def obj(value: JSON, field: str, keys: Iterable[str]) -> dict[str, JSON]:
+def obj(value: JSON, field: FieldPath, keys: Iterable[str]) -> dict[str, JSON]:
     """A JSON object with exactly ``keys`` (no more, no fewer)."""
     if not isinstance(value, dict):
         raise DecodingError("expected a JSON object", field)
@@ -51,7 +51,7 @@ def obj(value: JSON, field: str, keys: Iterable[str]) -> dict[str, JSON]:
     return value
 
 
-def array(value: JSON, field: str, length: int | None = None) -> list[JSON]:
+def array(value: JSON, field: FieldPath, length: int | None = None) -> list[JSON]:
     if not isinstance(value, list):
         raise DecodingError("expected a JSON array", field)
     if length is not None and len(value) != length:
@@ -59,39 +59,42 @@ def array(value: JSON, field: str, length: int | None = None) -> list[JSON]:
     return value
 
 
-def text(value: JSON, field: str) -> str:
+def text(value: JSON, field: FieldPath) -> str:
     if not isinstance(value, str):
         raise DecodingError("expected a string", field)
     return value
 
 
-def integer(value: JSON, field: str, lo: int = 0, hi: int = (1 << 63) - 1) -> int:
+def integer(value: JSON, field: FieldPath, lo: int = 0, hi: int = (1 << 63) - 1) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
         raise DecodingError(f"expected an integer in [{lo}, {hi}]", field)
     return value
 
 
-def scalar(value: JSON, field: str) -> Scalar:
+def scalar(value: JSON, field: FieldPath) -> Scalar:
     try:
         return Scalar.from_hex(value)
     except DecodingError as exc:
-        raise exc.at(field) from None
+        raise exc.at(render_path(field)) from None
 
 
-def point(value: JSON, field: str, *, allow_identity: bool = False) -> Point:
+def point(value: JSON, field: FieldPath, *, allow_identity: bool = False) -> Point:
     try:
         return Point.from_hex(value, allow_identity=allow_identity)
     except DecodingError as exc:
-        raise exc.at(field) from None
+        raise exc.at(render_path(field)) from None
 
 
-def digest(value: JSON, field: str) -> Digest:
+def digest(value: JSON, field: FieldPath) -> Digest:
     try:
         return digest_from_hex(value)
     except DecodingError as exc:
-        raise exc.at(field) from None
+        raise exc.at(render_path(field)) from None
 
 
-def scalars(value: JSON, field: str, length: int) -> tuple[Scalar, ...]:
+def scalars(value: JSON, field: FieldPath, length: int) -> tuple[Scalar, ...]:
     items = array(value, field, length)
-    return tuple(scalar(item, join(field, i)) for i, item in enumerate(items))
+    try:
+        return tuple(Scalar.from_hex(item) for item in items)
+    except DecodingError:
+        return tuple(scalar(item, join(field, i)) for i, item in enumerate(items))

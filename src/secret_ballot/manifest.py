@@ -99,7 +99,7 @@ class Contest:
         }
 
     @classmethod
-    def from_json(cls, value: jf.JSON, field: str) -> Contest:
+    def from_json(cls, value: jf.JSON, field: jf.FieldPath) -> Contest:
         keys = ("contest_id", "title", "kind", "options", "option_max", "min", "max")
         o = jf.obj(value, field, keys)
         kind_text = jf.text(o["kind"], jf.join(field, "kind"))
@@ -129,7 +129,7 @@ class Contest:
             raise exc.at(field) from None
 
 
-def _bounded_text(value: jf.JSON, field: str) -> str:
+def _bounded_text(value: jf.JSON, field: jf.FieldPath) -> str:
     s = jf.text(value, field)
     if len(s) > _MAX_TEXT:
         raise DecodingError(f"at most {_MAX_TEXT} characters", field)
@@ -166,7 +166,7 @@ class Manifest:
         }
 
     @classmethod
-    def from_json(cls, value: jf.JSON, field: str = "manifest") -> Manifest:
+    def from_json(cls, value: jf.JSON, field: jf.FieldPath = "manifest") -> Manifest:
         o = jf.obj(value, field, ("election_id", "title", "contests"))
         cf = jf.join(field, "contests")
         contests = tuple(

@@ -75,7 +75,7 @@ class ElectionKeys:
         }
 
     @classmethod
-    def from_json(cls, value: jf.JSON, field: str = "election") -> ElectionKeys:
+    def from_json(cls, value: jf.JSON, field: jf.FieldPath = "election") -> ElectionKeys:
         keys = (
             "election_hash",
             "joint_key",

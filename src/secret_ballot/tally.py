@@ -235,7 +235,7 @@ def tally_to_json(tally: Tally) -> jf.JSON:
     }
 
 
-def tally_from_json(value: jf.JSON, manifest: Manifest, field: str = "tally") -> Tally:
+def tally_from_json(value: jf.JSON, manifest: Manifest, field: jf.FieldPath = "tally") -> Tally:
     keys = ("ballots_cast", "ballots_counted", "final_tracker", "trustees", "contests")
     o = jf.obj(value, field, keys)
     tf = jf.join(field, "trustees")

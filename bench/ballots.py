@@ -1,0 +1,335 @@
+"""Benchmarks of the secret-ballot engine (not a test).
+
+    python bench/ballots.py --quick    per-ballot figures and a 10,000-ballot record (< 2 min)
+    python bench/ballots.py            adds a 100,000-ballot record, --jobs 2 against --jobs 1
+    python bench/ballots.py --full     adds a 1,000,000-ballot record (cached under bench/out/)
+
+Per-ballot ratios compare the engine with its *floor*: the very same
+coincurve calls the engine makes for that ballot (counted by wrapping
+coincurve.PublicKey during one run), replayed directly on coincurve objects.
+Each figure is printed as it is measured; the last line is one JSON object
+with all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from coincurve import PublicKey
+
+from secret_ballot.ballot import (
+    BallotChecker,
+    CredentialKeyPair,
+    ballot_from_json,
+    ballot_to_json,
+    encrypt_ballot,
+)
+from secret_ballot.dkg import Trustee, run_ceremony
+from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
+from secret_ballot.elgamal import Ciphertext
+from secret_ballot.group import Point, PointAccumulator, base_mul
+from secret_ballot.hash import hash_digest, hash_to_scalar
+from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
+from secret_ballot.record import load_election
+from secret_ballot.tally import decrypt_tally
+
+OUT = Path(__file__).parent / "out"
+RESULTS: dict[str, object] = {}
+
+
+def report(name: str, value: object, unit: str = "") -> None:
+    RESULTS[name] = value
+    print(f"{name}: {value}{(' ' + unit) if unit else ''}", flush=True)
+
+
+def median_us(fn: Callable[[], object], runs: int) -> float:
+    fn()
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples) * 1e6
+
+
+def one_ballot_election() -> tuple[Election, CredentialKeyPair]:
+    manifest = Manifest(
+        "bench",
+        "Bench",
+        (
+            Contest(
+                "c",
+                "Vote for 1",
+                ContestKind.ONE_OF_N,
+                (Option("a", "A"), Option("b", "B"), Option("c", "C")),
+                1,
+                1,
+                1,
+            ),
+        ),
+    )
+    comm = [hash_to_scalar("bench", i) for i in (1, 2, 3)]
+    params = Parameters(
+        2, tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(comm, 1))
+    )
+    h_p = params.digest(manifest.digest())
+    trustees = [Trustee(params, h_p, i, d) for i, d in enumerate(comm, 1)]
+    _, outcome = run_ceremony(trustees)
+    cred = CredentialKeyPair.generate()
+    h_c = credentials_digest([cred.public], 1)
+    return Election(manifest, params, outcome.joint_key, outcome.verification_keys, h_c), cred
+
+
+class CallLog:
+    """Records the coincurve calls made while active (kind, arity)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+        self._saved: dict[str, object] = {}
+
+    def __enter__(self) -> CallLog:
+        log = self.calls
+        mul, fs, ck = PublicKey.multiply, PublicKey.from_secret, PublicKey.combine_keys
+
+        def multiply(self_: PublicKey, scalar: bytes, update: bool = False) -> PublicKey:
+            log.append(("mul", 1))
+            return mul(self_, scalar, update)
+
+        def from_secret(secret: bytes, context: object = None) -> PublicKey:
+            log.append(("base", 1))
+            return fs.__func__(PublicKey, secret)  # type: ignore[attr-defined]
+
+        def combine_keys(keys: list[PublicKey], context: object = None) -> PublicKey:
+            log.append(("add", len(keys)))
+            return ck.__func__(PublicKey, keys)  # type: ignore[attr-defined]
+
+        self._saved = {
+            "multiply": mul,
+            "from_secret": PublicKey.__dict__["from_secret"],
+            "combine_keys": PublicKey.__dict__["combine_keys"],
+        }
+        PublicKey.multiply = multiply  # type: ignore[method-assign]
+        PublicKey.from_secret = staticmethod(from_secret)  # type: ignore[method-assign,assignment]
+        PublicKey.combine_keys = staticmethod(combine_keys)  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, value in self._saved.items():
+            setattr(PublicKey, name, value)
+
+    def summary(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for kind, _ in self.calls:
+            out[kind] = out.get(kind, 0) + 1
+        return out
+
+
+def floor_fn(calls: list[tuple[str, int]]) -> Callable[[], object]:
+    """Replays the same coincurve calls on fresh random inputs."""
+    pts = [PublicKey.from_secret(secrets.token_bytes(31).rjust(32, b"\x01")) for _ in range(4)]
+    scal = [secrets.token_bytes(31).rjust(32, b"\x01") for _ in range(4)]
+    plan = [(kind, arity) for kind, arity in calls]
+
+    def run() -> None:
+        p, s = pts, scal
+        for i, (kind, arity) in enumerate(plan):
+            if kind == "mul":
+                p[i & 3].multiply(s[i & 3])
+            elif kind == "base":
+                PublicKey.from_secret(s[i & 3])
+            else:
+                PublicKey.combine_keys(p[:arity] if arity <= 4 else p * (arity // 4 + 1))
+
+    return run
+
+
+def per_ballot(runs: int) -> None:
+    election, cred = one_ballot_election()
+    sel = {"c": [0, 1, 0]}
+    ballot, _ = encrypt_ballot(election, cred, sel)
+    checker = BallotChecker(election)
+    with CallLog() as vlog:
+        checker.check(ballot)
+    with CallLog() as elog:
+        encrypt_ballot(election, cred, sel)
+    report("verify_ops", vlog.summary())
+    report("encrypt_ops", elog.summary())
+    # Interleave engine and floor runs so that load from other processes hits both.
+    v_us, vf_us, e_us, ef_us = [], [], [], []
+    vfloor, efloor = floor_fn(vlog.calls), floor_fn(elog.calls)
+    for _ in range(5):
+        v_us.append(median_us(lambda: checker.check(ballot), runs // 5))
+        vf_us.append(median_us(vfloor, runs // 5))
+        e_us.append(median_us(lambda: encrypt_ballot(election, cred, sel), runs // 10))
+        ef_us.append(median_us(efloor, runs // 10))
+    v, vf, e, ef = (statistics.median(x) for x in (v_us, vf_us, e_us, ef_us))
+    report("verify_ballot_us", round(v, 1), "µs")
+    report("verify_floor_us", round(vf, 1), "µs")
+    report("verify_ratio", round(v / vf, 3), "(target <= 1.25)")
+    report("encrypt_ballot_us", round(e, 1), "µs")
+    report("encrypt_floor_us", round(ef, 1), "µs")
+    report("encrypt_ratio", round(e / ef, 3))
+    line = json.dumps(ballot_to_json(ballot))
+    manifest = election.manifest
+    d = median_us(lambda: checker.check(ballot_from_json(json.loads(line), manifest)), runs // 5)
+    report("decode_and_verify_ballot_us", round(d, 1), "µs")
+
+
+def run_cli(args: list[str]) -> tuple[float, int]:
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "secret_ballot", *args], capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"secret_ballot {args[0]} failed with {proc.returncode}")
+    return elapsed, proc.returncode
+
+
+def ensure_record(voters: int, jobs: int = 2) -> Path:
+    path = OUT / f"record-{voters}"
+    if not (path / "tally.json").exists():
+        t, _ = run_cli(
+            [
+                "simulate",
+                "--voters",
+                str(voters),
+                "--options",
+                "3",
+                "--trustees",
+                "3",
+                "--threshold",
+                "2",
+                "--out",
+                str(path),
+                "--jobs",
+                str(jobs),
+                "--seed",
+                f"bench-{voters}",
+            ]
+        )
+        report(f"simulate_{voters}_s", round(t, 1), "s")
+    return path
+
+
+def verify_record_timed(path: Path, jobs: int, label: str) -> float:
+    t, _ = run_cli(["verify", str(path), "--jobs", str(jobs)])
+    report(f"{label}_jobs{jobs}_s", round(t, 1), "s")
+    return t
+
+
+def tally_and_decrypt(path: Path, voters: int) -> None:
+    """Homomorphic sum of the counted ballots and threshold decryption, timed."""
+    t0 = time.perf_counter()
+    election = load_election(
+        *(
+            json.loads((path / f).read_bytes())
+            for f in ("manifest.json", "parameters.json", "election.json")
+        )
+    )
+    pat = re.compile(rb'"alpha":"([0-9a-f]{66})","beta":"([0-9a-f]{66})"')
+    cred_pat = re.compile(rb'"credential":"([0-9a-f]{66})"')
+    last: dict[bytes, int] = {}
+    with (path / "ballots.jsonl").open("rb") as f:
+        for i, line in enumerate(f):
+            m = cred_pat.search(line)
+            assert m is not None
+            last[m.group(1)] = i
+    counted = set(last.values())
+    del last
+    k = 3
+    acc_a = [PointAccumulator() for _ in range(k)]
+    acc_b = [PointAccumulator() for _ in range(k)]
+    with (path / "ballots.jsonl").open("rb") as f:
+        for i, line in enumerate(f):
+            if i not in counted:
+                continue
+            for j, m in enumerate(pat.finditer(line)):
+                acc_a[j].add(Point.decode(bytes.fromhex(m.group(1).decode())))
+                acc_b[j].add(Point.decode(bytes.fromhex(m.group(2).decode())))
+    sums = [Ciphertext(a.value(), b.value()) for a, b in zip(acc_a, acc_b, strict=True)]
+    t1 = time.perf_counter()
+    # Trustee key shares, re-derived exactly as the simulator derived them.
+    seed = f"bench-{voters}".encode()
+    params = election.parameters
+    h_p = election.parameters_hash
+    members = [
+        Trustee(
+            params,
+            h_p,
+            i,
+            hash_to_scalar("simulation", seed, "communication", i),
+            seed=hash_digest("simulation", seed, "trustee", i),
+        )
+        for i in range(1, params.trustee_count + 1)
+    ]
+    _, outcome = run_ceremony(members)
+    shares = {j: members[j - 1].key_share(outcome.qualified) for j in (2, 3)}
+    t2 = time.perf_counter()
+    tally = decrypt_tally(
+        election, sums, shares, ballots_cast=0, ballots_counted=len(counted), final_tracker=b""
+    )  # type: ignore[arg-type]
+    t3 = time.perf_counter()
+    published = json.loads((path / "tally.json").read_bytes())
+    assert [o.count for o in tally.contests[0].options] == [
+        o["count"] for o in published["contests"][0]["options"]
+    ]
+    report(f"tally_sum_{voters}_s", round(t1 - t0, 1), "s")
+    report(f"threshold_decryption_{voters}_s", round(t3 - t2, 2), "s")
+    report(
+        f"tally_and_decryption_{voters}_s",
+        round((t1 - t0) + (t3 - t2), 1),
+        "s (target <= 60 s at 1M)",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--runs", type=int, default=500)
+    args = parser.parse_args()
+    cpu = next(
+        (
+            row.split(":", 1)[1].strip()
+            for row in Path("/proc/cpuinfo").read_text().splitlines()
+            if row.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    report("machine", {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()})
+    per_ballot(args.runs)
+    rec = ensure_record(10_000)
+    verify_record_timed(rec, 1, "verify_10k")
+    verify_record_timed(rec, 2, "verify_10k")
+    if not args.quick:
+        rec = ensure_record(100_000)
+        t1 = verify_record_timed(rec, 1, "verify_100k")
+        t2 = verify_record_timed(rec, 2, "verify_100k")
+        report("verify_100k_speedup", round(t1 / t2, 2), "(target >= 1.8)")
+    if args.full:
+        rec = ensure_record(1_000_000)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t = verify_record_timed(rec, 2, "verify_1m")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report("verify_1m_minutes", round(t / 60, 1), "min (target <= 15)")
+        report("verify_1m_peak_rss_mb", round(max(peak, before) / 1024), "MB (target <= 1024)")
+        tally_and_decrypt(rec, 1_000_000)
+    print(json.dumps(RESULTS))
+
+
+if __name__ == "__main__":
+    main()

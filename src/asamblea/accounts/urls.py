@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from asamblea.accounts import views
@@ -6,8 +5,19 @@ from asamblea.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
     path("join/", views.join, name="join"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", views.password, name="password"),
+    path("me/language/", views.language, name="language"),
+    path("me/contact/", views.contact, name="contact"),
+    path("invitations/<int:node_id>/", views.invitations, name="invitations"),
+    path(
+        "invitations/revoke/<int:invitation_id>/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

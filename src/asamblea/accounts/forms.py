@@ -1,0 +1,161 @@
+"""Forms parse and bound the input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from asamblea.accounts import rules, services
+from asamblea.accounts.models import PSEUDONYM_VALIDATOR
+from asamblea.federation.models import Role
+
+
+class LoginForm(forms.Form):
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=rules.MAX_TYPED_CODE_LENGTH,
+        help_text=_("The code your committee gave you, for example 7KQM-3WXD-PH9R-T2CE."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=40,
+        validators=[PSEUDONYM_VALIDATOR],
+        help_text=_(
+            "The name others will see. Do not use your real name if that puts you at risk."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False, max_length=services.MAX_EMAIL_LENGTH
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=services.MAX_PHONE_LENGTH,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("password")
+            and data.get("password_again") is not None
+            and data["password"] != data["password_again"]
+        ):
+            self.add_error("password_again", _("The two passwords do not match."))
+        return data
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.MEMBER.value, Role.MEMBER.label),
+            (Role.SECRETARY.value, Role.SECRETARY.label),
+        ],
+        initial=Role.MEMBER.value,
+    )
+    count = forms.IntegerField(
+        label=_("How many codes"),
+        min_value=1,
+        max_value=services.MAX_INVITATIONS_PER_BATCH,
+        initial=1,
+    )
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=services.MAX_VALID_DAYS,
+        initial=7,
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("new_password")
+            and data.get("new_password_again") is not None
+            and data["new_password"] != data["new_password_again"]
+        ):
+            self.add_error("new_password_again", _("The two passwords do not match."))
+        return data
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        max_length=services.MAX_EMAIL_LENGTH,
+        help_text=_("Leave empty to remove it."),
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=services.MAX_PHONE_LENGTH,
+        help_text=_("Leave empty to remove it."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=services.MAX_TOKEN_NAME_LENGTH,
+        help_text=_("What the token is for, e.g. 'phone app'."),
+    )

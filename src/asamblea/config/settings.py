@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "asamblea.federation",
     "asamblea.motions",
     "asamblea.voting",
+    "asamblea.demo",
 ]
 
 MIDDLEWARE = [

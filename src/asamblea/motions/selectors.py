@@ -170,6 +170,13 @@ def comments_tree(*, motion: Motion) -> list[CommentNode]:
     return roots
 
 
+def comments_of(*, motion: Motion) -> QuerySet[Comment]:
+    """The discussion as a flat list, oldest first (each row names its parent)."""
+    return (
+        Comment.objects.filter(motion=motion).select_related("author").order_by("created_at", "pk")
+    )
+
+
 # --- amendments ---------------------------------------------------------------------
 
 

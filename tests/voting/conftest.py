@@ -34,3 +34,9 @@ def snapshot() -> dict[str, int]:
 @pytest.fixture
 def db_snapshot():
     return snapshot
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in their English source text.
+    settings.LANGUAGE_CODE = "en"

@@ -6,5 +6,13 @@ app_name = "voting"
 
 urlpatterns = [
     path("", views.poll_list, name="list"),
+    path("new/", views.poll_create, name="create"),
     path("<int:poll_id>/", views.poll_detail, name="detail"),
+    path("<int:poll_id>/vote/", views.poll_vote, name="vote"),
+    path("<int:poll_id>/open/", views.poll_open, name="open"),
+    path("<int:poll_id>/close/", views.poll_close, name="close"),
+    path("<int:poll_id>/cancel/", views.poll_cancel, name="cancel"),
+    path("<int:poll_id>/results/", views.poll_results, name="results"),
+    path("recall/<int:mandate_id>/", views.start_recall, name="start_recall"),
+    path("motion/<int:motion_id>/open/", views.open_motion_vote, name="open_motion_vote"),
 ]

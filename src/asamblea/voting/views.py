@@ -1,13 +1,373 @@
+"""Poll pages. Thin: parse with a form, call a service or selector, render.
+
+Every page works without JavaScript (plain forms, POST-redirect-GET); with
+htmx the ballot form swaps in its confirmation. Polls whose opening or closing
+time has passed are opened or closed lazily at the start of these views, so
+set times work without a separate scheduler process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from asamblea.accounts.models import Member
+from asamblea.core.errors import DomainError, NotFound
+from asamblea.core.htmx import is_htmx, pick_template
+from asamblea.federation import selectors as federation_selectors
+from asamblea.motions import selectors as motion_selectors
+from asamblea.voting import selectors, services
+from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
+from asamblea.voting.models import Method, Poll, PollResult, PollState, Purpose
+
+
+def _member(request: HttpRequest) -> Member:
+    user = request.user
+    assert isinstance(user, Member)  # noqa: S101 - guaranteed by login_required
+    return user
+
+
+def _run_schedule() -> None:
+    now = timezone.now()
+    if selectors.pending_schedule_exists(now=now):
+        services.apply_schedule(now=now)
+
+
+def _poll_or_404(member: Member, poll_id: int) -> Poll:
+    try:
+        return selectors.get_poll_for(member=member, poll_id=poll_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not value.isdecimal() or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
+def _posted(request: HttpRequest) -> Any:
+    # An empty POST must still bind the form, so that its errors are shown.
+    return request.POST if request.method == "POST" else None
+
+
+def _show_error(form: forms.Form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+# --- list and create -----------------------------------------------------------
 
 
 @login_required
 def poll_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "voting/list.html")
+    _run_schedule()
+    member = _member(request)
+    node = None
+    node_id = _int_param(request, "node")
+    if node_id is not None:
+        try:
+            node = federation_selectors.get_visible_node(member=member, node_id=node_id)
+        except NotFound as exc:
+            raise Http404 from exc
+    state = request.GET.get("state")
+    if state not in PollState.values:
+        state = None
+    polls = selectors.list_polls_for(member=member, node=node, state=state)[:100]
+    context = {
+        "polls": polls,
+        "node": node,
+        "state": state,
+        "states": PollState.choices,
+        "can_create": node is not None and services.can_manage_node(member=member, node=node),
+    }
+    return render(request, "voting/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def poll_create(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    node_id = _int_param(request, "node")
+    if node_id is None:
+        raise Http404
+    try:
+        node = federation_selectors.get_visible_node(member=member, node_id=node_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    motion_id = _int_param(request, "motion")
+    if motion_id is not None:
+        return redirect("voting:open_motion_vote", motion_id=motion_id)
+    election = request.GET.get("purpose") == Purpose.DELEGATE_ELECTION
+    form = PollForm(_posted(request), election=election)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                poll = services.create_poll(
+                    actor=member,
+                    node=node,
+                    question=data["question"],
+                    description=data["description"],
+                    method=data.get("method", Method.SINGLE),
+                    options=form.option_list() if not election else None,
+                    max_choices=data.get("max_choices") or 1,
+                    secret=data["secret"],
+                    aggregation=data["aggregation"],
+                    majority_num=data["majority_num"],
+                    majority_den=data["majority_den"],
+                    majority_base=data["majority_base"],
+                    majority_strict=data["majority_strict"],
+                    quorum_num=data["quorum_num"],
+                    quorum_den=data["quorum_den"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    purpose=Purpose.DELEGATE_ELECTION if election else Purpose.QUESTION,
+                )
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise Http404 from exc
+                _show_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The poll was created."))
+                return redirect("voting:detail", poll_id=poll.pk)
+        else:
+            status = 422
+    context = {"form": form, "node": node, "election": election}
+    return render(request, "voting/create.html", context, status=status)
+
+
+# --- detail, ballot, management ------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str, Any]:
+    member = _member(request)
+    state = selectors.ballot_state_for(member=member, poll=poll)
+    initial: dict[str, Any] = {}
+    if state.choice is not None:
+        initial["choice"] = (
+            [str(p) for p in state.choice]
+            if poll.method == Method.APPROVAL
+            else str(state.choice[0])
+        )
+    context: dict[str, Any] = {
+        "poll": poll,
+        "options": list(poll.options.all()),
+        "ballot": state,
+        "ballot_form": BallotForm(poll=poll, initial=initial),
+        "can_manage": services.can_manage_node(member=member, node=poll.node)
+        and federation_selectors.can_see_node(member=member, node=poll.node),
+        "turnout": selectors.turnout_for(member=member, poll=poll)
+        if poll.state == PollState.OPEN
+        else [],
+    }
+    context.update(extra)
+    return context
 
 
 @login_required
 def poll_detail(request: HttpRequest, poll_id: int) -> HttpResponse:
-    return render(request, "voting/detail.html")
+    _run_schedule()
+    poll = _poll_or_404(_member(request), poll_id)
+    return render(request, "voting/detail.html", _detail_context(request, poll))
+
+
+@login_required
+@require_POST
+def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _run_schedule()
+    member = _member(request)
+    poll = _poll_or_404(member, poll_id)
+    form = BallotForm(request.POST, poll=poll)
+    status = 422
+    error = None
+    if form.is_valid():
+        try:
+            receipt = services.cast_ballot(voter=member, poll=poll, choice=form.positions())
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404 from exc
+            _show_error(form, exc)
+            status = exc.status
+            error = str(exc.message)
+        else:
+            text = _("Your vote was changed.") if receipt.changed else _("Your vote was recorded.")
+            if not is_htmx(request):
+                messages.success(request, text)
+                return redirect("voting:detail", poll_id=poll.pk)
+            context = _detail_context(request, poll, confirmation=text)
+            return render(request, "voting/_ballot.html", context)
+    context = _detail_context(request, poll, ballot_form=form, action_error=error)
+    template = pick_template(request, "voting/detail.html", "voting/_ballot.html")
+    return render(request, template, context, status=status)
+
+
+def _manage(request: HttpRequest, poll_id: int, action: str) -> HttpResponse:
+    member = _member(request)
+    poll = _poll_or_404(member, poll_id)
+    service = {
+        "open": services.open_poll,
+        "close": services.close_poll,
+        "cancel": services.cancel_poll,
+    }[action]
+    try:
+        service(actor=member, poll=poll)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        context = _detail_context(request, poll, action_error=str(exc.message))
+        return render(request, "voting/detail.html", context, status=exc.status)
+    done = {
+        "open": _("The poll is open."),
+        "close": _("The poll is closed and its results are recorded."),
+        "cancel": _("The poll was cancelled."),
+    }[action]
+    messages.success(request, done)
+    return redirect("voting:detail", poll_id=poll.pk)
+
+
+@login_required
+@require_POST
+def poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
+    return _manage(request, poll_id, "open")
+
+
+@login_required
+@require_POST
+def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
+    return _manage(request, poll_id, "close")
+
+
+@login_required
+@require_POST
+def poll_cancel(request: HttpRequest, poll_id: int) -> HttpResponse:
+    return _manage(request, poll_id, "cancel")
+
+
+# --- results ------------------------------------------------------------------
+
+
+def result_rows(poll: Poll, result: PollResult, labels: dict[int, str]) -> list[dict[str, Any]]:
+    """Per option: label, count and bar width (share of the largest count)."""
+    counts = {int(k): int(v) for k, v in result.counts.items()}
+    largest = max(counts.values(), default=0) or 1
+    winners = set(result.detail.get("winners", []))
+    return [
+        {
+            "label": labels.get(p, str(p)),
+            "count": n,
+            "width": round(100 * n / largest),
+            "winner": p in winners,
+        }
+        for p, n in sorted(counts.items())
+    ]
+
+
+@login_required
+def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _run_schedule()
+    member = _member(request)
+    poll = _poll_or_404(member, poll_id)
+    labels = dict(poll.options.values_list("position", "label"))
+    try:
+        results = selectors.results_tree(member=member, poll=poll)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message), "levels": []}
+        return render(request, "voting/results.html", context, status=exc.status)
+    levels = [
+        {
+            "result": r,
+            "rows": result_rows(poll, r, labels),
+            "turnout": round(100 * r.voted / r.entitled) if r.entitled else 0,
+        }
+        for r in results
+    ]
+    casts = selectors.delegate_casts_for(member=member, poll=poll)
+    cast_rows = [
+        {
+            "cast": c,
+            "choice": ", ".join(labels.get(int(k), k) for k in c.counts) or None,
+        }
+        for c in casts
+    ]
+    context = {"poll": poll, "levels": levels, "casts": cast_rows}
+    return render(request, "voting/results.html", context)
+
+
+# --- motions and recalls -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
+    member = _member(request)
+    try:
+        motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = MotionVoteForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.open_motion_vote(
+                    actor=member,
+                    motion=motion,
+                    secret=form.cleaned_data["secret"],
+                    aggregation=form.cleaned_data["aggregation"],
+                    closes_at=form.cleaned_data["closes_at"],
+                )
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise Http404 from exc
+                _show_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The motion was put to the vote."))
+                return redirect(reverse("motions:detail", args=[motion.pk]))
+    context = {"form": form, "motion": motion}
+    return render(request, "voting/motion_vote.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
+    member = _member(request)
+    try:
+        mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = RecallForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                recall = services.start_recall(
+                    actor=member, mandate=mandate, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise Http404 from exc
+                _show_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The recall vote is open."))
+                return redirect("voting:detail", poll_id=recall.poll_id)
+    context = {"form": form, "mandate": mandate}
+    return render(request, "voting/recall.html", context, status=status)

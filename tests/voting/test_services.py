@@ -3,8 +3,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -339,3 +341,13 @@ def test_schedule_cancels_a_poll_nobody_could_vote_in(fed):
     services.apply_schedule(now=timezone.now())
     poll.refresh_from_db()
     assert poll.state == PollState.CANCELLED
+
+
+def test_run_scheduler_once_closes_due_polls(fed):
+    poll = open_poll(fed.secretary, fed.committee_a1)
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    out = StringIO()
+    call_command("run_scheduler", "--once", stdout=out)
+    poll.refresh_from_db()
+    assert poll.state == PollState.CLOSED
+    assert "closed 1" in out.getvalue()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from pydantic import StringConstraints
 
@@ -229,7 +229,7 @@ def create_poll(request: HttpRequest, payload: PollIn) -> Any:
         closes_at=payload.closes_at,
         purpose=Purpose.DELEGATE_ELECTION if payload.delegate_election else Purpose.QUESTION,
     )
-    return 201, poll
+    return Status(201, poll)
 
 
 @router.post("/motion/{motion_id}/open", response={201: list[PollOut]})
@@ -243,7 +243,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn
         aggregation=payload.aggregation,
         closes_at=payload.closes_at,
     )
-    return 201, polls
+    return Status(201, polls)
 
 
 @router.post("/recalls", response={201: RecallOut})
@@ -251,12 +251,15 @@ def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
     member = _actor(request)
     mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=payload.mandate)
     recall = services.start_recall(actor=member, mandate=mandate, reason=payload.reason)
-    return 201, {
-        "id": recall.pk,
-        "mandate": recall.mandate_id,
-        "state": recall.state,
-        "poll": recall.poll,
-    }
+    return Status(
+        201,
+        {
+            "id": recall.pk,
+            "mandate": recall.mandate_id,
+            "state": recall.state,
+            "poll": recall.poll,
+        },
+    )
 
 
 @router.get("/{poll_id}", response=PollOut)

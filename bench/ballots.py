@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -296,6 +297,30 @@ def tally_and_decrypt(path: Path, voters: int) -> None:
     )
 
 
+def _burn(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+
+def parallel_probe() -> float:
+    """Speed-up of two processes on pure Python work right now.
+
+    The machine is shared: if this is far below 2, no parallel figure
+    measured in the same run can be better, whatever the code does.
+    """
+    n = 3_000_000
+    t = time.perf_counter()
+    _burn(n)
+    _burn(n)
+    serial = time.perf_counter() - t
+    t = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_burn, [n, n])
+    return serial / (time.perf_counter() - t)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -311,6 +336,8 @@ def main() -> None:
         platform.processor(),
     )
     report("machine", {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()})
+    report("load_average_at_start", os.getloadavg()[0])
+    report("parallel_probe_speedup", round(parallel_probe(), 2), "(2 processes of pure Python)")
     per_ballot(args.runs)
     rec = ensure_record(10_000)
     verify_record_timed(rec, 1, "verify_10k")
@@ -320,6 +347,7 @@ def main() -> None:
         t1 = verify_record_timed(rec, 1, "verify_100k")
         t2 = verify_record_timed(rec, 2, "verify_100k")
         report("verify_100k_speedup", round(t1 / t2, 2), "(target >= 1.8)")
+        report("parallel_probe_speedup_after", round(parallel_probe(), 2))
     if args.full:
         rec = ensure_record(1_000_000)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -328,6 +356,7 @@ def main() -> None:
         report("verify_1m_minutes", round(t / 60, 1), "min (target <= 15)")
         report("verify_1m_peak_rss_mb", round(max(peak, before) / 1024), "MB (target <= 1024)")
         tally_and_decrypt(rec, 1_000_000)
+    report("load_average_at_end", os.getloadavg()[0])
     print(json.dumps(RESULTS))
 
 

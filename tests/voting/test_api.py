@@ -88,7 +88,7 @@ def test_changing_a_vote_through_the_api_keeps_one_ballot(fed, client):
 @pytest.mark.parametrize(
     ("body", "status", "code", "message"),
     [
-        ('{"choice": [', 400, "bad_request", "Cannot parse request body"),
+        ('{"choice": [', 400, "malformed_json", "not valid JSON"),
         ({"choice": ["yes", "no"]}, 422, "invalid", "exactly one"),
         ({"choice": ["perhaps"]}, 422, "invalid", "does not exist"),
         ({"choice": [9]}, 422, "invalid", "does not exist"),

@@ -72,6 +72,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
+        if status == 400 and "parse request body" in str(exc):
+            return api.create_response(
+                request,
+                error_body("malformed_json", _("The request body is not valid JSON.")),
+                status=400,
+            )
         if status == 403 and "CSRF" in str(exc):
             return api.create_response(
                 request,

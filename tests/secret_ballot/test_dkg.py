@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secret_ballot.ballot import tracker_start
 from secret_ballot.chaum_pedersen import TAG_COMPLAINT, prove_dleq
 from secret_ballot.decryption import combine, partial_decrypt, verify_partial
 from secret_ballot.dkg import (
@@ -27,6 +28,7 @@ from secret_ballot.elgamal import encrypt
 from secret_ballot.errors import NotEnoughTrustees, ProtocolError, VerificationError
 from secret_ballot.group import G, Scalar, base_mul, small_base_mul
 from secret_ballot.hash import hash_to_scalar
+from secret_ballot.tally import decrypt_tally
 
 from .conftest import make_setup
 
@@ -203,3 +205,19 @@ def test_lagrange_any_subset() -> None:
             for j in subset
         ]
         assert combine(ct, partials, 3) == small_base_mul(3)
+
+
+def test_tally_decryption_with_fewer_than_t_trustees_is_refused() -> None:
+    setup = make_setup(n=3, t=2, voters=1)
+    e = setup.election
+    sums = [encrypt(0, Scalar(3), e.joint_key)] * sum(len(c.options) for c in e.manifest.contests)
+    x1 = setup.trustees[0].key_share(setup.qualified)
+    with pytest.raises(NotEnoughTrustees, match="1 trustee"):
+        decrypt_tally(
+            e,
+            sums,
+            {1: x1},
+            ballots_cast=0,
+            ballots_counted=0,
+            final_tracker=tracker_start(e.election_hash),
+        )

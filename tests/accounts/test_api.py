@@ -120,7 +120,7 @@ def test_join_with_malformed_json_is_rejected(fed):
     response = call("post", "/join", raw='{"code": "abc",')
     assert response.status_code == 400
     error = error_of(response)
-    assert error["code"] in {"malformed_json", "bad_request"}
+    assert error["code"] == "malformed_json"
     assert error["message"]
     assert snapshot() == before
 

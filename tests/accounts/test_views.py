@@ -490,6 +490,20 @@ def test_revoking_twice_is_a_conflict(fed, client_for):
     assert snapshot() == before
 
 
+def test_revoke_conflict_by_htmx_returns_the_row_with_the_reason(fed, client_for):
+    invitation, code = invite(fed)
+    services.redeem_invitation(code=code, pseudonym="nueva", password=NEW_PASSWORD)
+    before = snapshot()
+    response = client_for(fed.secretary).post(
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.startswith(f'<tr id="invitation-{invitation.pk}">')
+    assert "already been used" in html
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(("who", "status"), [("member", 403), ("outsider", 404)])
 def test_revoke_without_rights_is_refused(fed, client_for, who, status):
     invitation, _code = invite(fed)

@@ -332,7 +332,10 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         invitation = services.revoke_invitation(actor=member, invitation=invitation)
     except DomainError as exc:
         if is_htmx(request):
-            return HttpResponse(str(exc.message), status=exc.status)
+            # htmx swaps 409 answers: give it the row as it now is, with the reason.
+            invitation.refresh_from_db()
+            context = {"row": selectors.invitation_row(invitation), "row_error": str(exc.message)}
+            return render(request, "accounts/_invitation_row.html", context, status=exc.status)
         return _render_invitations(
             request, committee, InvitationForm(), status=exc.status, error=str(exc.message)
         )

@@ -97,22 +97,37 @@ def matrix(table, targets=TARGETS):
     ]
 
 
-@pytest.mark.parametrize(("role", "target", "expected"), matrix(VIEW))
-def test_matrix_view_node(world, as_role, role, target, expected):
-    response = as_role(role).get(f"{API}/{node_of(world, target).pk}")
-    check(response, expected, db_state())
+def read_matrix(world, as_role, table, suffix):
+    """Reads change nothing, so one database serves every cell of the table;
+    returns the cells whose status differs from the table's."""
+    before = db_state()
+    wrong = []
+    for role in ROLES:
+        client = as_role(role)
+        for i, target in enumerate(TARGETS):
+            response = client.get(f"{API}/{node_of(world, target).pk}{suffix}")
+            if response.status_code != table[role][i]:
+                wrong.append((role, target, response.status_code))
+            elif response.status_code >= 400:
+                assert response.json()["error"]["message"]
+    assert db_state() == before
+    return wrong
 
 
-@pytest.mark.parametrize(("role", "target", "expected"), matrix(VIEW))
-def test_matrix_list_mandates(world, as_role, role, target, expected):
-    response = as_role(role).get(f"{API}/{node_of(world, target).pk}/mandates")
-    check(response, expected, db_state())
+def test_matrix_view_node(world, as_role):
+    assert read_matrix(world, as_role, VIEW, "") == []
 
 
-@pytest.mark.parametrize(("role", "target", "expected"), matrix(MEMBERS))
-def test_matrix_list_members(world, as_role, role, target, expected):
-    response = as_role(role).get(f"{API}/{node_of(world, target).pk}/members")
-    check(response, expected, db_state())
+def test_matrix_list_children(world, as_role):
+    assert read_matrix(world, as_role, VIEW, "/children") == []
+
+
+def test_matrix_list_mandates(world, as_role):
+    assert read_matrix(world, as_role, VIEW, "/mandates") == []
+
+
+def test_matrix_list_members(world, as_role):
+    assert read_matrix(world, as_role, MEMBERS, "/members") == []
 
 
 @pytest.mark.parametrize(("role", "target", "expected"), matrix(EDIT))

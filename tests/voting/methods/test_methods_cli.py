@@ -60,7 +60,7 @@ def run_cli(tmp_path, capsys):
 def run_subprocess(tmp_path, text, *args, suffix=".blt"):
     path = tmp_path / f"poll{suffix}"
     path.write_text(text, encoding="utf-8")
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
         [sys.executable, "-m", "asamblea.voting.methods", "count", *args, str(path)],
         capture_output=True,
         text=True,
@@ -85,9 +85,7 @@ def test_cli_text_output(run_cli):
 
 
 def test_cli_stv_with_seats_and_seed(run_cli):
-    proc = run_cli(
-        TENNESSEE_BLT, "--method", "meek-stv", "--seats", "2", "--seed", "s", "--json"
-    )
+    proc = run_cli(TENNESSEE_BLT, "--method", "meek-stv", "--seats", "2", "--seed", "s", "--json")
     data = json.loads(proc.stdout)
     assert len(data["winners"]) == 2
     assert data["seed"] == "s"
@@ -184,8 +182,15 @@ def test_bad_input_is_a_clear_error_with_exit_code_2(run_cli, text, suffix, wher
         (["--method", "irv"], '2 1\n1 1=2 0\n0\n"A"\n"B"\n', "equal ranks"),
         (["--method", "borda", "--seats", "x"], TENNESSEE_BLT, "invalid int"),
     ],
-    ids=["too many seats", "unknown method", "seats for single", "wrong kind", "empty", "equal",
-         "bad option"],
+    ids=[
+        "too many seats",
+        "unknown method",
+        "seats for single",
+        "wrong kind",
+        "empty",
+        "equal",
+        "bad option",
+    ],
 )
 def test_count_errors_exit_2(run_cli, args, text, message):
     proc = run_cli(text, *args)

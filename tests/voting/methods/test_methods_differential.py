@@ -15,15 +15,15 @@ import random
 # seconds per function; on profiles this small the plain-Python path is faster.
 os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
 
-import pytest  # noqa: E402
-from pref_voting import voting_methods as vm  # noqa: E402
-from pref_voting.profiles import Profile  # noqa: E402
+import pytest
+from pref_voting import voting_methods as vm
+from pref_voting.profiles import Profile
 
-from asamblea.voting.methods import RankedProfile  # noqa: E402
-from asamblea.voting.methods.borda import borda  # noqa: E402
-from asamblea.voting.methods.condorcet import copeland, pairwise_matrix, ranked_pairs, schulze  # noqa: E402
-from asamblea.voting.methods.irv import irv  # noqa: E402
-from asamblea.voting.methods.plurality import plurality  # noqa: E402
+from asamblea.voting.methods import RankedProfile
+from asamblea.voting.methods.borda import borda
+from asamblea.voting.methods.condorcet import copeland, pairwise_matrix, ranked_pairs, schulze
+from asamblea.voting.methods.irv import irv
+from asamblea.voting.methods.plurality import plurality
 
 PROFILES = 500
 

@@ -92,7 +92,8 @@ def test_scottish_tie_broken_by_lot_shows_seed_and_draw():
     again = scottish_stv(profile, seats=2, seed="poll-42")
     assert one == again
     assert one.seed == "poll-42"
-    assert one.lots and one.lots[0].purpose == "exclude"
+    assert one.lots
+    assert one.lots[0].purpose == "exclude"
     exclusion = next(s for s in one.stages if s.action == "exclusion")
     assert exclusion.tie_break == "lot"
     assert exclusion.candidate == one.lots[0].order[0]

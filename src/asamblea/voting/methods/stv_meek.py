@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from asamblea.voting.methods.profile import RankedProfile
-from asamblea.voting.methods.result import Result
+from asamblea.voting.methods.result import Result, top_k
 from asamblea.voting.methods.stv_scottish import check_seats
 from asamblea.voting.methods.tiebreak import TieBreaker, break_by_history
 
@@ -186,8 +186,19 @@ def meek_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> MeekResul
             record("first_preferences", [])
             first = False
         reached = order([c for c in hopeful if votes[c] >= quota])
+        if len(reached) > seats - len(elected):
+            # More at the quota than seats left (possible only through rounding):
+            # the most votes win; equal votes at the cut are drawn by lot.
+            chosen = top_k(
+                [names[c] for c in reached],
+                [votes[c] for c in reached],
+                seats - len(elected),
+                tb,
+                purpose="elect",
+                stage=f"stage={len(stages) + 1}:",
+            )
+            reached = [names.index(x) for x in chosen]
         if reached:
-            reached = reached[: seats - len(elected)]
             for c in reached:
                 hopeful.discard(c)
                 elected.append(c)

@@ -69,10 +69,11 @@ def browser(chromium_path: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def page(browser, live_server, tmp_path) -> Iterator[object]:
     context = browser.new_context(locale="es-PE", viewport={"width": 390, "height": 844})
     context.set_default_timeout(10_000)
     tab = context.new_page()
     tab.base_url = live_server.url  # type: ignore[attr-defined]
+    tab.artifacts_dir = tmp_path  # type: ignore[attr-defined]
     yield tab
     context.close()

@@ -1,0 +1,18 @@
+"""Steps shared by the browser flows, in the words of a person using the site."""
+
+from __future__ import annotations
+
+from tests.factories import PASSWORD
+
+
+def log_in(page, pseudonym: str, password: str = PASSWORD) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_pseudonym", pseudonym)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(page.base_url + "/")
+
+
+def log_out(page) -> None:
+    page.click("header form[action$='/accounts/logout/'] button")
+    page.wait_for_load_state()

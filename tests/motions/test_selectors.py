@@ -87,6 +87,7 @@ def test_open_amendments_and_previews(fed, debate):
     assert list(selectors.open_amendments(motion=debate)) == [second]
     previews = {p.amendment.pk: p for p in selectors.amendment_previews(motion=debate)}
     assert previews[first.pk].amendment.state == AmendmentState.ACCEPTED
+    assert previews[first.pk].version_number == 2
     # The paragraph moved down by one after the insertion was merged.
     assert previews[second.pk].paragraph_number == 3
     assert previews[second.pk].applies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
@@ -306,11 +307,17 @@ def test_versions_and_diff_pages(fed, client_for, debate):
     assert "<ins>&lt;Tuesday&gt;.</ins>" in page
     assert client.get(url, {"from": 1, "to": 7}).status_code == 404
     assert client.get(url, {"from": "x", "to": 2}).status_code == 422
+    page = client.get(detail(debate)).content.decode()
+    assert "Merged into version 2" in page
 
 
-def test_polls_block_is_skipped_until_the_voting_app_provides_it(fed, client_for, draft):
-    # Whether or not the template exists, the page renders.
-    assert client_for(fed.member).get(detail(draft)).status_code == 200
+def test_include_if_exists_renders_nothing_for_a_missing_template():
+    template = Template(
+        '{% load motions_tags %}[{% include_if_exists "nowhere/_missing.html" %}]'
+        '{% include_if_exists "motions/_diff.html" %}'
+    )
+    rendered = template.render(Context({"ops": [("insert", "<b>")]}))
+    assert rendered == "[]<ins>&lt;b&gt;</ins>"
 
 
 def test_motion_page_stays_light(fed, client_for, debate):

@@ -204,6 +204,7 @@ class AmendmentPreview:
     applies: bool
     paragraph_number: int | None
     ops: list[tuple[rules.DiffOp, str]]
+    version_number: int | None = None
 
 
 def amendment_preview(*, motion: Motion, amendment: Amendment, base_text: str) -> AmendmentPreview:
@@ -224,6 +225,11 @@ def amendment_previews(*, motion: Motion) -> list[AmendmentPreview]:
     """Every amendment of ``motion``; open ones carry their diff against the
     current text."""
     bodies = dict(versions(motion=motion).values_list("number", "body"))
+    merged_into = dict(
+        versions(motion=motion)
+        .filter(amendment__isnull=False)
+        .values_list("amendment_id", "number")
+    )
     previews = []
     for amendment in amendments_of(motion=motion):
         if amendment.state in (AmendmentState.PROPOSED, AmendmentState.VOTING):
@@ -231,5 +237,7 @@ def amendment_previews(*, motion: Motion) -> list[AmendmentPreview]:
             previews.append(amendment_preview(motion=motion, amendment=amendment, base_text=base))
         else:
             number = amendment.paragraph + 1 if amendment.paragraph is not None else None
-            previews.append(AmendmentPreview(amendment, False, number, []))
+            previews.append(
+                AmendmentPreview(amendment, False, number, [], merged_into.get(amendment.pk))
+            )
     return previews

@@ -154,3 +154,45 @@ def test_meek_properties(n, raw, seats):
         total = sum(stage.tallies.values()) + stage.excess
         # Conserved exactly: each product is rounded and the remainder passed on.
         assert total == result.valid_votes
+
+
+def food_election() -> RankedProfile:
+    """Wikipedia, "Single transferable vote", section "Example" (the food election):
+    20 guests, 3 to choose. 4 Oranges>Pears, 2 Pears>Oranges, 8 Chocolate>Strawberries,
+    4 Chocolate>Sweets, 1 Strawberries, 1 Sweets. Published count: Droop quota 6;
+    Chocolate elected in round 1; its surplus goes to Strawberries and Sweets in
+    proportion; Pears eliminated, Oranges reach the quota exactly; Sweets
+    eliminated; winners Chocolate, Oranges, Strawberries."""
+    return RankedProfile.from_counts(
+        ["Oranges", "Pears", "Chocolate", "Strawberries", "Sweets"],
+        [
+            (["Oranges", "Pears"], 4),
+            (["Pears", "Oranges"], 2),
+            (["Chocolate", "Strawberries"], 8),
+            (["Chocolate", "Sweets"], 4),
+            (["Strawberries"], 1),
+            (["Sweets"], 1),
+        ],
+    )
+
+
+def test_scottish_food_election_matches_published_count():
+    result = scottish_stv(food_election(), seats=3)
+    assert result.quota == 6
+    assert result.winners == ("Chocolate", "Oranges", "Strawberries")
+    surplus = result.stages[1]
+    assert (surplus.action, surplus.candidate) == ("surplus", "Chocolate")
+    # Surplus 6 of 12 at transfer value 0.5: 8 x 0.5 and 4 x 0.5.
+    assert surplus.transfers == {"Strawberries": 4, "Sweets": 2}
+    assert surplus.tallies["Strawberries"] == 5
+    assert surplus.tallies["Sweets"] == 3
+    exclusion = result.stages[2]
+    assert (exclusion.action, exclusion.candidate) == ("exclusion", "Pears")
+    assert exclusion.tallies["Oranges"] == 6
+    assert exclusion.elected == ("Oranges",)
+
+
+def test_meek_food_election_elects_the_same():
+    result = meek_stv(food_election(), seats=3)
+    assert set(result.winners) == {"Chocolate", "Oranges", "Strawberries"}
+    assert result.excluded[0] == "Pears"

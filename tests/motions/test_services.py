@@ -358,3 +358,11 @@ def test_motion_is_voted_after_its_amendments(fed, debate):
 def test_draft_cannot_be_put_to_the_vote(fed, draft):
     with pytest.raises(Conflict):
         services.mark_motion_voting(motion=draft)
+
+
+def test_withdrawing_a_motion_withdraws_its_proposed_amendments(fed, debate):
+    a = amend(fed, debate, AmendmentKind.DELETE_PARAGRAPH, 0)
+    services.withdraw_motion(actor=fed.member, motion=debate)
+    a.refresh_from_db()
+    assert a.state == AmendmentState.WITHDRAWN
+    assert actions()[-2:] == ["motion.withdrawn", "amendment.withdrawn"]

@@ -186,6 +186,17 @@ def withdraw_motion(*, actor: Member, motion: Motion) -> Motion:
         motion.state = MotionState.WITHDRAWN
         _touch(motion, "state")
         audit.record(actor=actor, action="motion.withdrawn", target=motion)
+        # Proposed amendments lapse with their motion, so that none is left
+        # looking open on a closed motion.
+        for amendment in motion.amendments.filter(state=AmendmentState.PROPOSED):
+            amendment.state = AmendmentState.WITHDRAWN
+            amendment.save(update_fields=["state"])
+            audit.record(
+                actor=actor,
+                action="amendment.withdrawn",
+                target=amendment,
+                data={"reason": "motion_withdrawn"},
+            )
     return motion
 
 

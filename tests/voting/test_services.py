@@ -73,7 +73,7 @@ def test_operator_creates_a_poll_at_the_assembly(fed):
         ({"method": "single", "options": ["a", "A"]}, "options", "same"),
         ({"method": "single", "options": ["a", "b" * 201]}, "options", "at most 200"),
         ({"method": "approval", "options": ["a", "b"], "max_choices": 3}, "max_choices", "k must"),
-        ({"method": "borda"}, "method", "Unknown"),
+        ({"method": "condorcet"}, "method", "Unknown"),
         ({"aggregation": "nope"}, "aggregation", "Unknown"),
         ({"majority_num": 3, "majority_den": 2}, "majority", "between 0 and 1"),
         ({"quorum_den": 0}, "quorum", "at least 1"),

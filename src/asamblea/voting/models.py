@@ -22,9 +22,27 @@ OPTION_MAX = 200
 
 
 class Method(models.TextChoices):
+    """How voters answer and how the answers are counted.
+
+    The first three and ``block-approval``/``consent`` are bit-mask ballots;
+    the others keep their ballot in ``Ballot.data``. Values other than the
+    first two are the counting library's method names.
+    """
+
     YES_NO_ABSTAIN = "yes_no_abstain", _("Yes / no / abstain")
     SINGLE = "single", _("Single choice")
     APPROVAL = "approval", _("Approval (up to k)")
+    BLOCK_APPROVAL = "block-approval", _("Block approval (several seats)")
+    CONSENT = "consent", _("Consent (carried unless blocked)")
+    SCORE = "score", _("Score (0 to a maximum)")
+    MAJORITY_JUDGMENT = "majority-judgment", _("Majority judgment (grades)")
+    BORDA = "borda", _("Ranking: Borda count")
+    IRV = "irv", _("Ranking: instant runoff")
+    COPELAND = "copeland", _("Ranking: Copeland")
+    SCHULZE = "schulze", _("Ranking: Schulze")
+    RANKED_PAIRS = "ranked-pairs", _("Ranking: ranked pairs")
+    SCOTTISH_STV = "scottish-stv", _("Ranking: STV, Scottish rules (several seats)")
+    MEEK_STV = "meek-stv", _("Ranking: STV, Meek's method (several seats)")
 
 
 class Aggregation(models.TextChoices):
@@ -103,6 +121,8 @@ class Poll(models.Model):
         _("method"), max_length=32, choices=Method.choices, default=Method.YES_NO_ABSTAIN
     )
     max_choices = models.PositiveSmallIntegerField(_("at most k choices"), default=1)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    max_score = models.PositiveSmallIntegerField(_("highest score"), default=0)
     secret = models.BooleanField(_("secret ballot"), default=False)
     aggregation = models.CharField(
         _("aggregation"),

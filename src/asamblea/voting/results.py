@@ -16,6 +16,9 @@ Aggregation modes:
 * delegates: as by committee (members), and each committee's cast is recorded
   as a ``DelegateCast`` naming its active delegate at the close, or no one.
 
+Block approval, consent, score, grades and rankings are counted pooled by the
+methods library (``counting``).
+
 Counts are weighted (membership weight); ``entitled`` and ``voted`` on a
 ``PollResult`` are people, for turnout. Quorum compares weights.
 """
@@ -31,7 +34,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from asamblea.federation.models import Mandate, Node
-from asamblea.voting import rules
+from asamblea.voting import counting, rules
 from asamblea.voting.methods.policy import evaluate_policy
 from asamblea.voting.models import (
     Aggregation,
@@ -142,6 +145,8 @@ def tally(*, poll: Poll) -> Tally:
 
     Precondition: the poll has been opened (its electorate is frozen).
     """
+    if rules.counted_by_library(poll.method):
+        return Tally(results=counting.count_levels(poll), casts=[])
     option_count = poll.options.count()
     top_depth = poll.node.depth
     subtree_paths = dict(

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import CharField, F
@@ -61,6 +62,8 @@ class BallotReceipt:
     poll_id: int
     positions: tuple[int, ...]
     changed: bool
+    # The stored ranked, score or grade ballot (None for choice ballots).
+    ballot: dict[str, Any] | None = None
 
 
 # --- permission helpers -----------------------------------------------------
@@ -97,7 +100,17 @@ def _clean_options(method: str, options: Sequence[str] | None) -> list[tuple[str
     """(code, label) per option, in position order."""
     if method == Method.YES_NO_ABSTAIN:
         return [("yes", str(_("Yes"))), ("no", str(_("No"))), ("abstain", str(_("Abstain")))]
+    if method == Method.CONSENT:
+        labels_by_code = {
+            "consent": _("I consent"),
+            "stand_aside": _("I stand aside"),
+            "block": _("I block"),
+        }
+        return [(code, str(labels_by_code[code])) for code in rules.CONSENT_CODES]
     labels = [label.strip() for label in options or [] if label.strip()]
+    if any(not label.isprintable() for label in labels):
+        # Exports name candidates one per line; a line break would split one.
+        raise InvalidInput(_("An option is one line of text."), field="options")
     if len(labels) < 2:
         raise InvalidInput(_("Give at least two options."), field="options")
     if len(labels) > rules.MAX_OPTIONS:
@@ -153,6 +166,8 @@ def _create(
     motion: Motion | None,
     amendment: Amendment | None,
     purpose: str,
+    seats: int = 1,
+    max_score: int = 0,
 ) -> Poll:
     """Validate and write a draft poll. Callers have checked permission."""
     question = question.strip()
@@ -170,10 +185,19 @@ def _create(
         )
     if purpose not in Purpose.values:
         raise InvalidInput(_("Unknown purpose."), field="purpose")
+    method = rules.METHOD_ALIASES.get(method, method)
     if method not in Method.values:
         raise InvalidInput(_("Unknown voting method."), field="method")
     if aggregation not in Aggregation.values:
         raise InvalidInput(_("Unknown way of adding up committees."), field="aggregation")
+    if aggregation != Aggregation.POOLED and method not in rules.BLOCK_AGGREGATION_METHODS:
+        raise InvalidInput(
+            _(
+                "Committees cast a block only in yes / no / abstain, single choice and"
+                " approval polls; count this method's ballots pooled."
+            ),
+            field="aggregation",
+        )
     if majority_base not in MajorityBase.values:
         raise InvalidInput(_("Unknown majority base."), field="majority_base")
     rules.validate_fraction(numerator=majority_num, denominator=majority_den, field="majority")
@@ -183,11 +207,29 @@ def _create(
         choices = _election_options(node)
     else:
         choices = _clean_options(method, options)
+    if method in rules.MULTI_WINNER_METHODS:
+        if not 1 <= seats < len(choices):
+            raise InvalidInput(
+                _("Give the number of seats: at least 1 and fewer than the options."),
+                field="seats",
+            )
+    else:
+        seats = 1
+    if method == Method.SCORE:
+        if not 1 <= max_score <= rules.MAX_SCORE_LIMIT:
+            raise InvalidInput(
+                _("Give the highest score, between 1 and %(n)d.") % {"n": rules.MAX_SCORE_LIMIT},
+                field="max_score",
+            )
+    else:
+        max_score = 0
     if method == Method.APPROVAL:
         if not 1 <= max_choices <= len(choices):
             raise InvalidInput(
                 _("k must lie between 1 and the number of options."), field="max_choices"
             )
+    elif method == Method.BLOCK_APPROVAL:
+        max_choices = seats  # block voting: approve at most one option per seat
     else:
         max_choices = 1
     now = timezone.now()
@@ -205,6 +247,8 @@ def _create(
             description=description,
             method=method,
             max_choices=max_choices,
+            seats=seats,
+            max_score=max_score,
             secret=secret,
             aggregation=aggregation,
             opens_at=opens_at,
@@ -233,6 +277,8 @@ def _create(
                 "secret": secret,
                 "aggregation": aggregation,
                 "options": len(choices),
+                "seats": seats,
+                "max_score": max_score,
             },
         )
     return poll
@@ -260,6 +306,8 @@ def create_poll(
     motion: Motion | None = None,
     amendment: Amendment | None = None,
     purpose: str = Purpose.QUESTION,
+    seats: int = 1,
+    max_score: int = 0,
 ) -> Poll:
     """Create a draft poll at ``node``.
 
@@ -267,6 +315,12 @@ def create_poll(
     motion or amendment are normally made by :func:`open_motion_vote`; here only
     operators may attach one by hand. ``purpose="delegate_election"`` makes a
     single-choice poll whose options are the committee's members.
+
+    ``method`` is a :class:`Method` value (the library names ``policy`` and
+    ``plurality`` are accepted for yes/no/abstain and single choice).
+    ``seats`` is required for multi-winner methods (fewer than the options),
+    ``max_score`` for score polls (1 to 100); both are ignored otherwise.
+    Methods other than yes/no/abstain, single and approval are counted pooled.
     """
     _require_manager(actor, node)
     if (motion is not None or amendment is not None) and not actor.is_staff:
@@ -297,6 +351,8 @@ def create_poll(
         motion=motion,
         amendment=amendment,
         purpose=purpose,
+        seats=seats,
+        max_score=max_score,
     )
 
 
@@ -347,8 +403,19 @@ def _open(actor: Member | None, poll: Poll) -> Poll:
     poll.state = PollState.OPEN
     poll.opened_at = timezone.now()
     poll.ballot_key = secrets.token_hex(32)
-    poll.save(update_fields=["state", "opened_at", "ballot_key"])
-    audit.record(actor=actor, action="poll.opened", target=poll, data={"entitled": entitled})
+    # The seed of every draw by lot is fixed now, before any ballot, and shown
+    # with the result; the audit log commits to it without revealing it early.
+    poll.seed = secrets.token_hex(16)
+    poll.save(update_fields=["state", "opened_at", "ballot_key", "seed"])
+    audit.record(
+        actor=actor,
+        action="poll.opened",
+        target=poll,
+        data={
+            "entitled": entitled,
+            "seed_sha256": hashlib.sha256(poll.seed.encode("ascii")).hexdigest(),
+        },
+    )
     return poll
 
 
@@ -388,11 +455,45 @@ def resolve_choice(*, poll: Poll, choice: Sequence[int | str]) -> list[int]:
     return positions
 
 
-def cast_ballot(*, voter: Member, poll: Poll, choice: Sequence[int | str]) -> BallotReceipt:
+def _checked_ballot(
+    poll: Poll, choice: Sequence[int | str], ballot: Mapping[str, Any] | None
+) -> tuple[int, tuple[int, ...], dict[str, Any] | None]:
+    """(mask, positions, data) to store, after the method's checks."""
+    option_count = poll.options.count()
+    if rules.ballot_kind(poll.method) == rules.KIND_MASK:
+        if ballot is not None:
+            raise InvalidInput(_("This poll takes a choice of options."), field="choice")
+        positions = rules.validate_choice(
+            method=poll.method,
+            positions=resolve_choice(poll=poll, choice=choice),
+            option_count=option_count,
+            max_choices=poll.max_choices,
+        )
+        return rules.encode_mask(positions), positions, None
+    if ballot is None or choice:
+        ballot = {"choice": choice} if ballot is None else {**ballot, "choice": choice}
+    data = rules.validate_ballot(
+        method=poll.method, ballot=ballot, option_count=option_count, max_score=poll.max_score
+    )
+    return 0, (), data
+
+
+def cast_ballot(
+    *,
+    voter: Member,
+    poll: Poll,
+    choice: Sequence[int | str] = (),
+    ballot: Mapping[str, Any] | None = None,
+) -> BallotReceipt:
     """Record ``voter``'s ballot, replacing any earlier one until the close.
 
+    Choice polls (yes/no/abstain, single, approval, block approval, consent)
+    take ``choice``: option positions or codes. Ranked, score and grade polls
+    take ``ballot``: ``{"ranking": [[pos], [pos, pos], ...]}``,
+    ``{"scores": {pos: n}}`` or ``{"grades": {pos: grade}}`` (see ``rules``).
+
     Refused when the poll is not open or its closing time has passed, when the
-    voter is not in the frozen electorate, or when the choice is not valid for
+    voter is not in the frozen electorate, or when the ballot is not valid for
     the method. The poll row is locked so that a close cannot slip between the
     check and the write.
     """
@@ -410,16 +511,10 @@ def cast_ballot(*, voter: Member, poll: Poll, choice: Sequence[int | str]) -> Ba
             raise Forbidden(
                 _("You are outside this poll's electorate (it was fixed when the poll opened).")
             )
-        positions = rules.validate_choice(
-            method=poll.method,
-            positions=resolve_choice(poll=poll, choice=choice),
-            option_count=poll.options.count(),
-            max_choices=poll.max_choices,
-        )
-        mask = rules.encode_mask(positions)
+        mask, positions, data = _checked_ballot(poll, choice, ballot)
         slot = _slot(poll, voter)
         updated = Ballot.objects.filter(poll=poll, slot=slot).update(
-            mask=mask, cast_at=None if poll.secret else timezone.now()
+            mask=mask, data=data, cast_at=None if poll.secret else timezone.now()
         )
         if not updated:
             Ballot.objects.create(
@@ -429,6 +524,7 @@ def cast_ballot(*, voter: Member, poll: Poll, choice: Sequence[int | str]) -> Ba
                 voter=None if poll.secret else voter,
                 cast_at=None if poll.secret else timezone.now(),
                 mask=mask,
+                data=data,
                 weight=entry.weight,
             )
         VoteLedger.objects.get_or_create(
@@ -436,7 +532,7 @@ def cast_ballot(*, voter: Member, poll: Poll, choice: Sequence[int | str]) -> Ba
         )
         # Never the choice nor the ballot's id: the ledger already says who voted.
         audit.record(actor=voter, action="ballot.cast", target=poll, data={})
-    return BallotReceipt(poll_id=poll.pk, positions=positions, changed=bool(updated))
+    return BallotReceipt(poll_id=poll.pk, positions=positions, changed=bool(updated), ballot=data)
 
 
 # --- closing -----------------------------------------------------------------

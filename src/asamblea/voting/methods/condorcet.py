@@ -46,15 +46,14 @@ def pairwise_matrix(profile: RankedProfile) -> PairwiseMatrix:
     equal = [[0] * n for _ in range(n)]
     ranked = [0] * n
     for levels, w in profile.ballots:
-        if all(len(level) == 1 for level in levels):
-            flat = [level[0] for level in levels]
-            for i, a in enumerate(flat):
+        later: list[int] = [c for level in levels for c in level]
+        if len(later) == len(levels):  # no equal ranks
+            for i, a in enumerate(later, 1):
                 ranked[a] += w
                 row = above[a]
-                for b in flat[i + 1 :]:
+                for b in later[i:]:
                     row[b] += w
             continue
-        later: list[int] = [c for level in levels for c in level]
         start = 0
         for level in levels:
             start += len(level)

@@ -188,11 +188,14 @@ def ranking_to_levels(ranking: object, index: Mapping[str, int]) -> Levels:
     if not isinstance(frozen, tuple):
         raise InvalidBallotError("a ranking must be a list of candidate names")
     ranking = frozen
-    if all(type(item) is str for item in ranking):
-        # Fast path for the common case: one name per rank.
-        numbers = [index.get(item, -1) for item in ranking]
-        if -1 not in numbers and len(set(numbers)) == len(numbers):
-            return tuple((c,) for c in numbers)
+    try:
+        # Fast path for the common case: one known name per rank, no repeats.
+        numbers = list(map(index.__getitem__, ranking))
+    except (KeyError, TypeError):
+        pass
+    else:
+        if len(set(numbers)) == len(numbers):
+            return tuple(zip(numbers, strict=True))
     seen: set[int] = set()
     levels: list[tuple[int, ...]] = []
     for item in ranking:

@@ -14,12 +14,15 @@ from asamblea.voting.methods import (
     count,
     evaluate_policy,
 )
+from asamblea.voting.methods.approval import approval
+from asamblea.voting.methods.consent import consent
 from asamblea.voting.methods.errors import CountingError
 from asamblea.voting.methods.majority_judgment import (
     compare_majority_values,
     lower_median,
     majority_judgment,
 )
+from asamblea.voting.methods.score import score
 from asamblea.voting.methods.tiebreak import lot_key
 
 
@@ -27,7 +30,7 @@ def test_approval_and_block_approval():
     profile = ApprovalProfile.from_counts(
         "ABCD", [(["A", "B"], 4), (["B", "C"], 3), (["D"], 2), ([], 1)]
     )
-    result = count("approval", profile)
+    result = approval(profile)
     assert result.approvals == {"A": 4, "B": 7, "C": 3, "D": 2}
     assert result.winners == ("B",)
     assert count("block-approval", profile, seats=2).winners == ("B", "A")
@@ -46,7 +49,7 @@ def test_block_approval_tie_at_the_cut_is_drawn_by_lot():
 
 def test_score_totals():
     profile = ScoreProfile.from_counts("AB", [({"A": 5, "B": 3}, 2), ({"B": 5}, 3)], max_score=5)
-    result = count("score", profile)
+    result = score(profile)
     assert result.totals == {"A": 10, "B": 21}
     assert result.winners == ("B",)
 
@@ -140,7 +143,8 @@ def test_consent():
     carried = ChoiceProfile.from_counts(options, [("consent", 5), ("stand_aside", 2)])
     assert count("consent", carried).winners == ("carried",)
     blocked = ChoiceProfile.from_counts(options, [("consent", 5), ("block", 1)])
-    result = count("consent", blocked)
+    result = consent({"consent": 5, "block": 1})
     assert result.winners == ()
     assert result.outcome == "blocked"
-    assert count("consent", blocked, max_blocks=1).outcome == "carried"
+    assert count("consent", blocked).winners == ()
+    assert consent({"consent": 5, "block": 1}, max_blocks=1).outcome == "carried"

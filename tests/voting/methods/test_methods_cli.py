@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +37,7 @@ TENNESSEE_BLT = """4 1
 
 
 class Completed:
-    def __init__(self, returncode, stdout, stderr):
+    def __init__(self, returncode: object, stdout: str, stderr: str) -> None:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
@@ -50,14 +51,16 @@ def run_cli(tmp_path, capsys):
         try:
             code = main(["count", *args, str(path)])
         except SystemExit as exc:
-            code = exc.code
+            code = exc.code  # type: ignore[assignment]
         out = capsys.readouterr()
         return Completed(code, out.out, out.err)
 
     return run
 
 
-def run_subprocess(tmp_path, text, *args, suffix=".blt"):
+def run_subprocess(
+    tmp_path: Path, text: str, *args: str, suffix: str = ".blt"
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path / f"poll{suffix}"
     path.write_text(text, encoding="utf-8")
     return subprocess.run(  # noqa: S603 - fixed argv, our own interpreter

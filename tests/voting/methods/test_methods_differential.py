@@ -49,7 +49,7 @@ def random_profiles(seed: int, count: int):
         yield names, ours, theirs
 
 
-def as_names(names, winners):
+def as_names(names: list[str], winners: list[int]) -> set[str]:
     return {names[w] for w in winners}
 
 

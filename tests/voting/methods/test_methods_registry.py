@@ -10,13 +10,14 @@ from asamblea.voting.methods import (
     METHODS,
     ApprovalProfile,
     ChoiceProfile,
+    Profile,
     RankedProfile,
     ScoreProfile,
     count,
 )
 
 RANKED = RankedProfile.from_counts("ABCD", [(list("ABCD"), 3), (list("BCA"), 2), (["D"], 2)])
-PROFILES = {
+PROFILES: dict[str, Profile] = {
     "ranked": RANKED,
     "approval": ApprovalProfile.from_counts("ABC", [(["A", "B"], 2), (["C"], 1)]),
     "score": ScoreProfile.from_counts("ABC", [({"A": 3, "B": 5}, 2), ({"C": 4}, 1)]),

@@ -22,7 +22,13 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def _describe(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     fields = []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        loc = [str(p) for p in err.get("loc", ())]
+        # ninja prefixes the location ("body" and the handler's parameter name,
+        # or "query"/"path" alone); the rest names the field.
+        if loc[:1] == ["body"]:
+            loc = loc[2:] if len(loc) > 2 else loc[1:]
+        elif loc[:1] and loc[0] in ("query", "path", "header", "cookie", "form"):
+            loc = loc[1:]
         fields.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
     if fields and fields[0]["field"]:
         first = fields[0]

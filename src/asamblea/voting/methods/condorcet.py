@@ -39,20 +39,29 @@ def pairwise_matrix(profile: RankedProfile) -> PairwiseMatrix:
     rank, ``ranked[a]`` ballots ranking ``a`` at all. Then
     ``d[a][b] = ranked[a] - above[b][a] - equal[a][b]``, since a ranked ``a``
     beats ``b`` unless ``b`` is ranked above it or beside it. Truncated ballots
-    therefore cost only their length squared.
+    therefore cost only their length squared (strict ones, their length: see
+    the packed rows below).
     """
     n = len(profile.candidates)
     above = [[0] * n for _ in range(n)]
     equal = [[0] * n for _ in range(n)]
     ranked = [0] * n
+    # Strict ballots: each row of ``above`` is packed into one integer with a
+    # field of ``shift`` bits per candidate, wide enough for the total weight.
+    # A ballot then costs one addition per ranked candidate instead of one per
+    # pair: ``packed[a]`` gains the sum of the fields of everyone ranked below.
+    shift = (sum(w for _, w in profile.ballots) or 1).bit_length() + 1
+    unit = [1 << (shift * b) for b in range(n)]
+    packed = [0] * n
     for levels, w in profile.ballots:
         later: list[int] = [c for level in levels for c in level]
         if len(later) == len(levels):  # no equal ranks
-            for i, a in enumerate(later, 1):
+            below = 0
+            for a in reversed(later):
+                if below:
+                    packed[a] += below if w == 1 else below * w
+                below += unit[a]
                 ranked[a] += w
-                row = above[a]
-                for b in later[i:]:
-                    row[b] += w
             continue
         start = 0
         for level in levels:
@@ -67,6 +76,13 @@ def pairwise_matrix(profile: RankedProfile) -> PairwiseMatrix:
                 for b in level:
                     if b != a:
                         eq[b] += w
+    field = (1 << shift) - 1
+    for a in range(n):
+        value = packed[a]
+        if value:
+            row = above[a]
+            for b in range(n):
+                row[b] += (value >> (shift * b)) & field
     d = tuple(
         tuple(0 if a == b else ranked[a] - above[b][a] - equal[a][b] for b in range(n))
         for a in range(n)

@@ -149,8 +149,9 @@ class RankedProfile:
         index = {name: i for i, name in enumerate(names)}
         out: Counter[Levels] = Counter()
         blank = 0
+        singles = [(i,) for i in range(len(names))]
         for ranking, count in grouped:
-            levels = ranking_to_levels(ranking, index)
+            levels = ranking_to_levels(ranking, index, singles)
             if levels:
                 out[levels] += count
             else:
@@ -182,7 +183,9 @@ class RankedProfile:
         ]
 
 
-def ranking_to_levels(ranking: object, index: Mapping[str, int]) -> Levels:
+def ranking_to_levels(
+    ranking: object, index: Mapping[str, int], singles: Sequence[tuple[int]] | None = None
+) -> Levels:
     """Validate one ranking of names and number it; raise on unknown or repeated names."""
     frozen = ranking if isinstance(ranking, tuple) else _freeze_ranking(ranking)
     if not isinstance(frozen, tuple):
@@ -195,7 +198,10 @@ def ranking_to_levels(ranking: object, index: Mapping[str, int]) -> Levels:
         pass
     else:
         if len(set(numbers)) == len(numbers):
-            return tuple(zip(numbers, strict=True))
+            if singles is None:
+                return tuple(zip(numbers, strict=True))
+            # Shared one-candidate levels keep a million distinct ballots small.
+            return tuple(map(singles.__getitem__, numbers))
     seen: set[int] = set()
     levels: list[tuple[int, ...]] = []
     for item in ranking:

@@ -196,3 +196,19 @@ def test_meek_food_election_elects_the_same():
     result = meek_stv(food_election(), seats=3)
     assert set(result.winners) == {"Chocolate", "Oranges", "Strawberries"}
     assert result.excluded[0] == "Pears"
+
+
+def test_meek_tie_broken_by_earlier_stage():
+    """Hand computed (the profile of the Scottish look-back test): C's surplus
+    only exhausts, so the quota falls to (19 - 1) / 3 = 6 (+ 0.000000001) with
+    C kept at about 6. E is excluded (A 6), then D (B 6): A and B tie at 6,
+    below the quota. At the most recent earlier stage where they differed
+    (A 6, B 4) B had fewer: B is excluded and A takes the last seat."""
+    profile = RankedProfile.from_counts(
+        "ABCDE", [(["C"], 7), (["A"], 5), (["B"], 4), (["D", "B"], 2), (["E", "A"], 1)]
+    )
+    result = meek_stv(profile, seats=2)
+    assert set(result.winners) == {"C", "A"}
+    assert result.excluded == ("E", "D", "B")
+    assert result.stages[-2].tie_break == "earlier_stage"
+    assert not result.lots

@@ -227,7 +227,8 @@ def meek_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> MeekResul
         how: str | None = None
         used: int | None = None
         if len(tied) > 1:
-            tied, used = break_by_history(tied, history[:-1], lowest=True)
+            # The current votes are not in ``history`` yet: every entry is earlier.
+            tied, used = break_by_history(tied, history, lowest=True)
             how = "earlier_stage" if used is not None else None
             if len(tied) > 1:
                 tied = [tb.pick(tied, purpose="exclude", stage=f"stage={len(stages) + 1}")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -121,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CountingError as exc:
         sys.stderr.write(f"error: {exc} [{exc.code}]\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. ``head``) stopped early; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -147,16 +147,29 @@ class RankedProfile:
     ) -> RankedProfile:
         names = _check_candidates(candidates)
         index = {name: i for i, name in enumerate(names)}
-        out: Counter[Levels] = Counter()
-        blank = 0
         singles = [(i,) for i in range(len(names))]
+        # Distinct tuples of distinct known names map to distinct levels, so
+        # they need no second grouping; anything else (equal ranks, lists,
+        # errors) goes the careful way and is merged by value.
+        fast: list[tuple[Levels, int]] = []
+        slow: Counter[Levels] = Counter()
+        blank = 0
         for ranking, count in grouped:
-            levels = ranking_to_levels(ranking, index, singles)
+            levels = _strict_levels(ranking, index, singles)
+            if levels is None:
+                levels = ranking_to_levels(ranking, index, singles)
+                if levels:
+                    slow[levels] += count
+                    continue
             if levels:
-                out[levels] += count
+                fast.append((levels, count))
             else:
                 blank += count
-        return cls(names, tuple(out.items()), blank, title)
+        if slow:
+            for levels, count in fast:
+                slow[levels] += count
+            return cls(names, tuple(slow.items()), blank, title)
+        return cls(names, tuple(fast), blank, title)
 
     @property
     def total(self) -> int:
@@ -181,6 +194,21 @@ class RankedProfile:
             self.candidates[lv[0]] if len(lv) == 1 else [self.candidates[c] for c in lv]
             for lv in levels
         ]
+
+
+def _strict_levels(
+    ranking: object, index: Mapping[str, int], singles: Sequence[tuple[int]]
+) -> Levels | None:
+    """Number a tuple of distinct known names, or return None to take the slow path."""
+    if type(ranking) is not tuple:
+        return None
+    try:
+        numbers = list(map(index.__getitem__, ranking))
+    except (KeyError, TypeError):
+        return None
+    if len(set(numbers)) != len(numbers):
+        return None
+    return tuple(map(singles.__getitem__, numbers))
 
 
 def ranking_to_levels(

@@ -382,6 +382,47 @@ def token_digest(raw: str) -> str:
 # --------------------------------------------------------------------------- served app
 
 
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time consumed so far by processes ``pids`` (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            # Fields after the command name (which may hold spaces) start at state.
+            fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of ``pid`` (the gunicorn workers of a master)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            children.extend(int(c) for c in (task / "children").read_text().split())
+    return children
+
+
+def backend_pids() -> list[int]:
+    """PostgreSQL server processes serving other clients of the current database."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [int(row[0]) for row in cur.fetchall()]
+
+
+@dataclass
+class Served:
+    base: str
+    port: int
+    pid: int  # the gunicorn master
+
+    def worker_pids(self) -> list[int]:
+        return child_pids(self.pid)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -391,8 +432,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def served_app(
     env: dict[str, str], *, workers: int = 2, log_path: Path | None = None
-) -> Iterator[str]:
-    """Run the app under gunicorn on 127.0.0.1 and a free port; yield its base URL.
+) -> Iterator[Served]:
+    """Run the app under gunicorn on 127.0.0.1 and a free port; yield where it is.
 
     ``env`` is added to this process's environment (DATABASE_URL and friends).
     Gunicorn is stopped (SIGTERM, then SIGKILL) when the block ends.
@@ -440,7 +481,7 @@ def served_app(
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not answer within 30 s") from None
                 time.sleep(0.2)
-        yield base
+        yield Served(base=base, port=port, pid=proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -40,8 +40,10 @@ from django.utils import timezone
 
 from _common import (
     GeneratedFederation,
+    backend_pids,
     bench_database_url,
     copy_rows,
+    cpu_seconds,
     emit,
     ensure_postgres_database,
     generate_federation,
@@ -261,11 +263,17 @@ def main() -> None:
         "DATABASE_URL": args.database_url,
         "ASAMBLEA_CONN_MAX_AGE": str(args.conn_max_age),
     }
-    with served_app(env, workers=args.workers, log_path=log_path) as base:
-        port = int(base.rsplit(":", 1)[1])
+    with served_app(env, workers=args.workers, log_path=log_path) as served:
+        workers = served.worker_pids()
+        workers_cpu_before = cpu_seconds(workers)
         result = asyncio.run(
-            run_load(port=port, poll_id=poll_id, voters=plan, users=users, duration=duration)
+            run_load(port=served.port, poll_id=poll_id, voters=plan, users=users, duration=duration)
         )
+        workers_cpu = cpu_seconds(workers) - workers_cpu_before
+        # The workers' database connections persist (CONN_MAX_AGE) and were opened
+        # by the load's first requests, so their lifetime CPU is the load's.
+        database_cpu = cpu_seconds(backend_pids())
+        connection.close()
     checks = verify(poll_id, result)
 
     rate = result.acks / result.elapsed if result.elapsed else 0.0
@@ -289,6 +297,12 @@ def main() -> None:
     print(
         f"   load generator CPU: {result.client_cpu_s:.1f} s over {result.elapsed:.1f} s "
         f"(it shares the {facts['nproc']} cores with gunicorn and PostgreSQL)"
+    )
+    acks = max(result.acks, 1)
+    print(
+        f"   CPU per acknowledged vote: gunicorn workers {workers_cpu / acks * 1000:.2f} ms, "
+        f"PostgreSQL backends {database_cpu / acks * 1000:.2f} ms, "
+        f"load generator {result.client_cpu_s / acks * 1000:.2f} ms"
     )
     print(f"   verification: {checks}")
     met_rate = print_target("votes/s sustained", rate, TARGET_VOTES_PER_S, "votes/s", at_most=False)
@@ -315,6 +329,13 @@ def main() -> None:
             "latency_ms": {"p50": p50, "p95": p95, "p99": p99},
             "errors": result.errors,
             "client_cpu_s": result.client_cpu_s,
+            "workers_cpu_s": workers_cpu,
+            "database_cpu_s": database_cpu,
+            "cpu_ms_per_vote": {
+                "gunicorn": workers_cpu / acks * 1000,
+                "postgresql": database_cpu / acks * 1000,
+                "load_generator": result.client_cpu_s / acks * 1000,
+            },
             "verification": checks,
             "targets": {
                 "votes_per_s": TARGET_VOTES_PER_S,

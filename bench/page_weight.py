@@ -219,7 +219,8 @@ def main() -> None:
         print_header("page_weight: a motion's page", facts)
         pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
 
-        with served_app({**env, "DATABASE_URL": url}) as base:
+        with served_app({**env, "DATABASE_URL": url}) as served:
+            base = served.base
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
             sign_in(opener, base, pseudonym)

@@ -246,3 +246,13 @@ def test_subprocess_bad_input_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "line 2: unknown candidate number 3" in proc.stderr
+
+
+def test_profile_groups_equivalent_spellings_of_a_ranking():
+    profile = RankedProfile.from_rankings(
+        "ABC", [("A", "B"), ("A", ("B",)), ["A", ["B"]], ("C",), ()]
+    )
+    assert dict(profile.ballots) == {((0,), (1,)): 3, ((2,),): 1}
+    assert profile.blank == 1
+    with pytest.raises(CountingError, match="unknown candidate 'Z'"):
+        RankedProfile.from_rankings("ABC", [("A", "Z")])

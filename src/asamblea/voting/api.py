@@ -5,14 +5,16 @@ schemas and call services and selectors; errors become
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from pydantic import StringConstraints
 
 from asamblea.accounts.models import Member
+from asamblea.core.errors import InvalidInput
 from asamblea.federation import selectors as federation_selectors
 from asamblea.motions import selectors as motion_selectors
 from asamblea.voting import rules, selectors, services
@@ -34,6 +36,9 @@ router = Router(tags=["polls"])
 
 OptionText = Annotated[str, StringConstraints(max_length=OPTION_MAX)]
 ChoiceCode = Annotated[str, StringConstraints(max_length=16)]
+PositionKey = Annotated[str, StringConstraints(max_length=3, pattern=r"^[0-9]+$")]
+Grade = Literal["reject", "poor", "fair", "good", "very_good", "excellent"]
+Rank = Annotated[list[int], Field(min_length=1, max_length=rules.MAX_OPTIONS)]
 
 
 def _actor(request: HttpRequest) -> Member:
@@ -60,7 +65,13 @@ class PollOut(Schema):
     question: str
     description: str
     method: str
+    counting_method: str = Field(description="The counting library's name of the method.")
     max_choices: int
+    seats: int
+    max_score: int
+    grades: list[str] = Field(
+        description="Majority judgment: the grades a ballot may give, worst first."
+    )
     secret: bool
     aggregation: str
     state: str
@@ -87,6 +98,14 @@ class PollOut(Schema):
         return obj.node.name
 
     @staticmethod
+    def resolve_counting_method(obj: Poll) -> str:
+        return rules.registry_name(obj.method)
+
+    @staticmethod
+    def resolve_grades(obj: Poll) -> list[str]:
+        return list(rules.GRADES) if obj.method == Method.MAJORITY_JUDGMENT else []
+
+    @staticmethod
     def resolve_motion(obj: Poll) -> int | None:
         return obj.motion_id
 
@@ -105,9 +124,19 @@ class PollIn(Schema):
     node: int
     question: str = Field(max_length=QUESTION_MAX)
     description: str = Field("", max_length=DESCRIPTION_MAX)
-    method: Method = Method.YES_NO_ABSTAIN
+    method: Method | Literal["policy", "plurality"] = Field(
+        Method.YES_NO_ABSTAIN,
+        description="A poll method; the library names policy and plurality mean"
+        " yes_no_abstain and single.",
+    )
     options: list[OptionText] = Field(default_factory=list, max_length=rules.MAX_OPTIONS)
     max_choices: int = Field(1, ge=1, le=rules.MAX_OPTIONS)
+    seats: int = Field(
+        1, ge=1, le=rules.MAX_OPTIONS, description="block-approval, scottish-stv, meek-stv"
+    )
+    max_score: int = Field(
+        0, ge=0, le=rules.MAX_SCORE_LIMIT, description="score polls: the highest score (1-100)"
+    )
     secret: bool = False
     aggregation: Aggregation = Aggregation.POOLED
     majority_num: int = Field(1, ge=0, le=FRACTION_MAX)
@@ -122,12 +151,46 @@ class PollIn(Schema):
 
 
 class BallotIn(Schema):
-    choice: list[int | ChoiceCode] = Field(max_length=rules.MAX_OPTIONS)
+    """Exactly one of the four, as the poll's method asks."""
+
+    choice: list[int | ChoiceCode] | None = Field(
+        None,
+        max_length=rules.MAX_OPTIONS,
+        description='Choice polls: option positions or codes, e.g. ["yes"] or [0, 2].',
+    )
+    ranking: list[Rank] | None = Field(
+        None,
+        max_length=rules.MAX_OPTIONS,
+        description="Ranked polls: ranks best first, each a list of option positions"
+        " (several = equal ranks, where the method allows), e.g. [[0], [2], [1]].",
+    )
+    scores: dict[PositionKey, int] | None = Field(
+        None, description='Score polls: position -> score, e.g. {"0": 5}; missing = 0.'
+    )
+    grades: dict[PositionKey, Grade] | None = Field(
+        None,
+        description='Majority judgment: position -> grade for every option, e.g. {"0": "good"}.',
+    )
+
+    def ballot(self) -> tuple[list[int | str], dict[str, Any] | None]:
+        given = {
+            name: value
+            for name in ("choice", "ranking", "scores", "grades")
+            if (value := getattr(self, name)) is not None
+        }
+        if len(given) != 1:
+            raise InvalidInput(
+                _("Give exactly one of choice, ranking, scores or grades."), field="choice"
+            )
+        if self.choice is not None:
+            return list(self.choice), None
+        return [], given
 
 
 class ReceiptOut(Schema):
     poll: int
     choice: list[int]
+    ballot: dict[str, Any] | None = None
     changed: bool
 
 
@@ -135,6 +198,7 @@ class MyBallotOut(Schema):
     entitled: bool
     has_voted: bool
     choice: list[int] | None
+    ballot: dict[str, Any] | None = None
 
 
 class ResultOut(Schema):
@@ -171,6 +235,10 @@ class DelegateCastOut(Schema):
 class ResultsOut(Schema):
     poll: int
     state: str
+    method: str
+    seed: str | None = Field(
+        description="Seed of every draw by lot, shown once the poll has closed."
+    )
     levels: list[ResultOut]
     delegate_casts: list[DelegateCastOut]
 
@@ -217,6 +285,8 @@ def create_poll(request: HttpRequest, payload: PollIn) -> Any:
         method=payload.method,
         options=payload.options,
         max_choices=payload.max_choices,
+        seats=payload.seats,
+        max_score=payload.max_score,
         secret=payload.secret,
         aggregation=payload.aggregation,
         majority_num=payload.majority_num,
@@ -288,24 +358,36 @@ def cancel_poll(request: HttpRequest, poll_id: int) -> Any:
     return services.cancel_poll(actor=member, poll=poll)
 
 
-@router.post("/{poll_id}/ballot", response=ReceiptOut)
+# ``ballot`` is left out for choice polls, so that their answers stay as before.
+@router.post("/{poll_id}/ballot", response=ReceiptOut, exclude_unset=True)
 def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
     member = _actor(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
-    receipt = services.cast_ballot(voter=member, poll=poll, choice=payload.choice)
-    return {"poll": receipt.poll_id, "choice": list(receipt.positions), "changed": receipt.changed}
+    choice, ballot = payload.ballot()
+    receipt = services.cast_ballot(voter=member, poll=poll, choice=choice, ballot=ballot)
+    out: dict[str, Any] = {
+        "poll": receipt.poll_id,
+        "choice": list(receipt.positions),
+        "changed": receipt.changed,
+    }
+    if receipt.ballot is not None:
+        out["ballot"] = receipt.ballot
+    return out
 
 
-@router.get("/{poll_id}/my-ballot", response=MyBallotOut)
+@router.get("/{poll_id}/my-ballot", response=MyBallotOut, exclude_unset=True)
 def my_ballot(request: HttpRequest, poll_id: int) -> Any:
     member = _actor(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     state = selectors.ballot_state_for(member=member, poll=poll)
-    return {
+    out: dict[str, Any] = {
         "entitled": state.entitled,
         "has_voted": state.has_voted,
         "choice": list(state.choice) if state.choice is not None else None,
     }
+    if state.data is not None:
+        out["ballot"] = state.data
+    return out
 
 
 @router.get("/{poll_id}/results", response=ResultsOut)
@@ -322,4 +404,36 @@ def results(request: HttpRequest, poll_id: int) -> Any:
         }
         for c in selectors.delegate_casts_for(member=member, poll=poll)
     ]
-    return {"poll": poll.pk, "state": poll.state, "levels": levels, "delegate_casts": casts}
+    return {
+        "poll": poll.pk,
+        "state": poll.state,
+        "method": rules.registry_name(poll.method),
+        "seed": poll.seed if poll.state == PollState.CLOSED else None,
+        "levels": levels,
+        "delegate_casts": casts,
+    }
+
+
+@router.get(
+    "/{poll_id}/export",
+    response={200: str},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The anonymised ballots: BLT (ranked polls) or the JSON"
+                " ballot format, for python -m asamblea.voting.methods count.",
+                "content": {"text/plain": {}, "application/json": {}},
+            }
+        }
+    },
+)
+def export_ballots(
+    request: HttpRequest, poll_id: int, format: Literal["blt", "json"] = "json"
+) -> HttpResponse:
+    member = _actor(request)
+    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    text = selectors.export_ballots_for(member=member, poll=poll, fmt=format)
+    content_type = "application/json" if format == "json" else "text/plain"
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-ballots.{format}"'
+    return response

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asamblea.voting import rules
+from asamblea.voting import explain, rules
 from asamblea.voting.models import (
     OPTION_MAX,
     QUESTION_MAX,
@@ -50,6 +50,20 @@ class PollForm(forms.Form):
         max_value=rules.MAX_OPTIONS,
         initial=1,
     )
+    seats = forms.IntegerField(
+        label=_("Seats to fill"),
+        required=False,
+        min_value=1,
+        max_value=rules.MAX_OPTIONS,
+        help_text=_("Only for block approval and STV: how many options are elected."),
+    )
+    max_score = forms.IntegerField(
+        label=_("Highest score"),
+        required=False,
+        min_value=1,
+        max_value=rules.MAX_SCORE_LIMIT,
+        help_text=_("Only for score polls: voters give each option 0 up to this."),
+    )
     secret = forms.BooleanField(
         label=_("Secret ballot (results shown only after the close)"), required=False
     )
@@ -89,7 +103,7 @@ class PollForm(forms.Form):
         super().__init__(*args, **kwargs)
         if election:
             # The candidates are the committee's members; the method is fixed.
-            for name in ("method", "options", "max_choices"):
+            for name in ("method", "options", "max_choices", "seats", "max_score"):
                 del self.fields[name]
 
     def option_list(self) -> list[str]:
@@ -111,13 +125,22 @@ class RecallForm(forms.Form):
 
 
 class BallotForm(forms.Form):
-    """One field, ``choice``: radio buttons, or checkboxes for approval."""
+    """Choice polls: one field, ``choice`` (radio buttons, or checkboxes for
+    approval). Ranked polls: a number per option (``rank_<position>``, 1 =
+    first choice, blank = unranked); score polls ``score_<position>``; grade
+    polls a radio row per option (``grade_<position>``)."""
 
     def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(str(o.position), o.label) for o in poll.options.all()]
+        self.kind = rules.ballot_kind(poll.method)
+        options = list(poll.options.all())
+        if self.kind != rules.KIND_MASK:
+            for option in options:
+                self.fields[f"{self.kind}_{option.position}"] = self._option_field(poll, option)
+            return
+        choices = [(str(o.position), o.label) for o in options]
         field: forms.Field
-        if poll.method == Method.APPROVAL:
+        if poll.method in (Method.APPROVAL, Method.BLOCK_APPROVAL):
             field = forms.MultipleChoiceField(
                 label=_("Your choice"),
                 choices=choices,
@@ -130,7 +153,62 @@ class BallotForm(forms.Form):
             )
         self.fields["choice"] = field
 
+    def _option_field(self, poll: Poll, option: Any) -> forms.Field:
+        if self.kind == rules.KIND_RANKING:
+            return forms.IntegerField(
+                label=option.label,
+                required=False,
+                min_value=1,
+                max_value=rules.MAX_OPTIONS,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "rank"}),
+            )
+        if self.kind == rules.KIND_SCORES:
+            return forms.IntegerField(
+                label=option.label,
+                required=False,
+                min_value=0,
+                max_value=poll.max_score,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+        return forms.ChoiceField(
+            label=option.label,
+            choices=explain.grade_choices(),
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Grade this option.")},
+        )
+
     def positions(self) -> list[int]:
+        """Chosen positions (choice polls only)."""
+        if self.kind != rules.KIND_MASK:
+            return []
         value = self.cleaned_data["choice"]
         values = value if isinstance(value, list) else [value]
         return [int(v) for v in values]
+
+    def ballot(self) -> dict[str, Any] | None:
+        """The ranked, score or grade ballot in the service's shape (None for
+        choice polls)."""
+        if self.kind == rules.KIND_MASK:
+            return None
+        prefix = f"{self.kind}_"
+        given = {
+            int(name.removeprefix(prefix)): value
+            for name, value in self.cleaned_data.items()
+            if value is not None and value != ""
+        }
+        if self.kind == rules.KIND_RANKING:
+            return {self.kind: rules.ranking_from_numbers(given)}
+        return {self.kind: {str(p): v for p, v in given.items()}}
+
+    @staticmethod
+    def initial_for(kind: str, data: dict[str, Any] | None) -> dict[str, Any]:
+        """Initial field values showing a stored ballot again."""
+        if not data or kind not in data:
+            return {}
+        if kind == rules.KIND_RANKING:
+            return {
+                f"{kind}_{p}": number
+                for number, level in enumerate(data[kind], start=1)
+                for p in level
+            }
+        return {f"{kind}_{p}": value for p, value in data[kind].items()}

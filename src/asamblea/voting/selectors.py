@@ -10,16 +10,17 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
-from asamblea.core.errors import Conflict, NotFound
+from asamblea.core.errors import Conflict, InvalidInput, NotFound
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.models import Node
 from asamblea.motions.models import Motion
-from asamblea.voting import rules
+from asamblea.voting import counting, rules
 from asamblea.voting.models import (
     Ballot,
     DelegateCast,
@@ -83,12 +84,15 @@ class BallotState:
     has_voted: bool
     # Positions chosen, while the poll is open (secret: found through the slot).
     choice: tuple[int, ...] | None
+    # The ranked, score or grade ballot, under the same conditions.
+    data: dict[str, Any] | None = None
 
 
 def ballot_state_for(*, member: Member, poll: Poll) -> BallotState:
     entitled = ElectorateEntry.objects.filter(poll=poll, member=member).exists()
     has_voted = VoteLedger.objects.filter(poll=poll, member=member).exists()
     choice = None
+    data = None
     if has_voted:
         ballot = None
         if not poll.secret:
@@ -100,7 +104,8 @@ def ballot_state_for(*, member: Member, poll: Poll) -> BallotState:
             ballot = Ballot.objects.filter(poll=poll, slot=slot).first()
         if ballot is not None:
             choice = rules.decode_mask(ballot.mask)
-    return BallotState(entitled=entitled, has_voted=has_voted, choice=choice)
+            data = ballot.data if isinstance(ballot.data, dict) else None
+    return BallotState(entitled=entitled, has_voted=has_voted, choice=choice, data=data)
 
 
 def _levels_visible_to(member: Member, poll: Poll) -> set[int] | None:
@@ -180,3 +185,24 @@ def pending_schedule_exists(*, now: datetime) -> bool:
     return Poll.objects.filter(
         Q(state=PollState.DRAFT, opens_at__lte=now) | Q(state=PollState.OPEN, closes_at__lte=now)
     ).exists()
+
+
+def export_ballots_for(*, member: Member, poll: Poll, fmt: str) -> str:
+    """The poll's anonymised ballots as BLT or JSON, after the close.
+
+    Any member who can see the poll may export it: the file holds each
+    distinct ballot once with its count, so that anyone can recount it with
+    ``python -m asamblea.voting.methods count``. Precondition: ``poll`` came
+    from :func:`get_poll_for` for this member.
+    """
+    if fmt not in counting.EXPORT_FORMATS:
+        raise InvalidInput(_("Ballots are exported as blt or json."), field="format")
+    if poll.state == PollState.OPEN:
+        raise Conflict(_("The ballots can be exported once the poll has closed."))
+    if poll.state != PollState.CLOSED:
+        raise Conflict(_("This poll has no ballots to export."))
+    if fmt == "blt" and rules.ballot_kind(poll.method) != rules.KIND_RANKING:
+        raise InvalidInput(
+            _("BLT holds ranked ballots only; export this poll as JSON."), field="format"
+        )
+    return counting.export_text(poll, fmt)

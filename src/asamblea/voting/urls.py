@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:poll_id>/close/", views.poll_close, name="close"),
     path("<int:poll_id>/cancel/", views.poll_cancel, name="cancel"),
     path("<int:poll_id>/results/", views.poll_results, name="results"),
+    path("<int:poll_id>/ballots.<str:fmt>", views.poll_export, name="export"),
     path("recall/<int:mandate_id>/", views.start_recall, name="start_recall"),
     path("motion/<int:motion_id>/open/", views.open_motion_vote, name="open_motion_vote"),
 ]

@@ -25,7 +25,7 @@ from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
 from asamblea.motions import selectors as motion_selectors
-from asamblea.voting import selectors, services
+from asamblea.voting import explain, rules, selectors, services
 from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
 from asamblea.voting.models import Method, Poll, PollResult, PollState, Purpose
 
@@ -125,6 +125,8 @@ def poll_create(request: HttpRequest) -> HttpResponse:
                     method=data.get("method", Method.SINGLE),
                     options=form.option_list() if not election else None,
                     max_choices=data.get("max_choices") or 1,
+                    seats=data.get("seats") or 0,
+                    max_score=data.get("max_score") or 0,
                     secret=data["secret"],
                     aggregation=data["aggregation"],
                     majority_num=data["majority_num"],
@@ -157,14 +159,17 @@ def poll_create(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str, Any]:
     member = _member(request)
     state = selectors.ballot_state_for(member=member, poll=poll)
-    initial: dict[str, Any] = {}
-    if state.choice is not None:
+    kind = rules.ballot_kind(poll.method)
+    initial: dict[str, Any] = BallotForm.initial_for(kind, state.data)
+    if kind == rules.KIND_MASK and state.choice:
         initial["choice"] = (
             [str(p) for p in state.choice]
-            if poll.method == Method.APPROVAL
+            if poll.method in (Method.APPROVAL, Method.BLOCK_APPROVAL)
             else str(state.choice[0])
         )
     context: dict[str, Any] = {
+        "ballot_kind": kind,
+        "equal_ranks": poll.method in rules.EQUAL_RANKS_ALLOWED,
         "poll": poll,
         "options": list(poll.options.all()),
         "ballot": state,
@@ -197,7 +202,9 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            receipt = services.cast_ballot(voter=member, poll=poll, choice=form.positions())
+            receipt = services.cast_ballot(
+                voter=member, poll=poll, choice=form.positions(), ballot=form.ballot()
+            )
         except DomainError as exc:
             if exc.status == 404:
                 raise Http404 from exc
@@ -261,6 +268,12 @@ def poll_cancel(request: HttpRequest, poll_id: int) -> HttpResponse:
 # --- results ------------------------------------------------------------------
 
 
+COUNT_LABELS = {
+    rules.KIND_RANKING: _("First preferences"),
+    rules.KIND_SCORES: _("Total score"),
+}
+
+
 def result_rows(poll: Poll, result: PollResult, labels: dict[int, str]) -> list[dict[str, Any]]:
     """Per option: label, count and bar width (share of the largest count)."""
     counts = {int(k): int(v) for k, v in result.counts.items()}
@@ -291,7 +304,13 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     levels = [
         {
             "result": r,
-            "rows": result_rows(poll, r, labels),
+            # Grades and rankings are told by their tables, not by one count per option.
+            "rows": result_rows(poll, r, labels) if r.counts else [],
+            "count_label": COUNT_LABELS.get(rules.ballot_kind(poll.method)),
+            "tables": explain.explanation_tables(r.detail),
+            "winners": [labels.get(p, str(p)) for p in r.detail.get("winners", [])]
+            if rules.counted_by_library(poll.method)
+            else [],
             "turnout": round(100 * r.voted / r.entitled) if r.entitled else 0,
         }
         for r in results
@@ -304,8 +323,39 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
         }
         for c in casts
     ]
-    context = {"poll": poll, "levels": levels, "casts": cast_rows}
+    context = {
+        "poll": poll,
+        "levels": levels,
+        "casts": cast_rows,
+        "library_count": rules.counted_by_library(poll.method),
+        "registry_name": rules.registry_name(poll.method),
+        "exports": _export_formats(poll),
+    }
     return render(request, "voting/results.html", context)
+
+
+def _export_formats(poll: Poll) -> list[str]:
+    if poll.state != PollState.CLOSED:
+        return []
+    if rules.ballot_kind(poll.method) == rules.KIND_RANKING:
+        return ["blt", "json"]
+    return ["json"]
+
+
+@login_required
+def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
+    """The anonymised ballots as a file, to recount with the methods CLI."""
+    member = _member(request)
+    poll = _poll_or_404(member, poll_id)
+    try:
+        text = selectors.export_ballots_for(member=member, poll=poll, fmt=fmt)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message), "levels": []}
+        return render(request, "voting/results.html", context, status=exc.status)
+    content_type = "application/json" if fmt == "json" else "text/plain"
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-ballots.{fmt}"'
+    return response
 
 
 # --- motions and recalls -----------------------------------------------------------

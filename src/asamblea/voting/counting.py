@@ -14,7 +14,6 @@ result back.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -286,12 +285,6 @@ def export_text(poll: Poll, fmt: str) -> str:
     if fmt == "blt":
         if not isinstance(profile, RankedProfile):
             raise ValueError("BLT holds ranked ballots only")
-        # BLT readers take "#" as the start of a comment, even inside quotes.
-        profile = dataclasses.replace(
-            profile,
-            candidates=tuple(name.replace("#", "\uff03") for name in profile.candidates),
-            title=profile.title.replace("#", "\uff03"),
-        )
         return write_blt(profile, seats=poll.seats)
     text = write_json(profile, seats=poll.seats)
     if poll.method != Method.YES_NO_ABSTAIN:

@@ -256,3 +256,11 @@ def test_profile_groups_equivalent_spellings_of_a_ranking():
     assert profile.blank == 1
     with pytest.raises(CountingError, match="unknown candidate 'Z'"):
         RankedProfile.from_rankings("ABC", [("A", "Z")])
+
+
+def test_blt_hash_inside_quotes_is_part_of_the_name_not_a_comment() -> None:
+    text = '2 1\n1 2 1 0  # a comment\n0\n"Lista #1"\n"Lista #2"\n"Title # 7"\n'
+    profile, seats = parse_blt(text)
+    assert seats == 1
+    assert profile.candidates == ("Lista #1", "Lista #2")
+    assert profile.title == "Title # 7"

@@ -14,8 +14,8 @@
     "Dina"
     "Election title"
 
-Candidates are numbered from 1. Blank lines and text after ``#`` on ballot
-lines are ignored. An optional ballot identifier in parentheses before the
+Candidates are numbered from 1. Blank lines and text after a ``#`` outside
+double quotes are ignored. An optional ballot identifier in parentheses before the
 weight (``(17) 1 2 3 0``) is ignored. Withdrawn candidates are removed from
 the profile and from every ballot before counting.
 """
@@ -48,9 +48,21 @@ def _quoted(line: str, lineno: int, what: str) -> str:
     return parts[0]
 
 
+def _strip_comment(raw: str) -> str:
+    """Cut the line at the first ``#`` that is not inside double quotes, so that
+    a candidate called "Lista #2" keeps its name."""
+    quoted = False
+    for index, char in enumerate(raw):
+        if char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return raw[:index].strip()
+    return raw.strip()
+
+
 def parse_blt(text: str) -> tuple[RankedProfile, int]:
     """Parse BLT text; return the profile and the number of seats it declares."""
-    lines = [(i + 1, raw.split("#", 1)[0].strip()) for i, raw in enumerate(text.splitlines())]
+    lines = [(i + 1, _strip_comment(raw)) for i, raw in enumerate(text.splitlines())]
     lines = [(i, line) for i, line in lines if line]
     if not lines:
         raise ParseError("the file is empty", where="line 1")

@@ -184,12 +184,13 @@ async def run_load(
                     status, payload = type(exc).__name__, b""
                 end = time.monotonic()
                 result.statuses[status] += 1
+                result.latencies_ms.append((end - start) * 1000)
                 if status in ("200", "201"):
-                    result.latencies_ms.append((end - start) * 1000)
                     result.ack_seconds.append(int(end - result.started))
                     result.last_ack[voter.member_id] = choice
                 else:
-                    result.latencies_ms.append((end - start) * 1000)
+                    # A refused or failed change leaves the earlier ack as the one
+                    # the database must hold.
                     sample_bodies.setdefault(status, payload[:300])
             result.voters_done += 1
 

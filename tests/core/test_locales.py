@@ -74,6 +74,18 @@ SPANISH_LOANS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _spanish_default_with_fresh_catalogs(settings):
+    """Spanish as the default language, with catalogs loaded anew.
+
+    Other suites switch LANGUAGE_CODE to English, and Django keeps each loaded
+    catalog with the fallback of its time; resetting LOCALE_PATHS (to the same
+    value) makes Django drop the loaded catalogs, here and again afterwards.
+    """
+    settings.LANGUAGE_CODE = "es"
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
+
+
 @dataclass
 class Entry:
     msgid: str = ""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, Federation, build_federation
 
@@ -10,6 +11,15 @@ from tests.factories import PASSWORD, Federation, build_federation
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher; tests use a fast one so suites stay quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(settings):
+    """Assertions read the English source strings whatever catalogs exist; tests
+    of other languages ask for them (cookie, Accept-Language or override)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

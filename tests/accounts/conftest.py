@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.utils import translation
 
 from asamblea.accounts.models import ApiToken, Invitation, Member
 from asamblea.core.models import AuditEntry
@@ -16,13 +15,6 @@ def _fresh_rate_limits():
     yield
     cache.clear()
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English source strings, whatever translations exist.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def snapshot() -> dict[str, int]:

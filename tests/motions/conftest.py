@@ -13,11 +13,6 @@ BODY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in their English source form.
-    settings.LANGUAGE_CODE = "en"
-
 
 @pytest.fixture
 def delegate(fed):

@@ -35,8 +35,3 @@ def snapshot() -> dict[str, int]:
 def db_snapshot():
     return snapshot
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in their English source text.
-    settings.LANGUAGE_CODE = "en"

@@ -41,7 +41,7 @@ ESSENTIAL = [
     "Log out",
     "Join with an invitation",
     "Language",
-    "Change",
+    "switch the language|Change",
     "Pseudonym",
     "Password",
     "Password again",
@@ -170,7 +170,10 @@ def catalog(language: str) -> tuple[dict[str, str], list[Entry]]:
 
 
 def by_msgid(language: str) -> dict[str, Entry]:
-    return {e.msgid: e for e in catalog(language)[1] if e.msgctxt is None}
+    """Entries by msgid; an entry with a context is keyed "context|msgid"."""
+    return {
+        (f"{e.msgctxt}|{e.msgid}" if e.msgctxt else e.msgid): e for e in catalog(language)[1]
+    }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

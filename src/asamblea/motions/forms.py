@@ -71,7 +71,7 @@ class CommentForm(forms.Form):
 
 
 class AmendmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Change"), choices=AmendmentKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of change"), choices=AmendmentKind.choices)
     paragraph = forms.IntegerField(
         label=_("Paragraph number"),
         required=False,

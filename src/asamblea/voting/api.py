@@ -116,7 +116,8 @@ class PollOut(Schema):
     @staticmethod
     def resolve_options(obj: Poll) -> list[OptionOut]:
         return [
-            OptionOut(position=o.position, code=o.code, label=o.label) for o in obj.options.all()
+            OptionOut(position=o.position, code=o.code, label=o.display_label)
+            for o in obj.options.all()
         ]
 
 

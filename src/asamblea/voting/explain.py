@@ -92,7 +92,8 @@ def _irv(data: Mapping[str, Any]) -> list[Table]:
 def _transfers(moved: Mapping[str, Any], exhausted: Any) -> str:
     parts = [f"{name} +{votes}" for name, votes in moved.items()]
     if exhausted and exhausted not in ("0", "0.00000", 0):
-        parts.append(f"{_('exhausted')} +{exhausted}")
+        label = _("exhausted")
+        parts.append(f"{label} +{exhausted}")
     return ", ".join(parts) or DASH
 
 
@@ -146,9 +147,8 @@ def _stv(data: Mapping[str, Any]) -> list[Table]:
 
 def keep_rows(stages: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list[Cell]]:
     """Meek keep values: one row per candidate."""
-    return [
-        [f"{_('Keep value')}: {n}", *[s["keep_values"].get(n, DASH) for s in stages]] for n in names
-    ]
+    label = _("Keep value")
+    return [[f"{label}: {n}", *[s["keep_values"].get(n, DASH) for s in stages]] for n in names]
 
 
 def _matrix(title: Cell, matrix: Mapping[str, Mapping[str, Any]], note: Cell = "") -> Table:
@@ -179,7 +179,7 @@ def _pairwise(data: Mapping[str, Any]) -> list[Table]:
         tables.append(
             Table(
                 _("Pairs by margin"),
-                [_("Winner"), _("Loser"), _("Margin"), _("Status")],
+                [_("Preferred option"), _("Other option"), _("Margin"), _("Status")],
                 [
                     [p["winner"], p["loser"], p["margin"], PAIR_STATUS.get(p["status"], "")]
                     for p in data["pairs"]

@@ -138,7 +138,7 @@ class BallotForm(forms.Form):
             for option in options:
                 self.fields[f"{self.kind}_{option.position}"] = self._option_field(poll, option)
             return
-        choices = [(str(o.position), o.label) for o in options]
+        choices = [(str(o.position), o.display_label) for o in options]
         field: forms.Field
         if poll.method in (Method.APPROVAL, Method.BLOCK_APPROVAL):
             field = forms.MultipleChoiceField(
@@ -156,7 +156,7 @@ class BallotForm(forms.Form):
     def _option_field(self, poll: Poll, option: Any) -> forms.Field:
         if self.kind == rules.KIND_RANKING:
             return forms.IntegerField(
-                label=option.label,
+                label=option.display_label,
                 required=False,
                 min_value=1,
                 max_value=rules.MAX_OPTIONS,
@@ -164,14 +164,14 @@ class BallotForm(forms.Form):
             )
         if self.kind == rules.KIND_SCORES:
             return forms.IntegerField(
-                label=option.label,
+                label=option.display_label,
                 required=False,
                 min_value=0,
                 max_value=poll.max_score,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
         return forms.ChoiceField(
-            label=option.label,
+            label=option.display_label,
             choices=explain.grade_choices(),
             widget=forms.RadioSelect,
             error_messages={"required": _("Grade this option.")},

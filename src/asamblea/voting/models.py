@@ -169,6 +169,18 @@ class Poll(models.Model):
         return self.question
 
 
+# Options the system creates carry a code; they are shown in each reader's
+# language instead of the language of whoever created the poll.
+CODED_OPTION_LABELS = {
+    "yes": _("Yes"),
+    "no": _("No"),
+    "abstain": _("Abstain"),
+    "consent": _("I consent"),
+    "stand_aside": _("I stand aside"),
+    "block": _("I block"),
+}
+
+
 class PollOption(models.Model):
     """An option; ``position`` is also its bit in ``Ballot.mask``."""
 
@@ -184,7 +196,13 @@ class PollOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language for coded options, else as typed."""
+        coded = CODED_OPTION_LABELS.get(self.code)
+        return str(coded) if coded is not None else self.label
 
 
 class ElectorateEntry(models.Model):

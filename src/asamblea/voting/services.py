@@ -22,7 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import CharField, F
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
@@ -34,6 +34,7 @@ from asamblea.motions import services as motion_services
 from asamblea.motions.models import Amendment, AmendmentState, Motion, MotionState
 from asamblea.voting import outcomes, rules
 from asamblea.voting.models import (
+    CODED_OPTION_LABELS,
     OPTION_MAX,
     QUESTION_MAX,
     Aggregation,
@@ -96,17 +97,20 @@ def _locked(poll: Poll) -> Poll:
 # --- creating ----------------------------------------------------------------
 
 
+def _source(label: Any) -> str:
+    with translation.override(None):
+        return str(label)
+
+
 def _clean_options(method: str, options: Sequence[str] | None) -> list[tuple[str, str]]:
     """(code, label) per option, in position order."""
+    # Coded options are stored with their English source label (stable for
+    # exports and recounts) and displayed translated (PollOption.display_label).
     if method == Method.YES_NO_ABSTAIN:
-        return [("yes", str(_("Yes"))), ("no", str(_("No"))), ("abstain", str(_("Abstain")))]
+        codes: Sequence[str] = ("yes", "no", "abstain")
+        return [(code, _source(CODED_OPTION_LABELS[code])) for code in codes]
     if method == Method.CONSENT:
-        labels_by_code = {
-            "consent": _("I consent"),
-            "stand_aside": _("I stand aside"),
-            "block": _("I block"),
-        }
-        return [(code, str(labels_by_code[code])) for code in rules.CONSENT_CODES]
+        return [(code, _source(CODED_OPTION_LABELS[code])) for code in rules.CONSENT_CODES]
     labels = [label.strip() for label in options or [] if label.strip()]
     if any(not label.isprintable() for label in labels):
         # Exports name candidates one per line; a line break would split one.

@@ -295,7 +295,7 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     _run_schedule()
     member = _member(request)
     poll = _poll_or_404(member, poll_id)
-    labels = dict(poll.options.values_list("position", "label"))
+    labels = {o.position: o.display_label for o in poll.options.all()}
     try:
         results = selectors.results_tree(member=member, poll=poll)
     except DomainError as exc:

@@ -16,7 +16,6 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-
 def snapshot() -> dict[str, int]:
     """Row counts that a refused request must leave unchanged."""
     return {

@@ -171,9 +171,7 @@ def catalog(language: str) -> tuple[dict[str, str], list[Entry]]:
 
 def by_msgid(language: str) -> dict[str, Entry]:
     """Entries by msgid; an entry with a context is keyed "context|msgid"."""
-    return {
-        (f"{e.msgctxt}|{e.msgid}" if e.msgctxt else e.msgid): e for e in catalog(language)[1]
-    }
+    return {(f"{e.msgctxt}|{e.msgid}" if e.msgctxt else e.msgid): e for e in catalog(language)[1]}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

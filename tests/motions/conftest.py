@@ -13,7 +13,6 @@ BODY = (
 )
 
 
-
 @pytest.fixture
 def delegate(fed):
     """A member of committee_a1 holding its mandate to the zone."""

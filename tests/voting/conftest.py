@@ -34,4 +34,3 @@ def snapshot() -> dict[str, int]:
 @pytest.fixture
 def db_snapshot():
     return snapshot
-

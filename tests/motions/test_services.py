@@ -366,3 +366,28 @@ def test_withdrawing_a_motion_withdraws_its_proposed_amendments(fed, debate):
     a.refresh_from_db()
     assert a.state == AmendmentState.WITHDRAWN
     assert actions()[-2:] == ["motion.withdrawn", "amendment.withdrawn"]
+
+
+def test_only_a_motion_being_voted_on_returns_to_debate(fed, debate):
+    before = snapshot()
+    with pytest.raises(Conflict, match="being voted on"):
+        services.return_motion_to_debate(motion=debate)
+    assert snapshot() == before
+    services.mark_motion_voting(motion=debate)
+    services.return_motion_to_debate(motion=debate)
+    debate.refresh_from_db()
+    assert debate.state == MotionState.DEBATE
+
+
+def test_only_an_amendment_being_voted_on_is_proposed_again(fed, debate):
+    amendment = services.propose_amendment(
+        actor=fed.other_member, motion=debate, kind="delete_paragraph", paragraph=0, text=""
+    )
+    before = snapshot()
+    with pytest.raises(Conflict, match="being voted on"):
+        services.return_amendment_to_proposed(amendment=amendment)
+    assert snapshot() == before
+    services.mark_amendment_voting(amendment=amendment)
+    services.return_amendment_to_proposed(amendment=amendment)
+    amendment.refresh_from_db()
+    assert amendment.state == "proposed"

@@ -211,3 +211,35 @@ def test_tied_delegate_election_appoints_nobody(fed):
 def test_delegate_election_only_at_a_committee(fed):
     with pytest.raises(InvalidInput, match="elected by a committee"):
         make_poll(fed.operator, fed.zone_a, purpose="delegate_election")
+
+
+def test_cancelled_amendment_poll_proposes_the_amendment_again(fed):
+    motion = _motion_in_debate(fed)
+    amendment = motion_services.propose_amendment(
+        actor=fed.other_member,
+        motion=motion,
+        kind="replace_paragraph",
+        paragraph=1,
+        text="El viernes.",
+    )
+    (poll,) = services.open_motion_vote(actor=fed.secretary, motion=motion)
+    amendment.refresh_from_db()
+    assert amendment.state == AmendmentState.VOTING
+    services.cancel_poll(actor=fed.secretary, poll=poll)
+    amendment.refresh_from_db()
+    motion.refresh_from_db()
+    assert amendment.state == AmendmentState.PROPOSED
+    assert motion.state == MotionState.DEBATE
+    # It can be put to the vote again.
+    (again,) = services.open_motion_vote(actor=fed.secretary, motion=motion)
+    assert again.amendment_id == amendment.pk
+    assert again.state == PollState.OPEN
+
+
+def test_cancelled_motion_poll_returns_the_motion_to_debate(fed):
+    motion = _motion_in_debate(fed)
+    (poll,) = services.open_motion_vote(actor=fed.member, motion=motion)
+    services.cancel_poll(actor=fed.secretary, poll=poll)
+    motion.refresh_from_db()
+    assert motion.state == MotionState.DEBATE
+    assert AuditEntry.objects.filter(action="motion.returned_to_debate").count() == 1

@@ -215,6 +215,19 @@ def mark_motion_voting(*, motion: Motion, actor: Member | None = None) -> Motion
     return motion
 
 
+def return_motion_to_debate(*, motion: Motion, actor: Member | None = None) -> Motion:
+    """Its vote was cancelled: the motion goes back to debate, where it can be
+    amended and put to the vote again."""
+    with transaction.atomic():
+        motion = _locked(motion)
+        if motion.state != MotionState.VOTING:
+            raise Conflict(_("Only a motion being voted on can go back to debate."))
+        motion.state = MotionState.DEBATE
+        _touch(motion, "state")
+        audit.record(actor=actor, action="motion.returned_to_debate", target=motion)
+    return motion
+
+
 def conclude_motion(*, motion: Motion, carried: bool, actor: Member | None = None) -> Motion:
     """Record the result of the vote on a motion."""
     with transaction.atomic():
@@ -460,6 +473,19 @@ def accept_amendment(*, amendment: Amendment, actor: Member | None = None) -> Am
             other_merged, other_reason = _merge(motion, other)
             if other_merged is None:
                 _mark_obsolete(actor=actor, amendment=other, reason_code=other_reason)
+    return amendment
+
+
+def return_amendment_to_proposed(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+    """Its vote was cancelled: the amendment is proposed again."""
+    with transaction.atomic():
+        _locked(amendment.motion)
+        amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if amendment.state != AmendmentState.VOTING:
+            raise Conflict(_("Only an amendment being voted on can be proposed again."))
+        amendment.state = AmendmentState.PROPOSED
+        amendment.save(update_fields=["state"])
+        audit.record(actor=actor, action="amendment.returned_to_proposed", target=amendment)
     return amendment
 
 

@@ -105,7 +105,12 @@ def apply_outcome(*, poll: Poll, result: PollResult | None) -> None:
 
 
 def apply_cancellation(*, poll: Poll) -> None:
-    """A cancelled recall poll fails the recall; other polls decide nothing."""
+    """A cancelled poll decides nothing: a recall fails, an amendment is proposed
+    again and a motion goes back to debate, so either can be put to the vote anew."""
+    if poll.purpose == Purpose.AMENDMENT and poll.amendment is not None:
+        motion_services.return_amendment_to_proposed(amendment=poll.amendment)
+    elif poll.purpose == Purpose.MOTION and poll.motion is not None:
+        motion_services.return_motion_to_debate(motion=poll.motion)
     if poll.purpose == Purpose.RECALL:
         recall = Recall.objects.filter(poll=poll).first()
         if recall is not None and recall.state == RecallState.VOTING:

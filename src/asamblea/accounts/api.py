@@ -11,22 +11,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import AuthenticationError
 
 from asamblea.accounts import ratelimit, rules, selectors, services
 from asamblea.accounts.models import ApiToken, Member
 from asamblea.accounts.qr import join_qr_svg
+from asamblea.accounts.requests import api_member
 from asamblea.core.errors import DomainError
 from asamblea.federation.models import Membership, Role
 
 router = Router(tags=["accounts"])
-
-
-def _actor(request: HttpRequest) -> Member:
-    member = request.auth  # type: ignore[attr-defined]
-    if not isinstance(member, Member):  # the API root authenticates every other call
-        raise AuthenticationError
-    return member
 
 
 # --- schemas ----------------------------------------------------------------------
@@ -180,13 +173,13 @@ def join(request: HttpRequest, payload: JoinIn) -> Status[dict[str, object]]:
 
 @router.get("/me", response=MemberOut)
 def me(request: HttpRequest) -> Member:
-    return _actor(request)
+    return api_member(request)
 
 
 @router.patch("/me", response=MemberOut)
 def update_me(request: HttpRequest, payload: MePatch) -> Member:
     return services.update_profile(
-        member=_actor(request),
+        member=api_member(request),
         language=payload.language,
         email=payload.email,
         phone=payload.phone,
@@ -196,7 +189,7 @@ def update_me(request: HttpRequest, payload: MePatch) -> Member:
 @router.post("/me/password", response={204: None})
 def change_password(request: HttpRequest, payload: PasswordIn) -> Status[None]:
     services.change_password(
-        member=_actor(request),
+        member=api_member(request),
         old_password=payload.old_password,
         new_password=payload.new_password,
     )
@@ -208,18 +201,18 @@ def change_password(request: HttpRequest, payload: PasswordIn) -> Status[None]:
 
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(selectors.active_api_tokens(member=_actor(request)))
+    return list(selectors.active_api_tokens(member=api_member(request)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
-    token, raw = services.create_api_token(member=_actor(request), name=payload.name)
+    token, raw = services.create_api_token(member=api_member(request), name=payload.name)
     return Status(201, _token_out(token, raw))
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
-    services.revoke_api_token(member=_actor(request), token_id=token_id)
+    services.revoke_api_token(member=api_member(request), token_id=token_id)
     return Status(204, None)
 
 
@@ -228,7 +221,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 @router.get("/invitations", response=list[InvitationOut])
 def list_invitations(request: HttpRequest, node: int) -> list[InvitationOut]:
-    member = _actor(request)
+    member = api_member(request)
     committee = selectors.get_invitable_committee(member=member, node_id=node)
     return [
         _invitation_out(r) for r in selectors.list_invitations(member=member, committee=committee)
@@ -240,7 +233,7 @@ def create_invitations(
     request: HttpRequest, payload: InvitationIn
 ) -> Status[list[InvitationCreatedOut]]:
     """Create codes. The raw codes and their QR codes appear only in this answer."""
-    member = _actor(request)
+    member = api_member(request)
     committee = selectors.get_invitable_committee(member=member, node_id=payload.node)
     created = services.create_invitations(
         actor=member,
@@ -267,7 +260,7 @@ def create_invitations(
 
 @router.delete("/invitations/{invitation_id}", response={204: None})
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> Status[None]:
-    member = _actor(request)
+    member = api_member(request)
     invitation = selectors.get_invitation_for(member=member, invitation_id=invitation_id)
     services.revoke_invitation(actor=member, invitation=invitation)
     return Status(204, None)

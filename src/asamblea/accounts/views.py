@@ -38,19 +38,12 @@ from asamblea.accounts.forms import (
 )
 from asamblea.accounts.models import Member
 from asamblea.accounts.qr import join_qr_svg
+from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, Forbidden, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation.models import Node
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _member(request: HttpRequest) -> Member:
-    """The signed-in member; call only behind ``login_required``."""
-    user = request.user
-    if not isinstance(user, Member):
-        raise PermissionDenied
-    return user
 
 
 def _raise_http(exc: DomainError) -> None:
@@ -177,7 +170,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 def _render_profile(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     context: dict[str, Any] = {
         "memberships": selectors.my_memberships(member=member),
         "language_form": LanguageForm(initial={"language": member.language}),
@@ -197,7 +190,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def password(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     form = PasswordChangeForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, status=422, password_form=form)
@@ -219,7 +212,7 @@ def password(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     form = LanguageForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, status=422, language_form=form)
@@ -238,7 +231,7 @@ def language(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def contact(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, status=422, contact_form=form)
@@ -258,7 +251,7 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 def _invitable_committee(request: HttpRequest, node_id: int) -> Node:
     try:
-        return selectors.get_invitable_committee(member=_member(request), node_id=node_id)
+        return selectors.get_invitable_committee(member=signed_in_member(request), node_id=node_id)
     except DomainError as exc:
         _raise_http(exc)
         raise
@@ -272,7 +265,7 @@ def _render_invitations(
     status: int = 200,
     error: str = "",
 ) -> HttpResponse:
-    rows = selectors.list_invitations(member=_member(request), committee=committee)
+    rows = selectors.list_invitations(member=signed_in_member(request), committee=committee)
     context = {"committee": committee, "rows": rows, "form": form, "error": error}
     return render(request, "accounts/invitations.html", context, status=status)
 
@@ -289,7 +282,7 @@ def invitations(request: HttpRequest, node_id: int) -> HttpResponse:
         return _render_invitations(request, committee, form, status=422)
     try:
         created = services.create_invitations(
-            actor=_member(request),
+            actor=signed_in_member(request),
             committee=committee,
             role=form.cleaned_data["role"],
             count=form.cleaned_data["count"],
@@ -321,7 +314,7 @@ def invitations(request: HttpRequest, node_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         invitation = selectors.get_invitation_for(member=member, invitation_id=invitation_id)
     except DomainError as exc:
@@ -354,7 +347,10 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 def _render_tokens(
     request: HttpRequest, form: TokenForm, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    context = {"tokens": selectors.active_api_tokens(member=_member(request)), "form": form}
+    context = {
+        "tokens": selectors.active_api_tokens(member=signed_in_member(request)),
+        "form": form,
+    }
     context.update(extra)
     return render(request, "accounts/tokens.html", context, status=status)
 
@@ -370,7 +366,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         return _render_tokens(request, form, status=422)
     try:
         token, raw = services.create_api_token(
-            member=_member(request), name=form.cleaned_data["name"]
+            member=signed_in_member(request), name=form.cleaned_data["name"]
         )
     except DomainError as exc:
         _show_error(form, exc)
@@ -383,7 +379,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.revoke_api_token(member=_member(request), token_id=token_id)
+        services.revoke_api_token(member=signed_in_member(request), token_id=token_id)
     except DomainError as exc:
         _raise_http(exc)
         raise

@@ -10,22 +10,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError
 from ninja.responses import Status
 
 from asamblea.accounts.models import Member
+from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput, NotFound
 from asamblea.federation import rules, selectors, services
 from asamblea.federation.models import Mandate, Membership, Node
 
 router = Router(tags=["federation"])
-
-
-def _actor(request: HttpRequest) -> Member:
-    member = request.auth  # type: ignore[attr-defined]
-    if not isinstance(member, Member):  # the API root authenticates every call
-        raise AuthenticationError
-    return member
 
 
 class NodeOut(Schema):
@@ -148,12 +141,12 @@ def _detail(member: Member, node: Node) -> dict[str, Any]:
 
 @router.get("/", response=list[NodeOut])
 def list_nodes(request: HttpRequest) -> Any:
-    return selectors.visible_nodes(member=_actor(request))
+    return selectors.visible_nodes(member=api_member(request))
 
 
 @router.post("/", response={201: NodeDetailOut})
 def create_node(request: HttpRequest, payload: NodeIn) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     parent: Node | None = None
     if payload.parent is not None:
         # An operator sees every node; anyone else is refused by the service
@@ -174,34 +167,34 @@ def create_node(request: HttpRequest, payload: NodeIn) -> Any:
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut)
 def change_role(request: HttpRequest, membership_id: int, payload: RoleIn) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
     return services.change_role(actor=actor, membership=membership, role=payload.role)
 
 
 @router.delete("/memberships/{membership_id}", response=MembershipOut)
 def end_membership(request: HttpRequest, membership_id: int) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
     return services.end_membership(actor=actor, membership=membership)
 
 
 @router.post("/mandates/{mandate_id}/end", response=MandateOut)
 def end_mandate(request: HttpRequest, mandate_id: int, payload: EndMandateIn) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     mandate = selectors.get_visible_mandate(member=actor, mandate_id=mandate_id)
     return services.end_mandate(actor=actor, mandate=mandate, reason=payload.reason)
 
 
 @router.get("/{node_id}", response=NodeDetailOut)
 def get_node(request: HttpRequest, node_id: int) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     return _detail(actor, selectors.get_visible_node(member=actor, node_id=node_id))
 
 
 @router.patch("/{node_id}", response=NodeDetailOut)
 def update_node(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     node = Node.objects.filter(pk=node_id).first()
     if node is None:
         raise NotFound()
@@ -211,23 +204,23 @@ def update_node(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
 
 @router.get("/{node_id}/children", response=list[NodeRef])
 def list_children(request: HttpRequest, node_id: int) -> Any:
-    node = selectors.get_visible_node(member=_actor(request), node_id=node_id)
+    node = selectors.get_visible_node(member=api_member(request), node_id=node_id)
     return selectors.children(node=node)
 
 
 @router.get("/{node_id}/members", response=list[MembershipOut])
 def list_members(request: HttpRequest, node_id: int) -> Any:
-    return selectors.members_for(member=_actor(request), node_id=node_id)
+    return selectors.members_for(member=api_member(request), node_id=node_id)
 
 
 @router.get("/{node_id}/mandates", response=list[MandateOut])
 def list_mandates(request: HttpRequest, node_id: int) -> Any:
-    return selectors.mandates_for(member=_actor(request), node_id=node_id)
+    return selectors.mandates_for(member=api_member(request), node_id=node_id)
 
 
 @router.post("/{node_id}/mandates", response={201: MandateOut})
 def appoint_delegate(request: HttpRequest, node_id: int, payload: AppointIn) -> Any:
-    actor = _actor(request)
+    actor = api_member(request)
     committee = selectors.get_visible_node(member=actor, node_id=node_id)
     delegate = selectors.active_member_of(committee=committee, member_id=payload.delegate)
     if delegate is None:

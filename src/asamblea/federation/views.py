@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
+from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors, services
@@ -27,13 +28,6 @@ from asamblea.federation.forms import (
     RoleForm,
 )
 from asamblea.federation.models import Node
-
-
-def _member(request: HttpRequest) -> Member:
-    user = request.user
-    if not isinstance(user, Member):  # login_required runs first; this is for the type
-        raise PermissionDenied
-    return user
 
 
 def _raise_http(exc: DomainError) -> None:
@@ -78,7 +72,7 @@ def _render_node(
 ) -> HttpResponse:
     """The node page (or its members partial for htmx), with ``error`` shown
     next to the form it came from (``target`` is that row's id)."""
-    context = _node_context(_member(request), node)
+    context = _node_context(signed_in_member(request), node)
     context["error"] = error
     context["error_target"] = target
     template = pick_template(request, "federation/node.html", "federation/_members.html")
@@ -87,20 +81,20 @@ def _render_node(
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    entries = selectors.tree_for(member=_member(request))
+    entries = selectors.tree_for(member=signed_in_member(request))
     return render(request, "federation/tree.html", {"entries": entries})
 
 
 @login_required
 def node_detail(request: HttpRequest, node_id: int) -> HttpResponse:
-    node = _visible_node(_member(request), node_id)
+    node = _visible_node(signed_in_member(request), node_id)
     return _render_node(request, node)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create_node(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     if not member.is_staff:
         raise PermissionDenied
     parent: Node | None = None
@@ -139,7 +133,7 @@ def create_node(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_node(request: HttpRequest, node_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     node = _visible_node(member, node_id)
     if not member.is_staff:
         raise PermissionDenied
@@ -176,7 +170,7 @@ def _after_member_action(request: HttpRequest, node: Node, message: str | Promis
 @login_required
 @require_POST
 def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
     except NotFound as exc:
@@ -196,7 +190,7 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_POST
 def end_membership(request: HttpRequest, membership_id: int) -> HttpResponse:
     """Remove a member (secretary, operator) or leave a committee (the member)."""
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
     except NotFound as exc:
@@ -215,7 +209,7 @@ def end_membership(request: HttpRequest, membership_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     node = _visible_node(member, node_id)
     if not (node.is_committee and selectors.can_manage(member=member, node=node)):
         raise PermissionDenied
@@ -248,7 +242,7 @@ def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def end_mandate(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         mandate = selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
     except NotFound as exc:

@@ -5,13 +5,14 @@ domain errors become ``{"error": {"code", "message"}}`` (api/errors.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, cast
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from asamblea.accounts.models import Member
+from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput, NotFound
 from asamblea.federation import selectors as federation_selectors
 from asamblea.motions import rules, selectors, services
@@ -30,11 +31,6 @@ router = Router(tags=["motions"])
 StateName = Literal["draft", "debate", "voting", "carried", "rejected", "withdrawn"]
 KindName = Literal["replace_paragraph", "insert_paragraph", "delete_paragraph", "replace_text"]
 MAX_INDEX = 10_000
-
-
-def _member(request: HttpRequest) -> Member:
-    # Both authenticators leave the member on request.user.
-    return cast(Member, request.user)
 
 
 # --- schemas ------------------------------------------------------------------------
@@ -214,7 +210,7 @@ def _detail(motion: Motion, member: Member) -> MotionDetailOut:
 
 @router.get("/", response=list[MotionOut])
 def list_motions(request: HttpRequest, filters: Query[MotionFilters]) -> list[MotionOut]:
-    member = _member(request)
+    member = api_member(request)
     node = (
         federation_selectors.get_visible_node(member=member, node_id=filters.node)
         if filters.node
@@ -226,7 +222,7 @@ def list_motions(request: HttpRequest, filters: Query[MotionFilters]) -> list[Mo
 
 @router.post("/", response={201: MotionDetailOut})
 def submit_motion(request: HttpRequest, payload: MotionIn) -> Status[MotionDetailOut]:
-    member = _member(request)
+    member = api_member(request)
     node = federation_selectors.get_visible_node(member=member, node_id=payload.node)
     motion = services.submit_motion(actor=member, node=node, title=payload.title, body=payload.body)
     return Status(201, _detail(motion, member))
@@ -234,13 +230,13 @@ def submit_motion(request: HttpRequest, payload: MotionIn) -> Status[MotionDetai
 
 @router.get("/{int:motion_id}", response=MotionDetailOut)
 def get_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
-    member = _member(request)
+    member = api_member(request)
     return _detail(selectors.get_motion_for(member=member, motion_id=motion_id), member)
 
 
 @router.patch("/{int:motion_id}", response=MotionDetailOut)
 def edit_draft(request: HttpRequest, motion_id: int, payload: MotionPatch) -> MotionDetailOut:
-    member = _member(request)
+    member = api_member(request)
     motion = selectors.get_motion_for(member=member, motion_id=motion_id)
     motion = services.edit_draft(
         actor=member,
@@ -253,7 +249,7 @@ def edit_draft(request: HttpRequest, motion_id: int, payload: MotionPatch) -> Mo
 
 @router.post("/{int:motion_id}/second", response=MotionDetailOut)
 def second_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
-    member = _member(request)
+    member = api_member(request)
     motion = selectors.get_motion_for(member=member, motion_id=motion_id)
     services.second_motion(actor=member, motion=motion)
     motion.refresh_from_db()
@@ -262,7 +258,7 @@ def second_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
 
 @router.post("/{int:motion_id}/withdraw", response=MotionDetailOut)
 def withdraw_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
-    member = _member(request)
+    member = api_member(request)
     motion = selectors.get_motion_for(member=member, motion_id=motion_id)
     motion = services.withdraw_motion(actor=member, motion=motion)
     return _detail(motion, member)
@@ -270,13 +266,13 @@ def withdraw_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
 
 @router.get("/{int:motion_id}/versions", response=list[VersionOut])
 def list_versions(request: HttpRequest, motion_id: int) -> list[VersionOut]:
-    motion = selectors.get_motion_for(member=_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
     return [_version_out(v) for v in selectors.versions(motion=motion)]
 
 
 @router.get("/{int:motion_id}/diff", response=DiffOut)
 def version_diff(request: HttpRequest, motion_id: int, query: Query[DiffQuery]) -> DiffOut:
-    motion = selectors.get_motion_for(member=_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
     diff = selectors.version_diff(motion=motion, from_number=query.from_number, to_number=query.to)
     return DiffOut(
         from_version=diff.old.number,
@@ -291,13 +287,13 @@ def version_diff(request: HttpRequest, motion_id: int, query: Query[DiffQuery]) 
 
 @router.get("/{int:motion_id}/comments", response=list[CommentOut])
 def list_comments(request: HttpRequest, motion_id: int) -> list[CommentOut]:
-    motion = selectors.get_motion_for(member=_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
     return [_comment_out(c) for c in selectors.comments_of(motion=motion)]
 
 
 @router.post("/{int:motion_id}/comments", response={201: CommentOut})
 def add_comment(request: HttpRequest, motion_id: int, payload: CommentIn) -> Status[CommentOut]:
-    member = _member(request)
+    member = api_member(request)
     motion = selectors.get_motion_for(member=member, motion_id=motion_id)
     parent = None
     if payload.parent is not None:
@@ -313,7 +309,7 @@ def add_comment(request: HttpRequest, motion_id: int, payload: CommentIn) -> Sta
 
 @router.get("/{int:motion_id}/amendments", response=list[AmendmentOut])
 def list_amendments(request: HttpRequest, motion_id: int) -> list[AmendmentOut]:
-    motion = selectors.get_motion_for(member=_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
     return [_amendment_out(a) for a in selectors.amendments_of(motion=motion)]
 
 
@@ -321,7 +317,7 @@ def list_amendments(request: HttpRequest, motion_id: int) -> list[AmendmentOut]:
 def propose_amendment(
     request: HttpRequest, motion_id: int, payload: AmendmentIn
 ) -> Status[AmendmentOut]:
-    member = _member(request)
+    member = api_member(request)
     motion = selectors.get_motion_for(member=member, motion_id=motion_id)
     amendment = services.propose_amendment(
         actor=member,
@@ -336,6 +332,6 @@ def propose_amendment(
 
 @router.post("/amendments/{int:amendment_id}/withdraw", response=AmendmentOut)
 def withdraw_amendment(request: HttpRequest, amendment_id: int) -> AmendmentOut:
-    member = _member(request)
+    member = api_member(request)
     amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
     return _amendment_out(services.withdraw_amendment(actor=member, amendment=amendment))

@@ -3,7 +3,7 @@ with htmx, seconding and the discussion are swapped in place."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from asamblea.accounts.models import Member
+from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
@@ -30,13 +30,9 @@ from asamblea.motions.models import Amendment, AmendmentState, Comment, Motion, 
 LIST_LIMIT = 200
 
 
-def _member(request: HttpRequest) -> Member:
-    return cast(Member, request.user)
-
-
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
     try:
-        return selectors.get_motion_for(member=_member(request), motion_id=motion_id)
+        return selectors.get_motion_for(member=signed_in_member(request), motion_id=motion_id)
     except NotFound as exc:
         raise Http404 from exc
 
@@ -47,7 +43,7 @@ def _detail_url(motion: Motion, anchor: str = "") -> str:
 
 
 def _detail_context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
-    member = _member(request)
+    member = signed_in_member(request)
     is_author = motion.author_id == member.pk
     context: dict[str, Any] = {
         "motion": motion,
@@ -81,7 +77,7 @@ def _render_detail(
 @login_required
 @require_GET
 def motion_list(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     form = FilterForm(request.GET)
     node: Node | None = None
     state: str | None = None
@@ -109,7 +105,7 @@ def motion_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_create(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     nodes = selectors.nodes_for_drafting(member=member)
     status = 200
     if request.method == "POST":
@@ -154,7 +150,7 @@ def motion_edit(request: HttpRequest, motion_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.edit_draft(
-                    actor=_member(request),
+                    actor=signed_in_member(request),
                     motion=motion,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -175,7 +171,7 @@ def motion_edit(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_POST
 def motion_second(request: HttpRequest, motion_id: int) -> HttpResponse:
     motion = _motion(request, motion_id)
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         services.second_motion(actor=member, motion=motion)
     except DomainError as exc:
@@ -208,7 +204,7 @@ def motion_second(request: HttpRequest, motion_id: int) -> HttpResponse:
 def motion_withdraw(request: HttpRequest, motion_id: int) -> HttpResponse:
     motion = _motion(request, motion_id)
     try:
-        services.withdraw_motion(actor=_member(request), motion=motion)
+        services.withdraw_motion(actor=signed_in_member(request), motion=motion)
     except DomainError as exc:
         return _render_detail(request, motion, status=exc.status, errors={"withdraw": exc.message})
     return redirect(_detail_url(motion))
@@ -231,7 +227,7 @@ def comment_add(request: HttpRequest, motion_id: int) -> HttpResponse:
         else:
             try:
                 comment = services.add_comment(
-                    actor=_member(request),
+                    actor=signed_in_member(request),
                     motion=motion,
                     body=form.cleaned_data["body"],
                     parent=parent,
@@ -266,7 +262,7 @@ def amendment_propose(request: HttpRequest, motion_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             amendment = services.propose_amendment(
-                actor=_member(request),
+                actor=signed_in_member(request),
                 motion=motion,
                 kind=form.cleaned_data["kind"],
                 paragraph=form.paragraph_index(),
@@ -284,7 +280,7 @@ def amendment_propose(request: HttpRequest, motion_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def amendment_withdraw(request: HttpRequest, amendment_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         amendment: Amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
     except NotFound as exc:

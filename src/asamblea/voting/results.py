@@ -25,12 +25,14 @@ Counts are weighted (membership weight); ``entitled`` and ``voted`` on a
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Model, Sum
 from django.utils import timezone
 
 from asamblea.federation.models import Mandate, Node
@@ -265,14 +267,83 @@ def tally(*, poll: Poll) -> Tally:
     return Tally(results=results, casts=casts)
 
 
+def _copy_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` into ``model``'s table with PostgreSQL ``COPY``, in the
+    current transaction. ``columns`` are column names; JSON values are given
+    as text.
+
+    Precondition: the default connection is PostgreSQL.
+    """
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    )
+    # COPY is not in Django's API: use the psycopg cursor under Django's, which
+    # shares its connection and transaction.
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _store(counted: Tally, poll: Poll) -> None:
+    """Write the results and casts. Precondition: inside a transaction."""
+    if connection.vendor != "postgresql":
+        PollResult.objects.bulk_create(counted.results, batch_size=2000)
+        DelegateCast.objects.bulk_create(counted.casts, batch_size=2000)
+        return
+    # A million-ballot poll stores about ten thousand rows per level kind;
+    # COPY writes them several times faster than bulk_create's INSERTs, whose
+    # parameters (JSON texts in arrays) cost more than the rows themselves.
+    _copy_rows(
+        PollResult,
+        (
+            "poll_id",
+            "node_id",
+            "counts",
+            "entitled",
+            "voted",
+            "quorum_met",
+            "outcome",
+            "detail",
+            "computed_at",
+        ),
+        (
+            (
+                poll.pk,
+                r.node_id,
+                _json(r.counts),
+                r.entitled,
+                r.voted,
+                r.quorum_met,
+                r.outcome,
+                _json(r.detail),
+                r.computed_at,
+            )
+            for r in counted.results
+        ),
+    )
+    _copy_rows(
+        DelegateCast,
+        ("poll_id", "committee_id", "delegate_id", "counts", "weight", "recorded_at"),
+        (
+            (poll.pk, c.committee_id, c.delegate_id, _json(c.counts), c.weight, c.recorded_at)
+            for c in counted.casts
+        ),
+    )
+
+
 def compute_results(*, poll: Poll) -> list[PollResult]:
     """Count ``poll`` and store a ``PollResult`` per level (and the delegates'
     casts), replacing any stored before. Runs inside the caller's transaction
-    when there is one."""
+    when there is one. The returned results are the stored rows' values; on
+    PostgreSQL they carry no primary key (they are written with COPY)."""
     counted = tally(poll=poll)
     with transaction.atomic():
         PollResult.objects.filter(poll=poll).delete()
         DelegateCast.objects.filter(poll=poll).delete()
-        PollResult.objects.bulk_create(counted.results, batch_size=2000)
-        DelegateCast.objects.bulk_create(counted.casts, batch_size=2000)
+        _store(counted, poll)
     return counted.results

@@ -363,9 +363,10 @@ def cancel_poll(request: HttpRequest, poll_id: int) -> Any:
 @router.post("/{poll_id}/ballot", response=ReceiptOut, exclude_unset=True)
 def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
     member = _actor(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     choice, ballot = payload.ballot()
-    receipt = services.cast_ballot(voter=member, poll=poll, choice=choice, ballot=ballot)
+    # The service reads the poll with the visibility and electorate checks in
+    # one query (unknown or invisible: 404), so no selector call first.
+    receipt = services.cast_ballot(voter=member, poll=poll_id, choice=choice, ballot=ballot)
     out: dict[str, Any] = {
         "poll": receipt.poll_id,
         "choice": list(receipt.positions),

@@ -227,8 +227,10 @@ def tally(*, poll: Poll) -> Tally:
         detail["aggregation"] = poll.aggregation
         detail["blocks"] = blocks and node_id not in per_committee
         results.append(
+            # poll_id, not poll: the related descriptor costs more than the row
+            # for ten thousand results.
             PollResult(
-                poll=poll,
+                poll_id=poll.pk,
                 node_id=node_id,
                 counts={str(p): level.counts.get(p, 0) for p in range(option_count)},
                 entitled=level.entitled,
@@ -256,7 +258,7 @@ def tally(*, poll: Poll) -> Tally:
                 continue  # a committee's own poll has no level above to cast at
             casts.append(
                 DelegateCast(
-                    poll=poll,
+                    poll_id=poll.pk,
                     committee_id=committee_id,
                     delegate_id=delegates.get(committee_id),
                     counts={str(choice): block} if choice is not None else {},

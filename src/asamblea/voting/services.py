@@ -11,16 +11,18 @@ its secretaries; above committees, operators. Operators may do it everywhere.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
-from django.db import transaction
-from django.db.models import CharField, F
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +93,9 @@ def _require_manager(actor: Member | None, node: Node) -> None:
 
 
 def _locked(poll: Poll) -> Poll:
-    return Poll.objects.select_for_update().select_related("node").get(pk=poll.pk)
+    """The poll read again under an exclusive lock of its row only (not of its
+    node: a vote's foreign key checks take a share lock on the node)."""
+    return Poll.objects.select_for_update(of=("self",)).select_related("node").get(pk=poll.pk)
 
 
 # --- creating ----------------------------------------------------------------
@@ -441,9 +445,23 @@ def _slot(poll: Poll, member: Member) -> str:
     return f"member:{member.pk}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _options_of(poll_id: int, seed: str) -> tuple[MappingProxyType[str, int], int]:
+    """(option code -> position, number of options) of a poll.
+
+    Options are written with the poll and never change, so each process keeps
+    them. The seed is part of the key because it is random per poll (drawn at
+    creation and again at opening): a poll id reused after a rollback, as in a
+    test database, never finds another poll's options.
+    """
+    options = list(PollOption.objects.filter(poll_id=poll_id).values_list("code", "position"))
+    codes = {code: position for code, position in options if code}
+    return MappingProxyType(codes), len(options)
+
+
 def resolve_choice(*, poll: Poll, choice: Sequence[int | str]) -> list[int]:
     """Option positions for a choice given as positions or option codes."""
-    codes = dict(poll.options.exclude(code="").values_list("code", "position"))
+    codes, _count = _options_of(poll.pk, poll.seed)
     positions = []
     for item in choice:
         if isinstance(item, bool):
@@ -463,7 +481,7 @@ def _checked_ballot(
     poll: Poll, choice: Sequence[int | str], ballot: Mapping[str, Any] | None
 ) -> tuple[int, tuple[int, ...], dict[str, Any] | None]:
     """(mask, positions, data) to store, after the method's checks."""
-    option_count = poll.options.count()
+    _codes, option_count = _options_of(poll.pk, poll.seed)
     if rules.ballot_kind(poll.method) == rules.KIND_MASK:
         if ballot is not None:
             raise InvalidInput(_("This poll takes a choice of options."), field="choice")
@@ -482,14 +500,69 @@ def _checked_ballot(
     return 0, (), data
 
 
+def _poll_for_vote(voter: Member, poll_id: int) -> Poll:
+    """The poll with its node, in one query that also tells whether ``voter``
+    sees it (``visible``), their electorate entry (``entry_committee_id``,
+    ``entry_weight``) and whether they have voted (``ledger_id``).
+    ``NotFound`` when the poll is unknown or invisible to them."""
+    polls = Poll.objects.select_related("node").annotate(
+        entry=FilteredRelation("electorate", condition=Q(electorate__member=voter)),
+        entry_committee_id=F("entry__committee_id"),
+        entry_weight=F("entry__weight"),
+        voted=FilteredRelation("ledger", condition=Q(ledger__member=voter)),
+        ledger_id=F("voted__id"),
+    )
+    if not voter.is_staff:
+        # Visible = an active membership at the poll's node or beneath it, as in
+        # federation.selectors.can_see_node (node paths are materialised).
+        polls = polls.filter(
+            Exists(
+                Membership.objects.filter(
+                    member=voter,
+                    ended_at__isnull=True,
+                    node__path__startswith=OuterRef("node__path"),
+                )
+            )
+        )
+    poll = polls.filter(pk=poll_id).first()
+    if poll is None:
+        raise NotFound()
+    return poll
+
+
+def _share_lock(poll: Poll) -> None:
+    """Read the poll's state again under a shared row lock (PostgreSQL).
+
+    Votes share the lock, so they do not wait for one another; the close takes
+    it exclusively (``_locked``), so a vote either commits before the close
+    counts or waits for it and then sees the poll closed. SQLite runs one
+    writing transaction at a time (IMMEDIATE), which gives the same order.
+    Precondition: inside a transaction.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state, closes_at FROM voting_poll WHERE id = %s FOR SHARE", [poll.pk]
+        )
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile (only an operator can do that)
+        raise NotFound()
+    poll.state, poll.closes_at = row
+
+
 def cast_ballot(
     *,
     voter: Member,
-    poll: Poll,
+    poll: Poll | int,
     choice: Sequence[int | str] = (),
     ballot: Mapping[str, Any] | None = None,
 ) -> BallotReceipt:
     """Record ``voter``'s ballot, replacing any earlier one until the close.
+
+    ``poll`` is a poll or its id; the poll is read again either way, with the
+    visibility and electorate checks in the same query (unknown or invisible:
+    ``NotFound``).
 
     Choice polls (yes/no/abstain, single, approval, block approval, consent)
     take ``choice``: option positions or codes. Ranked, score and grade polls
@@ -498,45 +571,61 @@ def cast_ballot(
 
     Refused when the poll is not open or its closing time has passed, when the
     voter is not in the frozen electorate, or when the ballot is not valid for
-    the method. The poll row is locked so that a close cannot slip between the
-    check and the write.
+    the method. No audit entry: the ledger records who voted, and an entry per
+    ballot would make every vote wait for the single head of the audit chain.
     """
-    _require_visible(voter, poll.node)
+    poll_id = poll if isinstance(poll, int) else poll.pk
     with transaction.atomic():
-        poll = _locked(poll)
-        if poll.state == PollState.CLOSED or (
-            poll.closes_at is not None and poll.closes_at <= timezone.now()
+        current = _poll_for_vote(voter, poll_id)
+        _share_lock(current)
+        if current.state == PollState.CLOSED or (
+            current.closes_at is not None and current.closes_at <= timezone.now()
         ):
             raise Conflict(_("This poll is closed; votes are no longer accepted."))
-        if poll.state != PollState.OPEN:
+        if current.state != PollState.OPEN:
             raise Conflict(_("This poll is not open for voting."))
-        entry = ElectorateEntry.objects.filter(poll=poll, member=voter).first()
-        if entry is None:
+        committee_id: int | None = getattr(current, "entry_committee_id", None)
+        if committee_id is None:
             raise Forbidden(
                 _("You are outside this poll's electorate (it was fixed when the poll opened).")
             )
-        mask, positions, data = _checked_ballot(poll, choice, ballot)
-        slot = _slot(poll, voter)
-        updated = Ballot.objects.filter(poll=poll, slot=slot).update(
-            mask=mask, data=data, cast_at=None if poll.secret else timezone.now()
-        )
-        if not updated:
-            Ballot.objects.create(
-                poll=poll,
-                committee_id=entry.committee_id,
-                slot=slot,
-                voter=None if poll.secret else voter,
-                cast_at=None if poll.secret else timezone.now(),
-                mask=mask,
-                data=data,
-                weight=entry.weight,
+        mask, positions, data = _checked_ballot(current, choice, ballot)
+        slot = _slot(current, voter)
+        cast_at = None if current.secret else timezone.now()
+        changed = False
+        if getattr(current, "ledger_id", None) is not None:
+            # Ballot and ledger row are written together, so a voter in the
+            # ledger has a ballot to change.
+            changed = bool(
+                Ballot.objects.filter(poll_id=poll_id, slot=slot).update(
+                    mask=mask, data=data, cast_at=cast_at
+                )
             )
-        VoteLedger.objects.get_or_create(
-            poll=poll, member=voter, defaults={"committee_id": entry.committee_id}
-        )
-        # Never the choice nor the ballot's id: the ledger already says who voted.
-        audit.record(actor=voter, action="ballot.cast", target=poll, data={})
-    return BallotReceipt(poll_id=poll.pk, positions=positions, changed=bool(updated), ballot=data)
+        if not changed:
+            # A first vote. Two at once from the same voter (a double submit)
+            # both succeed: the later one replaces the earlier, as a change would.
+            Ballot.objects.bulk_create(
+                [
+                    Ballot(
+                        poll_id=poll_id,
+                        committee_id=committee_id,
+                        slot=slot,
+                        voter=None if current.secret else voter,
+                        cast_at=cast_at,
+                        mask=mask,
+                        data=data,
+                        weight=getattr(current, "entry_weight", 1),
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["poll", "slot"],
+                update_fields=["mask", "data", "cast_at"],
+            )
+            VoteLedger.objects.bulk_create(
+                [VoteLedger(poll_id=poll_id, member=voter, committee_id=committee_id)],
+                ignore_conflicts=True,
+            )
+    return BallotReceipt(poll_id=poll_id, positions=positions, changed=changed, ballot=data)
 
 
 # --- closing -----------------------------------------------------------------

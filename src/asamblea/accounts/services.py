@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,7 @@ MAX_VALID_DAYS = 90
 MAX_TOKENS_PER_MEMBER = 20
 # A recognisable tag (not a secret) so leaked tokens are easy to spot and revoke.
 TOKEN_PREFIX = "asb_"  # noqa: S105
+TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_PASSWORD_LENGTH = 128
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_LENGTH = 32
@@ -64,7 +66,16 @@ def authenticate_api_token(*, raw_token: str) -> Member | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    # "Last used" is shown to the member to spot a forgotten or stolen token; a
+    # minute's precision is enough, and writing it on every request would add
+    # a write (and its commit) to every API call. The condition keeps
+    # concurrent requests from writing it twice.
+    now = timezone.now()
+    stale = now - TOKEN_LAST_USED_RESOLUTION
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
     return token.member
 
 

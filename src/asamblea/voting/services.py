@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import CharField, F
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -500,55 +500,54 @@ def _checked_ballot(
     return 0, (), data
 
 
+# The vote's one read: the poll's fields a vote needs, whether the voter sees
+# the poll (an active membership at its node or beneath it, as in
+# federation.selectors.can_see_node; node paths are materialised and hold only
+# digits and slashes, so LIKE needs no escaping), their electorate entry and
+# their ledger row. Written by hand because it runs on every vote and the
+# ORM's compilation of the equivalent query cost more than the query itself.
+_POLL, _NODE, _MEMBERSHIP, _ENTRY, _LEDGER = (
+    model._meta.db_table for model in (Poll, Node, Membership, ElectorateEntry, VoteLedger)
+)
+# Only table names are formatted in; every value is a query parameter.
+_VOTE_READ = f"""
+SELECT p.id, p.state, p.closes_at, p.method, p.max_choices, p.max_score,
+       p.secret, p.ballot_key, p.seed,
+       (%(staff)s OR EXISTS (
+           SELECT 1 FROM {_MEMBERSHIP} m JOIN {_NODE} n ON n.id = m.node_id
+           WHERE m.member_id = %(member)s AND m.ended_at IS NULL
+             AND n.path LIKE pn.path || '%%'
+       )) AS visible,
+       e.committee_id AS entry_committee_id, e.weight AS entry_weight,
+       l.id AS ledger_id
+FROM {_POLL} p
+JOIN {_NODE} pn ON pn.id = p.node_id
+LEFT JOIN {_ENTRY} e ON e.poll_id = p.id AND e.member_id = %(member)s
+LEFT JOIN {_LEDGER} l ON l.poll_id = p.id AND l.member_id = %(member)s
+WHERE p.id = %(poll)s
+"""  # noqa: S608
+
+
 def _poll_for_vote(voter: Member, poll_id: int) -> Poll:
-    """The poll with its node, in one query that also tells whether ``voter``
-    sees it (``visible``), their electorate entry (``entry_committee_id``,
-    ``entry_weight``) and whether they have voted (``ledger_id``).
-    ``NotFound`` when the poll is unknown or invisible to them."""
-    polls = Poll.objects.select_related("node").annotate(
-        entry=FilteredRelation("electorate", condition=Q(electorate__member=voter)),
-        entry_committee_id=F("entry__committee_id"),
-        entry_weight=F("entry__weight"),
-        voted=FilteredRelation("ledger", condition=Q(ledger__member=voter)),
-        ledger_id=F("voted__id"),
-    )
-    if not voter.is_staff:
-        # Visible = an active membership at the poll's node or beneath it, as in
-        # federation.selectors.can_see_node (node paths are materialised).
-        polls = polls.filter(
-            Exists(
-                Membership.objects.filter(
-                    member=voter,
-                    ended_at__isnull=True,
-                    node__path__startswith=OuterRef("node__path"),
-                )
-            )
-        )
-    poll = polls.filter(pk=poll_id).first()
-    if poll is None:
-        raise NotFound()
-    return poll
+    """The poll, read for a vote with its visibility and the voter's electorate
+    entry (``entry_committee_id``, ``entry_weight``) and ledger row
+    (``ledger_id``) in one query. ``NotFound`` when unknown or invisible.
 
-
-def _share_lock(poll: Poll) -> None:
-    """Read the poll's state again under a shared row lock (PostgreSQL).
-
-    Votes share the lock, so they do not wait for one another; the close takes
-    it exclusively (``_locked``), so a vote either commits before the close
-    counts or waits for it and then sees the poll closed. SQLite runs one
-    writing transaction at a time (IMMEDIATE), which gives the same order.
+    On PostgreSQL the poll row is read under a shared lock. Votes share it, so
+    they do not wait for one another; the close takes it exclusively
+    (``_locked``), so a vote either commits before the close counts or waits
+    for it and then reads the poll closed. SQLite runs one writing transaction
+    at a time (IMMEDIATE), which gives the same order.
     Precondition: inside a transaction.
     """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT state, closes_at FROM voting_poll WHERE id = %s FOR SHARE", [poll.pk]
-        )
-        row = cursor.fetchone()
-    if row is None:  # deleted meanwhile (only an operator can do that)
+    sql = _VOTE_READ
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE OF p"
+    params = {"staff": voter.is_staff, "member": voter.pk, "poll": poll_id}
+    poll = next(iter(Poll.objects.raw(sql, params)), None)
+    if poll is None or not getattr(poll, "visible", False):
         raise NotFound()
-    poll.state, poll.closes_at = row
+    return poll
 
 
 def cast_ballot(
@@ -577,7 +576,6 @@ def cast_ballot(
     poll_id = poll if isinstance(poll, int) else poll.pk
     with transaction.atomic():
         current = _poll_for_vote(voter, poll_id)
-        _share_lock(current)
         if current.state == PollState.CLOSED or (
             current.closes_at is not None and current.closes_at <= timezone.now()
         ):

@@ -431,11 +431,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served_app(
-    env: dict[str, str], *, workers: int = 2, log_path: Path | None = None
+    env: dict[str, str], *, workers: int = 2, threads: int = 1, log_path: Path | None = None
 ) -> Iterator[Served]:
     """Run the app under gunicorn on 127.0.0.1 and a free port; yield where it is.
 
     ``env`` is added to this process's environment (DATABASE_URL and friends).
+    With ``threads`` > 1 the workers are gthread workers (each serves that many
+    requests at once, so one waiting for the database does not idle its core);
+    otherwise sync workers.
     Gunicorn is stopped (SIGTERM, then SIGKILL) when the block ends.
     """
     gunicorn = VENV_BIN / "gunicorn"
@@ -460,6 +463,7 @@ def served_app(
             "2048",
             "--timeout",
             "60",
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         ],
         cwd=REPO_DIR,
         env=child_env,

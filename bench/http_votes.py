@@ -235,6 +235,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, help="seconds of load (at most 300)")
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated voters")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
+    )
     parser.add_argument("--conn-max-age", type=int, default=60, help="ASAMBLEA_CONN_MAX_AGE")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--database-url", default=bench_database_url("asamblea_bench_http"))
@@ -251,7 +254,8 @@ def main() -> None:
     facts["postgresql"] = postgres_version()
     print_header(
         f"http_votes: {voters:,} voters, {users} concurrent users, {duration:.0f} s, "
-        f"gunicorn {args.workers} sync workers",
+        f"gunicorn {args.workers} "
+        + (f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"),
         facts,
     )
     t0 = time.perf_counter()
@@ -264,7 +268,7 @@ def main() -> None:
         "DATABASE_URL": args.database_url,
         "ASAMBLEA_CONN_MAX_AGE": str(args.conn_max_age),
     }
-    with served_app(env, workers=args.workers, log_path=log_path) as served:
+    with served_app(env, workers=args.workers, threads=args.threads, log_path=log_path) as served:
         workers = served.worker_pids()
         workers_cpu_before = cpu_seconds(workers)
         result = asyncio.run(
@@ -318,6 +322,7 @@ def main() -> None:
             "voters": voters,
             "users": users,
             "workers": args.workers,
+            "threads": args.threads,
             "conn_max_age": args.conn_max_age,
             "duration_s": duration,
             "elapsed_s": result.elapsed,

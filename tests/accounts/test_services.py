@@ -347,6 +347,28 @@ def test_token_is_stored_as_digest_and_authenticates(fed):
     assert AuditEntry.objects.filter(action="token.created").count() == 1
 
 
+def test_token_last_use_is_written_at_most_once_a_minute(fed):
+    token, raw = services.create_api_token(member=fed.member, name="phone")
+    assert token.last_used_at is None
+    services.authenticate_api_token(raw_token=raw)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    services.authenticate_api_token(raw_token=raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    # A use more than a minute after the recorded one is written again.
+    long_ago = timezone.now() - timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    assert services.authenticate_api_token(raw_token=raw) == fed.member
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > long_ago + timedelta(minutes=1)
+
+
+def test_token_of_a_deactivated_member_does_not_authenticate(fed):
+    token, raw = services.create_api_token(member=fed.member, name="phone")
+    Member.objects.filter(pk=fed.member.pk).update(is_active=False)
+    assert services.authenticate_api_token(raw_token=raw) is None
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is None
+
+
 def test_revoked_token_no_longer_authenticates(fed):
     token, raw = services.create_api_token(member=fed.member, name="phone")
     services.revoke_api_token(member=fed.member, token_id=token.pk)

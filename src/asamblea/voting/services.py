@@ -15,6 +15,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -506,8 +507,8 @@ def _checked_ballot(
 # digits and slashes, so LIKE needs no escaping), their electorate entry and
 # their ledger row. Written by hand because it runs on every vote and the
 # ORM's compilation of the equivalent query cost more than the query itself.
-_POLL, _NODE, _MEMBERSHIP, _ENTRY, _LEDGER = (
-    model._meta.db_table for model in (Poll, Node, Membership, ElectorateEntry, VoteLedger)
+_POLL, _NODE, _MEMBERSHIP, _ENTRY, _LEDGER, _BALLOT = (
+    model._meta.db_table for model in (Poll, Node, Membership, ElectorateEntry, VoteLedger, Ballot)
 )
 # Only table names are formatted in; every value is a query parameter.
 _VOTE_READ = f"""
@@ -525,6 +526,26 @@ JOIN {_NODE} pn ON pn.id = p.node_id
 LEFT JOIN {_ENTRY} e ON e.poll_id = p.id AND e.member_id = %(member)s
 LEFT JOIN {_LEDGER} l ON l.poll_id = p.id AND l.member_id = %(member)s
 WHERE p.id = %(poll)s
+"""  # noqa: S608
+
+
+# A vote's writes, by hand for the same reason as its read. ON CONFLICT is
+# understood by PostgreSQL and SQLite alike.
+_BALLOT_UPDATE = f"""
+UPDATE {_BALLOT} SET mask = %(mask)s, data = %(data)s, cast_at = %(cast_at)s
+WHERE poll_id = %(poll)s AND slot = %(slot)s
+"""  # noqa: S608
+_BALLOT_INSERT = f"""
+INSERT INTO {_BALLOT} (id, poll_id, committee_id, slot, voter_id, cast_at, mask, data, weight)
+VALUES (%(id)s, %(poll)s, %(committee)s, %(slot)s, %(voter)s, %(cast_at)s, %(mask)s, %(data)s,
+        %(weight)s)
+ON CONFLICT (poll_id, slot) DO UPDATE
+SET mask = excluded.mask, data = excluded.data, cast_at = excluded.cast_at
+"""  # noqa: S608
+_LEDGER_INSERT = f"""
+INSERT INTO {_LEDGER} (poll_id, member_id, committee_id)
+VALUES (%(poll)s, %(member)s, %(committee)s)
+ON CONFLICT (poll_id, member_id) DO NOTHING
 """  # noqa: S608
 
 
@@ -590,39 +611,34 @@ def cast_ballot(
         mask, positions, data = _checked_ballot(current, choice, ballot)
         slot = _slot(current, voter)
         cast_at = None if current.secret else timezone.now()
+        values: dict[str, Any] = {
+            "mask": mask,
+            "data": None if data is None else connection.ops.adapt_json_value(data, None),
+            "cast_at": connection.ops.adapt_datetimefield_value(cast_at),
+            "poll": poll_id,
+            "slot": slot,
+        }
         changed = False
-        if getattr(current, "ledger_id", None) is not None:
-            # Ballot and ledger row are written together, so a voter in the
-            # ledger has a ballot to change.
-            changed = bool(
-                Ballot.objects.filter(poll_id=poll_id, slot=slot).update(
-                    mask=mask, data=data, cast_at=cast_at
+        with connection.cursor() as cursor:
+            if getattr(current, "ledger_id", None) is not None:
+                # Ballot and ledger row are written together, so a voter in the
+                # ledger has a ballot to change.
+                cursor.execute(_BALLOT_UPDATE, values)
+                changed = cursor.rowcount > 0
+            if not changed:
+                # A first vote. Two at once from the same voter (a double
+                # submit) both succeed: the later replaces the earlier, as a
+                # change would.
+                ballot_id = uuid.uuid4()
+                values.update(
+                    id=ballot_id if connection.features.has_native_uuid_field else ballot_id.hex,
+                    committee=committee_id,
+                    voter=None if current.secret else voter.pk,
+                    weight=getattr(current, "entry_weight", 1),
+                    member=voter.pk,
                 )
-            )
-        if not changed:
-            # A first vote. Two at once from the same voter (a double submit)
-            # both succeed: the later one replaces the earlier, as a change would.
-            Ballot.objects.bulk_create(
-                [
-                    Ballot(
-                        poll_id=poll_id,
-                        committee_id=committee_id,
-                        slot=slot,
-                        voter=None if current.secret else voter,
-                        cast_at=cast_at,
-                        mask=mask,
-                        data=data,
-                        weight=getattr(current, "entry_weight", 1),
-                    )
-                ],
-                update_conflicts=True,
-                unique_fields=["poll", "slot"],
-                update_fields=["mask", "data", "cast_at"],
-            )
-            VoteLedger.objects.bulk_create(
-                [VoteLedger(poll_id=poll_id, member=voter, committee_id=committee_id)],
-                ignore_conflicts=True,
-            )
+                cursor.execute(_BALLOT_INSERT, values)
+                cursor.execute(_LEDGER_INSERT, values)
     return BallotReceipt(poll_id=poll_id, positions=positions, changed=changed, ballot=data)
 
 

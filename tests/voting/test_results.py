@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from asamblea.federation.models import Mandate, MandateSource
-from asamblea.voting import services
+from asamblea.voting import selectors, services
 from asamblea.voting.models import DelegateCast, PollResult
 from asamblea.voting.results import compute_results
 from tests.voting.conftest import open_poll
@@ -160,3 +160,38 @@ def test_recomputing_replaces_stored_results(fed):
     poll, _ = _vote_and_close(fed)
     assert len(compute_results(poll=poll)) == 7
     assert PollResult.objects.filter(poll=poll).count() == 7
+
+
+def test_committee_rows_are_stored_compact_and_shown_with_their_arithmetic(fed):
+    poll, by_node = _vote_and_close(fed)
+    stored = by_node[fed.committee_a1.pk].detail
+    assert stored["compact"] is True
+    assert "fraction" not in stored
+    shown = {r.node_id: r for r in selectors.results_tree(member=fed.operator, poll=poll)}
+    a1 = shown[fed.committee_a1.pk].detail
+    assert a1["fraction"] == "1/3"
+    assert (a1["yes_scaled"], a1["threshold_scaled"], a1["majority_met"]) == (2, 3, False)
+    assert (a1["participants"], a1["entitled_weight"], a1["aggregation"]) == (3, 3, "pooled")
+    # Levels above committees keep their arithmetic as stored.
+    assert by_node[fed.zone_a.pk].detail["fraction"] == "2/4"
+    assert shown[fed.zone_a.pk].detail == by_node[fed.zone_a.pk].detail
+
+
+def test_committee_poll_keeps_its_own_arithmetic_stored(fed):
+    poll = open_poll(fed.secretary, fed.committee_a1)
+    services.cast_ballot(voter=fed.member, poll=poll, choice=["yes"])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    detail = PollResult.objects.get(poll=poll).detail
+    assert "compact" not in detail
+    assert detail["fraction"] == "1/1"
+
+
+def test_compact_single_choice_rows_show_their_winners(fed):
+    poll = open_poll(fed.operator, fed.assembly, method="single", options=["Agua", "Luz"])
+    for voter, position in ((fed.secretary, 1), (fed.member, 1), (fed.other_member, 0)):
+        services.cast_ballot(voter=voter, poll=poll, choice=[position])
+    services.close_poll(actor=fed.operator, poll=poll)
+    stored = PollResult.objects.get(poll=poll, node=fed.committee_a1).detail
+    assert "winners" not in stored
+    shown = {r.node_id: r for r in selectors.results_tree(member=fed.operator, poll=poll)}
+    assert shown[fed.committee_a1.pk].detail["winners"] == [1]

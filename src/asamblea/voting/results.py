@@ -50,6 +50,8 @@ from asamblea.voting.models import (
     VoteLedger,
 )
 
+# Marks a committee row stored without its arithmetic (see ``expand_detail``).
+COMPACT = "compact"
 BLOCK_MODES = frozenset(
     {Aggregation.BY_COMMITTEE_MEMBERS, Aggregation.BY_COMMITTEE_EQUAL, Aggregation.DELEGATES}
 )
@@ -124,6 +126,29 @@ def _evaluate(poll: Poll, level: _Level, option_count: int) -> tuple[str, bool, 
         "entitled_weight": level.entitled_weight,
     }
     return str(outcome), met, detail
+
+
+def expand_detail(*, poll: Poll, result: PollResult) -> dict[str, Any]:
+    """The full ``detail`` of a result (the policy arithmetic, or the winners).
+
+    Committee rows below the poll's node are stored compact, with the weights
+    that took part and were entitled only: the rest follows from their counts
+    and the poll's policy, and recomputing it here costs nothing next to
+    writing it ten thousand times at the close. Other rows are returned as
+    stored.
+    """
+    detail: dict[str, Any] = result.detail
+    if not detail.get(COMPACT):
+        return detail
+    level = _Level(
+        counts=defaultdict(int, {int(p): n for p, n in result.counts.items()}),
+        participants=detail["participants"],
+        entitled_weight=detail["entitled_weight"],
+    )
+    _outcome, _met, full = _evaluate(poll, level, len(result.counts))
+    full["aggregation"] = detail.get("aggregation", poll.aggregation)
+    full["blocks"] = detail.get("blocks", False)
+    return full
 
 
 def _block_choice(
@@ -224,6 +249,14 @@ def tally(*, poll: Poll) -> Tally:
     results = []
     for node_id, level in levels.items():
         outcome, met, detail = evaluated.get(node_id) or _evaluate(poll, level, option_count)
+        if node_id in per_committee and node_id != poll.node_id:
+            # Thousands of committee rows: keep only what the arithmetic cannot
+            # be recomputed without (see ``expand_detail``).
+            detail = {
+                COMPACT: True,
+                "participants": level.participants,
+                "entitled_weight": level.entitled_weight,
+            }
         detail["aggregation"] = poll.aggregation
         detail["blocks"] = blocks and node_id not in per_committee
         results.append(

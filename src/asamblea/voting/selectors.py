@@ -30,7 +30,7 @@ from asamblea.voting.models import (
     PollState,
     VoteLedger,
 )
-from asamblea.voting.results import tally
+from asamblea.voting.results import expand_detail, tally
 
 
 def _visible_polls(member: Member) -> QuerySet[Poll]:
@@ -136,6 +136,7 @@ def results_tree(*, member: Member, poll: Poll) -> list[PollResult]:
     nodes = Node.objects.in_bulk([r.node_id for r in results])
     for result in results:
         result.node = nodes[result.node_id]
+        result.detail = expand_detail(poll=poll, result=result)
     return sorted(results, key=lambda r: r.node.path)
 
 

@@ -9,8 +9,12 @@ Load: ``--users`` concurrent simulated voters on this machine, each taking the
 next voter and casting 1 to 3 times (the first cast, then changes of mind)
 with ``POST /api/v1/polls/<id>/ballot`` and the voter's bearer token, until
 every voter is done or ``--duration`` has passed. The client is a small asyncio
-HTTP/1.1 client (one connection per request, as gunicorn's sync workers close
-them); it only ever connects to 127.0.0.1.
+HTTP/1.1 client (one connection per request); it only ever connects to
+127.0.0.1.
+
+Server: gunicorn with 2 workers, gthread with 4 threads each by default, so a
+worker whose request waits for PostgreSQL (a commit's flush) serves another
+meanwhile; ``--threads 1`` runs sync workers.
 
 Afterwards every acknowledged vote (HTTP 200/201) is checked in the database:
 each voter's stored ballot must hold the last choice the server acknowledged.
@@ -20,6 +24,7 @@ acknowledged vote present.
 
     .venv/bin/python bench/http_votes.py            # 20,000 voters, 60 s
     .venv/bin/python bench/http_votes.py --quick    # 2,000 voters, 15 s
+    .venv/bin/python bench/http_votes.py --threads 1  # sync workers
 """
 
 from __future__ import annotations
@@ -236,7 +241,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated voters")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
+        "--threads", type=int, default=4, help="threads per worker (1: sync workers)"
     )
     parser.add_argument("--conn-max-age", type=int, default=60, help="ASAMBLEA_CONN_MAX_AGE")
     parser.add_argument("--seed", type=int, default=2023)

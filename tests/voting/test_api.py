@@ -196,3 +196,23 @@ def test_motion_vote_and_recall_endpoints(fed, client):
         client, f"{BASE}/recalls", {"mandate": mandate.pk, "reason": "x" * 4001}, fed.member
     )
     assert too_long.status_code == 422
+
+
+@pytest.mark.parametrize("poll_id", ["0", "999999", "99999999999999999999"])
+def test_ballot_for_an_unknown_poll_is_not_found_and_writes_nothing(fed, client, poll_id):
+    open_poll(fed.secretary, fed.committee_a1)
+    _auth(fed.member)
+    before = snapshot()
+    response = _post(client, f"{BASE}/{poll_id}/ballot", {"choice": ["yes"]}, fed.member)
+    assert response.status_code == 404
+    assert _error(response)["code"] == "not_found"
+    assert snapshot() == before
+
+
+def test_ballot_in_a_sibling_committee_poll_is_not_found_and_writes_nothing(fed, client):
+    poll = open_poll(fed.secretary, fed.committee_a1)
+    _auth(fed.outsider)
+    before = snapshot()
+    response = _post(client, f"{BASE}/{poll.pk}/ballot", {"choice": ["yes"]}, fed.outsider)
+    assert response.status_code == 404
+    assert snapshot() == before

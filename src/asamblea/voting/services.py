@@ -56,6 +56,7 @@ from asamblea.voting.results import compute_results
 DESCRIPTION_MAX = 10_000
 REASON_MAX = 4_000
 SNAPSHOT_BATCH = 5_000
+MAX_ID = 2**63 - 1  # primary keys are 64-bit
 
 
 @dataclass(frozen=True)
@@ -561,6 +562,8 @@ def _poll_for_vote(voter: Member, poll_id: int) -> Poll:
     at a time (IMMEDIATE), which gives the same order.
     Precondition: inside a transaction.
     """
+    if not 0 < poll_id <= MAX_ID:
+        raise NotFound()  # no such row, and SQLite refuses integers past 64 bits
     sql = _VOTE_READ
     if connection.vendor == "postgresql":
         sql += " FOR SHARE OF p"

@@ -10,10 +10,9 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import AuthenticationError
 from pydantic import StringConstraints
 
-from asamblea.accounts.models import Member
+from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput
 from asamblea.federation import selectors as federation_selectors
 from asamblea.motions import selectors as motion_selectors
@@ -39,13 +38,6 @@ ChoiceCode = Annotated[str, StringConstraints(max_length=16)]
 PositionKey = Annotated[str, StringConstraints(max_length=3, pattern=r"^[0-9]+$")]
 Grade = Literal["reject", "poor", "fair", "good", "very_good", "excellent"]
 Rank = Annotated[list[int], Field(min_length=1, max_length=rules.MAX_OPTIONS)]
-
-
-def _actor(request: HttpRequest) -> Member:
-    member = request.auth  # type: ignore[attr-defined]
-    if not isinstance(member, Member):  # the API root authenticates every other call
-        raise AuthenticationError
-    return member
 
 
 # --- schemas ----------------------------------------------------------------------
@@ -267,7 +259,7 @@ class RecallOut(Schema):
 
 @router.get("/", response=list[PollOut])
 def list_polls(request: HttpRequest, node: int | None = None, state: str | None = None) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     node_obj = federation_selectors.get_visible_node(member=member, node_id=node) if node else None
     return selectors.list_polls_for(
         member=member, node=node_obj, state=state if state in PollState.values else None
@@ -276,7 +268,7 @@ def list_polls(request: HttpRequest, node: int | None = None, state: str | None 
 
 @router.post("/", response={201: PollOut})
 def create_poll(request: HttpRequest, payload: PollIn) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     node = federation_selectors.get_visible_node(member=member, node_id=payload.node)
     poll = services.create_poll(
         actor=member,
@@ -305,7 +297,7 @@ def create_poll(request: HttpRequest, payload: PollIn) -> Any:
 
 @router.post("/motion/{motion_id}/open", response={201: list[PollOut]})
 def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
     polls = services.open_motion_vote(
         actor=member,
@@ -319,7 +311,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn
 
 @router.post("/recalls", response={201: RecallOut})
 def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=payload.mandate)
     recall = services.start_recall(actor=member, mandate=mandate, reason=payload.reason)
     return Status(
@@ -335,26 +327,26 @@ def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
 
 @router.get("/{poll_id}", response=PollOut)
 def get_poll(request: HttpRequest, poll_id: int) -> Any:
-    return selectors.get_poll_for(member=_actor(request), poll_id=poll_id)
+    return selectors.get_poll_for(member=api_member(request), poll_id=poll_id)
 
 
 @router.post("/{poll_id}/open", response=PollOut)
 def open_poll(request: HttpRequest, poll_id: int) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     return services.open_poll(actor=member, poll=poll)
 
 
 @router.post("/{poll_id}/close", response=PollOut)
 def close_poll(request: HttpRequest, poll_id: int) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     return services.close_poll(actor=member, poll=poll)
 
 
 @router.post("/{poll_id}/cancel", response=PollOut)
 def cancel_poll(request: HttpRequest, poll_id: int) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     return services.cancel_poll(actor=member, poll=poll)
 
@@ -362,7 +354,7 @@ def cancel_poll(request: HttpRequest, poll_id: int) -> Any:
 # ``ballot`` is left out for choice polls, so that their answers stay as before.
 @router.post("/{poll_id}/ballot", response=ReceiptOut, exclude_unset=True)
 def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     choice, ballot = payload.ballot()
     # The service reads the poll with the visibility and electorate checks in
     # one query (unknown or invisible: 404), so no selector call first.
@@ -379,7 +371,7 @@ def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
 
 @router.get("/{poll_id}/my-ballot", response=MyBallotOut, exclude_unset=True)
 def my_ballot(request: HttpRequest, poll_id: int) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     state = selectors.ballot_state_for(member=member, poll=poll)
     out: dict[str, Any] = {
@@ -394,7 +386,7 @@ def my_ballot(request: HttpRequest, poll_id: int) -> Any:
 
 @router.get("/{poll_id}/results", response=ResultsOut)
 def results(request: HttpRequest, poll_id: int) -> Any:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     levels = selectors.results_tree(member=member, poll=poll)
     casts = [
@@ -432,7 +424,7 @@ def results(request: HttpRequest, poll_id: int) -> Any:
 def export_ballots(
     request: HttpRequest, poll_id: int, format: Literal["blt", "json"] = "json"
 ) -> HttpResponse:
-    member = _actor(request)
+    member = api_member(request)
     poll = selectors.get_poll_for(member=member, poll_id=poll_id)
     text = selectors.export_ballots_for(member=member, poll=poll, fmt=format)
     content_type = "application/json" if format == "json" else "text/plain"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
+from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
@@ -28,12 +29,6 @@ from asamblea.motions import selectors as motion_selectors
 from asamblea.voting import explain, rules, selectors, services
 from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
 from asamblea.voting.models import Method, Poll, PollResult, PollState, Purpose
-
-
-def _member(request: HttpRequest) -> Member:
-    user = request.user
-    assert isinstance(user, Member)  # noqa: S101 - guaranteed by login_required
-    return user
 
 
 def _run_schedule() -> None:
@@ -74,7 +69,7 @@ def _show_error(form: forms.Form, exc: DomainError) -> None:
 @login_required
 def poll_list(request: HttpRequest) -> HttpResponse:
     _run_schedule()
-    member = _member(request)
+    member = signed_in_member(request)
     node = None
     node_id = _int_param(request, "node")
     if node_id is not None:
@@ -99,7 +94,7 @@ def poll_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def poll_create(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     node_id = _int_param(request, "node")
     if node_id is None:
         raise Http404
@@ -157,7 +152,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str, Any]:
-    member = _member(request)
+    member = signed_in_member(request)
     state = selectors.ballot_state_for(member=member, poll=poll)
     kind = rules.ballot_kind(poll.method)
     initial: dict[str, Any] = BallotForm.initial_for(kind, state.data)
@@ -187,7 +182,7 @@ def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str,
 @login_required
 def poll_detail(request: HttpRequest, poll_id: int) -> HttpResponse:
     _run_schedule()
-    poll = _poll_or_404(_member(request), poll_id)
+    poll = _poll_or_404(signed_in_member(request), poll_id)
     return render(request, "voting/detail.html", _detail_context(request, poll))
 
 
@@ -195,7 +190,7 @@ def poll_detail(request: HttpRequest, poll_id: int) -> HttpResponse:
 @require_POST
 def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     _run_schedule()
-    member = _member(request)
+    member = signed_in_member(request)
     poll = _poll_or_404(member, poll_id)
     form = BallotForm(request.POST, poll=poll)
     status = 422
@@ -224,7 +219,7 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
 
 
 def _manage(request: HttpRequest, poll_id: int, action: str) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     poll = _poll_or_404(member, poll_id)
     service = {
         "open": services.open_poll,
@@ -293,7 +288,7 @@ def result_rows(poll: Poll, result: PollResult, labels: dict[int, str]) -> list[
 @login_required
 def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     _run_schedule()
-    member = _member(request)
+    member = signed_in_member(request)
     poll = _poll_or_404(member, poll_id)
     labels = {o.position: o.display_label for o in poll.options.all()}
     try:
@@ -345,7 +340,7 @@ def _export_formats(poll: Poll) -> list[str]:
 @login_required
 def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
     """The anonymised ballots as a file, to recount with the methods CLI."""
-    member = _member(request)
+    member = signed_in_member(request)
     poll = _poll_or_404(member, poll_id)
     try:
         text = selectors.export_ballots_for(member=member, poll=poll, fmt=fmt)
@@ -364,7 +359,7 @@ def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
     except NotFound as exc:
@@ -397,7 +392,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    member = _member(request)
+    member = signed_in_member(request)
     try:
         mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
     except NotFound as exc:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/password/", views.password, name="password"),
     path("me/language/", views.language, name="language"),
+    path("language/", views.switch_language, name="switch_language"),
     path("me/contact/", views.contact, name="contact"),
     path("invitations/<int:node_id>/", views.invitations, name="invitations"),
     path(

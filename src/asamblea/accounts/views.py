@@ -63,6 +63,10 @@ def _remember_language(request: HttpRequest, response: HttpResponse, language: s
     """Apply a member's language from now on: session (read by
     MemberLanguageMiddleware) and cookie (kept after logging out)."""
     request.session["member_language"] = language
+    _set_language_cookie(response, language)
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -225,6 +229,29 @@ def language(request: HttpRequest) -> HttpResponse:
     _remember_language(request, response, member.language)
     with translation.override(member.language):
         messages.success(request, _("Your language was saved."))
+    return response
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher on every page. For a signed-in member the choice is
+    also saved on their profile, so it follows them to other devices."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return render(request, "400.html", status=400)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:home")
+    response = HttpResponseRedirect(next_url)
+    if request.user.is_authenticated:
+        member = signed_in_member(request)
+        if member.language != language:
+            services.update_profile(member=member, language=language)
+        _remember_language(request, response, language)
+    else:
+        _set_language_cookie(response, language)
     return response
 
 

@@ -364,6 +364,51 @@ def _more_motions(world: DemoWorld, rng: random.Random) -> None:
             voting_services.cast_ballot(voter=voter, poll=polls[0], choice=choice)
 
 
+def _ranked_polls(world: DemoWorld, rng: random.Random) -> None:
+    """Santa Bárbara ranks four proposals (Schulze) and elects a three-person
+    coordination by Scottish STV, both closed, so their explanations show."""
+    committee = world.committees[0]
+    people = world.members[committee.pk]
+    secretary = people[0]
+    proposals = ["Marcha a la capital", "Paro de 72 horas", "Vigilia permanente", "Mesa de diálogo"]
+    schulze = voting_services.create_poll(
+        actor=secretary,
+        node=committee,
+        question="¿Qué medida priorizamos?",
+        method=Method.SCHULZE,
+        options=proposals,
+    )
+    voting_services.open_poll(actor=secretary, poll=schulze)
+    for voter in people:
+        order = list(range(len(proposals)))
+        rng.shuffle(order)
+        if rng.random() < 0.5:
+            order.remove(1)
+            order.insert(0, 1)
+        voting_services.cast_ballot(
+            voter=voter, poll=schulze, ballot={"ranking": [[p] for p in order[:3]]}
+        )
+    voting_services.close_poll(actor=secretary, poll=schulze)
+
+    candidates = [member.pseudonym for member in people[:6]]
+    stv = voting_services.create_poll(
+        actor=secretary,
+        node=committee,
+        question="Comisión coordinadora (3 personas)",
+        method=Method.SCOTTISH_STV,
+        options=candidates,
+        seats=3,
+    )
+    voting_services.open_poll(actor=secretary, poll=stv)
+    for voter in people:
+        order = list(range(len(candidates)))
+        rng.shuffle(order)
+        voting_services.cast_ballot(
+            voter=voter, poll=stv, ballot={"ranking": [[p] for p in order[:4]]}
+        )
+    voting_services.close_poll(actor=secretary, poll=stv)
+
+
 def load_demo(*, seed: int = 2023) -> DemoWorld | None:
     """Load the demo unless it is already there. Returns None when it was."""
     if demo_exists():
@@ -375,4 +420,5 @@ def load_demo(*, seed: int = 2023) -> DemoWorld | None:
         _committee_motions(world, rng)
         _federated_poll(world, rng)
         _more_motions(world, rng)
+        _ranked_polls(world, rng)
     return world

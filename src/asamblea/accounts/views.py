@@ -14,9 +14,8 @@ from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -39,19 +38,11 @@ from asamblea.accounts.forms import (
 from asamblea.accounts.models import Member
 from asamblea.accounts.qr import join_qr_svg
 from asamblea.accounts.requests import signed_in_member
-from asamblea.core.errors import DomainError, Forbidden, NotFound
+from asamblea.core.errors import DomainError, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation.models import Node
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _raise_http(exc: DomainError) -> None:
-    """Turn a selector's refusal into Django's 404/403 pages."""
-    if isinstance(exc, NotFound):
-        raise Http404(str(exc.message)) from exc
-    if isinstance(exc, Forbidden):
-        raise PermissionDenied(str(exc.message)) from exc
 
 
 def _show_error(form: Form, exc: DomainError) -> None:
@@ -280,7 +271,7 @@ def _invitable_committee(request: HttpRequest, node_id: int) -> Node:
     try:
         return selectors.get_invitable_committee(member=signed_in_member(request), node_id=node_id)
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         raise
 
 
@@ -345,7 +336,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     try:
         invitation = selectors.get_invitation_for(member=member, invitation_id=invitation_id)
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         raise
     committee = invitation.node
     try:
@@ -408,7 +399,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         services.revoke_api_token(member=signed_in_member(request), token_id=token_id)
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         raise
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")

@@ -48,3 +48,10 @@ class InvalidInput(DomainError):
     status = 422
     code = "invalid"
     default_message = _("Some data is not valid.")
+
+
+def reraise_refusal(exc: DomainError) -> None:
+    """Let ``NotFound`` and ``Forbidden`` through to the 404/403 pages (see
+    ``core.middleware.DomainErrorMiddleware``); a view handles the rest itself."""
+    if isinstance(exc, NotFound | Forbidden):
+        raise exc

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
-from asamblea.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from asamblea.core.errors import DomainError, InvalidInput, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors, services
 from asamblea.federation.forms import (
@@ -30,19 +30,8 @@ from asamblea.federation.forms import (
 from asamblea.federation.models import Node
 
 
-def _raise_http(exc: DomainError) -> None:
-    """Turn a refusal into Django's 404/403 pages; let other errors through."""
-    if isinstance(exc, NotFound):
-        raise Http404 from exc
-    if isinstance(exc, Forbidden):
-        raise PermissionDenied(str(exc.message)) from exc
-
-
 def _visible_node(member: Member, node_id: int) -> Node:
-    try:
-        return selectors.get_visible_node(member=member, node_id=node_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.get_visible_node(member=member, node_id=node_id)
 
 
 def _node_context(member: Member, node: Node) -> dict[str, Any]:
@@ -117,7 +106,7 @@ def create_node(request: HttpRequest) -> HttpResponse:
                     seconders_required=form.cleaned_data["seconders_required"],
                 )
             except DomainError as exc:
-                _raise_http(exc)
+                reraise_refusal(exc)
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
                 status = exc.status
             else:
@@ -149,7 +138,7 @@ def edit_node(request: HttpRequest, node_id: int) -> HttpResponse:
             try:
                 services.update_node(actor=member, node=node, **form.cleaned_data)
             except DomainError as exc:
-                _raise_http(exc)
+                reraise_refusal(exc)
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
                 status = exc.status
             else:
@@ -171,17 +160,14 @@ def _after_member_action(request: HttpRequest, node: Node, message: str | Promis
 @require_POST
 def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    try:
-        membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
             raise InvalidInput(_("Choose member or secretary."), field="role")
         services.change_role(actor=member, membership=membership, role=form.cleaned_data["role"])
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         return _render_node(request, membership.node, error=exc, target=membership.pk)
     return _after_member_action(request, membership.node, _("Role changed."))
 
@@ -191,14 +177,11 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 def end_membership(request: HttpRequest, membership_id: int) -> HttpResponse:
     """Remove a member (secretary, operator) or leave a committee (the member)."""
     member = signed_in_member(request)
-    try:
-        membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
     try:
         services.end_membership(actor=member, membership=membership)
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         return _render_node(request, membership.node, error=exc, target=membership.pk)
     if membership.member_id == member.pk:
         messages.success(request, _("You have left the committee."))
@@ -228,7 +211,7 @@ def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
                     instructions=form.cleaned_data["instructions"],
                 )
             except DomainError as exc:
-                _raise_http(exc)
+                reraise_refusal(exc)
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
                 status = exc.status
             else:
@@ -243,17 +226,14 @@ def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
 @require_POST
 def end_mandate(request: HttpRequest, mandate_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    try:
-        mandate = selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    mandate = selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
     form = EndMandateForm(request.POST)
     try:
         if not form.is_valid():
             raise InvalidInput(_("Choose a reason."), field="reason")
         services.end_mandate(actor=member, mandate=mandate, reason=form.cleaned_data["reason"])
     except DomainError as exc:
-        _raise_http(exc)
+        reraise_refusal(exc)
         return _render_node(request, mandate.committee, error=exc, target=mandate.pk)
     messages.success(request, _("Mandate ended."))
     return redirect("federation:node", node_id=mandate.committee_id)

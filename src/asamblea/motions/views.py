@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,10 +31,7 @@ LIST_LIMIT = 200
 
 
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
-    try:
-        return selectors.get_motion_for(member=signed_in_member(request), motion_id=motion_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.get_motion_for(member=signed_in_member(request), motion_id=motion_id)
 
 
 def _detail_url(motion: Motion, anchor: str = "") -> str:
@@ -84,12 +81,9 @@ def motion_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         if form.cleaned_data["node"]:
-            try:
-                node = federation_selectors.get_visible_node(
-                    member=member, node_id=form.cleaned_data["node"]
-                )
-            except NotFound as exc:
-                raise Http404 from exc
+            node = federation_selectors.get_visible_node(
+                member=member, node_id=form.cleaned_data["node"]
+            )
         state = form.cleaned_data["state"] or None
     else:
         status = 422
@@ -281,10 +275,7 @@ def amendment_propose(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_POST
 def amendment_withdraw(request: HttpRequest, amendment_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    try:
-        amendment: Amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    amendment: Amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
     try:
         services.withdraw_amendment(actor=member, amendment=amendment)
     except DomainError as exc:
@@ -313,12 +304,9 @@ def motion_diff(request: HttpRequest, motion_id: int) -> HttpResponse:
     form = VersionDiffForm(request.GET)
     if not form.is_valid():
         return render(request, "motions/diff.html", {"motion": motion, "form": form}, status=422)
-    try:
-        diff = selectors.version_diff(
-            motion=motion,
-            from_number=form.cleaned_data["from_"],
-            to_number=form.cleaned_data["to"],
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    diff = selectors.version_diff(
+        motion=motion,
+        from_number=form.cleaned_data["from_"],
+        to_number=form.cleaned_data["to"],
+    )
     return render(request, "motions/diff.html", {"motion": motion, "diff": diff, "form": form})

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
-from asamblea.core.errors import DomainError, NotFound
+from asamblea.core.errors import DomainError
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
 from asamblea.motions import selectors as motion_selectors
@@ -38,10 +38,7 @@ def _run_schedule() -> None:
 
 
 def _poll_or_404(member: Member, poll_id: int) -> Poll:
-    try:
-        return selectors.get_poll_for(member=member, poll_id=poll_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.get_poll_for(member=member, poll_id=poll_id)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -73,10 +70,7 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     node = None
     node_id = _int_param(request, "node")
     if node_id is not None:
-        try:
-            node = federation_selectors.get_visible_node(member=member, node_id=node_id)
-        except NotFound as exc:
-            raise Http404 from exc
+        node = federation_selectors.get_visible_node(member=member, node_id=node_id)
     state = request.GET.get("state")
     if state not in PollState.values:
         state = None
@@ -98,10 +92,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
     node_id = _int_param(request, "node")
     if node_id is None:
         raise Http404
-    try:
-        node = federation_selectors.get_visible_node(member=member, node_id=node_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    node = federation_selectors.get_visible_node(member=member, node_id=node_id)
     motion_id = _int_param(request, "motion")
     if motion_id is not None:
         return redirect("voting:open_motion_vote", motion_id=motion_id)
@@ -360,10 +351,7 @@ def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    try:
-        motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
     form = MotionVoteForm(_posted(request))
     status = 200
     if request.method == "POST":
@@ -393,10 +381,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    try:
-        mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
     form = RecallForm(_posted(request))
     status = 200
     if request.method == "POST":

@@ -20,9 +20,10 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.factories import PASSWORD
 
 from asamblea.voting import services as voting_services
+from asamblea.voting.spec import PollSpec
+from tests.factories import PASSWORD
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = ["es", "en", "qu", "ay"]
@@ -65,7 +66,10 @@ ESSENTIAL = [
     "Yes",
     "No",
     "Abstain",
-    "Secret ballot",
+    "Secret from members",
+    "Secret from other members (not from whoever runs the server)",
+    "Cancelled by the system:",
+    "This password contains your pseudonym, which everyone can see.",
 ]
 # Technical words that the first Quechua and Aymara versions keep in Spanish.
 SPANISH_LOANS = {
@@ -325,7 +329,7 @@ def test_poll_page_and_vote_confirmation_in_the_members_language(fed):
     voter.language = "qu"
     voter.save(update_fields=["language"])
     poll = voting_services.create_poll(
-        actor=fed.secretary, node=fed.committee_a1, question="¿Paro regional?"
+        actor=fed.secretary, node=fed.committee_a1, spec=PollSpec(question="¿Paro regional?")
     )
     poll = voting_services.open_poll(actor=fed.secretary, poll=poll)
     client = Client()
@@ -346,7 +350,9 @@ def test_poll_page_and_vote_confirmation_in_the_members_language(fed):
 @pytest.mark.django_db
 def test_poll_page_in_aymara_through_the_cookie(fed):
     poll = voting_services.create_poll(
-        actor=fed.secretary, node=fed.committee_a1, question="¿Paro regional?"
+        actor=fed.secretary,
+        node=fed.committee_a1,
+        spec=PollSpec(question="¿Paro regional?", secret=True),
     )
     voting_services.open_poll(actor=fed.secretary, poll=poll)
     client = Client()
@@ -356,3 +362,6 @@ def test_poll_page_in_aymara_through_the_cookie(fed):
     assert "Ajllitama" in page
     assert ">Ajlliña<" in page
     assert "Mistuña" in page
+    # The secrecy label and note, not the Spanish fallback.
+    assert "Masinakat jamasata" in page
+    assert "Secreta para" not in page

@@ -6,20 +6,27 @@ Entry body (hashed as RFC 8785 canonical JSON)::
      "object_type", "object_id", "data"}
 
 ``entry_hash = sha256(prev_hash_hex_ascii || canonical_body)`` in hex.
+
+The head (the last sequence number and its hash) is published (API, results
+pages, minutes) so that members hold copies outside the server; a chain that
+an operator rewrites and re-hashes no longer extends a head printed earlier,
+which :func:`check_head` detects.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
 from django.db import models, transaction
 from django.utils import timezone
 
+from asamblea.core.actors import SYSTEM, SYSTEM_LABEL
 from asamblea.core.models import GENESIS_HASH, AuditEntry, AuditHead
 
 
@@ -63,12 +70,16 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. Must run inside the caller's transaction so that the
-    state change and its audit entry commit or roll back together."""
+    state change and its audit entry commit or roll back together. ``actor``
+    is a member or ``core.actors.SYSTEM`` (labelled "system", no id)."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
-    actor_id = getattr(actor, "pk", None) if actor is not None else None
-    actor_label = str(getattr(actor, "pseudonym", "")) if actor is not None else ""
+    if actor is None:
+        # The system acts as ``core.actors.SYSTEM``; a missing actor is a bug.
+        raise TypeError("audit.record needs an actor: a member or core.actors.SYSTEM")
+    actor_id = None if actor is SYSTEM else actor.pk
+    actor_label = SYSTEM_LABEL if actor is SYSTEM else str(actor.pseudonym)
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         at = timezone.now()
@@ -145,4 +156,76 @@ def verify_chain() -> ChainReport:
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq != checked:
         return ChainReport(checked, checked + 1, "log is shorter than its head")
+    if head is not None and head.entry_hash != prev:
+        # The head row is what the next entry chains from and what was
+        # published last: it must be the last entry's hash.
+        return ChainReport(checked, head.seq, "head does not match the last entry")
     return ChainReport(checked, None, "")
+
+
+# --- the published head ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's head as published: ``seq`` entries, the last one's ``hash``,
+    and the time it was appended (None while the log is empty)."""
+
+    seq: int
+    hash: str
+    at: datetime | None
+
+    @property
+    def token(self) -> str:
+        """``SEQ:HASH``, the form ``verify_audit --expect`` reads back."""
+        return f"{self.seq}:{self.hash}"
+
+
+def current_head() -> Head:
+    """The head as it stands now (genesis, seq 0, for an empty log): read from
+    the last entry itself, so that what is published is what the log holds."""
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash", "at").first()
+    if last is None:
+        return Head(seq=0, hash=GENESIS_HASH, at=None)
+    seq, entry_hash, at = last
+    return Head(seq=seq, hash=entry_hash, at=at)
+
+
+_HEAD_TOKEN = re.compile(r"(?P<seq>[0-9]{1,18}):(?P<hash>[0-9a-fA-F]{64})")
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """Read ``SEQ:HASH`` (as printed with every result); ValueError if malformed."""
+    match = _HEAD_TOKEN.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a head: expected SEQ:HASH, a sequence number, a colon "
+            "and 64 hexadecimal digits"
+        )
+    return int(match["seq"]), match["hash"].lower()
+
+
+def check_head(*, seq: int, entry_hash: str) -> str:
+    """Return "" when the entry ``seq`` still carries ``entry_hash``, else why not.
+
+    Only meaningful together with :func:`verify_chain`: an intact chain whose
+    entry ``seq`` has the published hash contains, unchanged, every entry up to
+    ``seq`` that existed when that head was published (each hash commits to all
+    before it)."""
+    if seq == 0:
+        if entry_hash == GENESIS_HASH:
+            return ""
+        return "head #0 is the empty log, whose hash is the genesis hash"
+    stored = AuditEntry.objects.filter(seq=seq).values_list("entry_hash", flat=True).first()
+    if stored is None:
+        count = AuditEntry.objects.count()
+        return (
+            f"the log has no entry #{seq} (it holds {count}): entries published "
+            "earlier were removed"
+        )
+    if stored != entry_hash:
+        return (
+            f"entry #{seq} has hash {stored}, not {entry_hash} as published: "
+            "the log was rewritten at or before this entry"
+        )
+    return ""

@@ -1,47 +1,46 @@
-"""Celery wiring for the task runner.
+"""Celery wiring for the task runner (``asamblea.core.tasks``).
 
 Start workers with ``celery -A asamblea.core.celery_app worker`` and set
 ``ASAMBLEA_TASK_BACKEND=celery`` and ``ASAMBLEA_BROKER_URL`` (Redis or RabbitMQ).
+
+Messages and results are JSON only: a worker refuses pickle (or any other
+content type) before decoding it, since unpickling runs code of the sender's
+choosing. The one task, ``asamblea.run``, calls only functions registered by
+name in ``asamblea.core.tasks``. Workers import ``asamblea.core.tasks`` and the
+modules listed in ``ASAMBLEA_TASK_MODULES`` (comma-separated), which register
+the tasks.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import Any
 
 import django
-from celery import Celery
-from celery.signals import worker_process_init
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asamblea.config.settings")
 
 _BROKER = os.environ.get("ASAMBLEA_BROKER_URL", "redis://127.0.0.1:6379/0")
+TASK_MODULES = [
+    "asamblea.core.tasks",
+    *(m.strip() for m in os.environ.get("ASAMBLEA_TASK_MODULES", "").split(",") if m.strip()),
+]
 
 app = Celery("asamblea")
-app.conf.broker_url = _BROKER
-app.conf.result_backend = os.environ.get("ASAMBLEA_RESULT_BACKEND", _BROKER)
-# Tasks carry only a function name and picklable arguments produced by this code.
-app.conf.task_serializer = "pickle"
-app.conf.result_serializer = "pickle"
-app.conf.accept_content = ["pickle"]
+app.conf.update(
+    broker_url=_BROKER,
+    result_backend=os.environ.get("ASAMBLEA_RESULT_BACKEND", _BROKER),
+    task_default_queue=os.environ.get("ASAMBLEA_TASK_QUEUE", "asamblea"),
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_accept_content=["json"],
+    imports=TASK_MODULES,
+)
 
 
-@worker_process_init.connect
+@signals.import_modules.connect
 def _setup_django(**_: Any) -> None:
+    # Task modules import models: the worker sets Django up before importing them.
     django.setup()
-
-
-def resolve(name: str) -> Any:
-    module_name, _, attr = name.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
-
-
-@app.task(name="asamblea.run")
-def run(name: str, item: Any) -> Any:
-    return resolve(name)(item)
-
-
-def run_many(name: str, items: list[Any], *, timeout: float = 3600) -> list[Any]:
-    pending = [run.delay(name, item) for item in items]
-    return [p.get(timeout=timeout) for p in pending]

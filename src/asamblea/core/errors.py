@@ -2,24 +2,100 @@
 the API answers ``{"error": {"code", "message"}}`` with ``status``.
 
 Messages are lazily translated strings so each request sees its own language.
+``ErrorCode`` lists every code the API answers with; a domain error whose code
+is not in it fails when its class is defined (or raised), not in production.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 
+class ErrorCode(StrEnum):
+    """Every ``error.code`` of the JSON API (also the enum in its OpenAPI schema).
+
+    Clients branch on these codes; the message is for people and is translated.
+    """
+
+    # Request-level failures (asamblea.api.errors and the API error middleware).
+    BAD_REQUEST = "bad_request"
+    MALFORMED_JSON = "malformed_json"
+    UNAUTHENTICATED = "unauthenticated"
+    CSRF_FAILED = "csrf_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    TOO_LARGE = "too_large"
+    SERVER_ERROR = "server_error"
+    # Generic domain errors (this module).
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    # accounts
+    INVALID_CODE = "invalid_code"
+    EXPIRED_CODE = "expired_code"
+    USED_CODE = "used_code"
+    REVOKED_CODE = "revoked_code"
+    PSEUDONYM_TAKEN = "pseudonym_taken"
+    TOO_MANY_TOKENS = "too_many_tokens"
+    ALREADY_USED = "already_used"
+    ALREADY_REVOKED = "already_revoked"
+    # motions
+    MOTION_CLOSED = "motion_closed"
+    NOT_IN_DEBATE = "not_in_debate"
+    OWN_MOTION = "own_motion"
+    ALREADY_SECONDED = "already_seconded"
+    NOT_AUTHOR = "not_author"
+    PARAGRAPH_OUT_OF_RANGE = "paragraph_out_of_range"
+    # voting
+    EMPTY_ELECTORATE = "empty_electorate"
+    UNEQUAL_WEIGHTS = "unequal_weights"
+
+
+def code_for_status(status: int) -> ErrorCode:
+    """The generic code for an HTTP failure status."""
+    return {
+        400: ErrorCode.BAD_REQUEST,
+        401: ErrorCode.UNAUTHENTICATED,
+        403: ErrorCode.FORBIDDEN,
+        404: ErrorCode.NOT_FOUND,
+        405: ErrorCode.METHOD_NOT_ALLOWED,
+        409: ErrorCode.CONFLICT,
+        413: ErrorCode.TOO_LARGE,
+        422: ErrorCode.INVALID,
+        429: ErrorCode.RATE_LIMITED,
+    }.get(status, ErrorCode.SERVER_ERROR if status >= 500 else ErrorCode.BAD_REQUEST)
+
+
+def message_for_status(status: int) -> str:
+    """A plain message for an HTTP failure status."""
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Authentication required."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The request body is too large."),
+    }
+    return str(messages.get(status, _("Something went wrong on the server. Nothing was saved.")))
+
+
 class DomainError(Exception):
     status = 400
-    code = "invalid"
+    code: ClassVar[str] = ErrorCode.INVALID
     default_message: Any = _("The request could not be carried out.")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = ErrorCode(cls.code)
 
     def __init__(self, message: Any = None, *, code: str | None = None, field: str | None = None):
         self.message = message if message is not None else self.default_message
         if code is not None:
-            self.code = code
+            self.code = ErrorCode(code)  # type: ignore[misc]  # per instance, on purpose
         self.field = field
         super().__init__(str(self.message))
 

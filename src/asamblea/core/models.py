@@ -46,6 +46,9 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit head")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="core_audithead_singleton"),
+        ]
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"

@@ -9,8 +9,17 @@ from asamblea.federation.models import Membership
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Failure counters live in the cache, which outlives a test's transaction.
+def _fresh_rate_limits(request):
+    """Attempt counters live in the cache table. A test in a transaction rolls
+    them back anyway; a transactional test would leave them for the next one."""
+    uses_db = {"db", "transactional_db", "_django_db_helper"} & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    transactional = "transactional_db" in request.fixturenames or any(
+        mark.kwargs.get("transaction") for mark in request.node.iter_markers("django_db")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
     yield
     cache.clear()

@@ -7,6 +7,7 @@ from django.test import Client
 
 from asamblea.accounts import services
 from asamblea.accounts.models import ApiToken, Invitation, Member
+from asamblea.federation import invitations
 from asamblea.federation.models import Mandate, MandateSource, Membership, Role
 from tests.accounts.conftest import snapshot
 from tests.factories import PASSWORD
@@ -30,7 +31,7 @@ def call(method, path, body=None, *, auth=None, raw=None):
 
 
 def invite(fed, **kwargs):
-    [(invitation, code)] = services.create_invitations(
+    [(invitation, code)] = invitations.create_invitations(
         actor=fed.secretary, committee=fed.committee_a1, **kwargs
     )
     return invitation, code
@@ -78,9 +79,9 @@ def test_join_with_bad_code_is_rejected_and_nothing_is_written(fed, spoil, code)
     if spoil == "unknown":
         raw = "2345-6789-ABCD-EFGH"
     elif spoil == "used":
-        services.redeem_invitation(code=raw, pseudonym="primera", password=NEW_PASSWORD)
+        invitations.redeem_invitation(code=raw, pseudonym="primera", password=NEW_PASSWORD)
     else:
-        services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+        invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
     before = snapshot()
     response = call("post", "/join", {"code": raw, "pseudonym": "nueva", "password": NEW_PASSWORD})
     assert response.status_code == 422
@@ -312,7 +313,8 @@ def test_created_invitations_carry_code_link_and_qr_once(fed):
     [created] = response.json()
     assert created["role"] == Role.SECRETARY
     assert created["state"] == "active"
-    assert created["join_url"].endswith(f"/accounts/join/?code={created['code']}")
+    assert created["join_url"].endswith(f"/accounts/join/#code={created['code']}")
+    assert "?" not in created["join_url"]
     assert created["qr_svg"].startswith("<svg")
     assert created["hint"] == created["code"][:4]
     listing = call("get", f"/invitations?node={fed.committee_a1.pk}", auth=auth).json()

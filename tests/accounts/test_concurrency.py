@@ -12,9 +12,9 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from asamblea.accounts import services
 from asamblea.accounts.errors import UsedCode
 from asamblea.accounts.models import Member
+from asamblea.federation import invitations
 from asamblea.federation.models import Membership
 from tests.factories import build_federation
 
@@ -24,7 +24,7 @@ PASSWORD = "llama-wool-sunrise"
 @pytest.mark.django_db(transaction=True)
 def test_a_code_cannot_be_redeemed_twice_concurrently():
     fed = build_federation()
-    [(_invitation, code)] = services.create_invitations(
+    [(_invitation, code)] = invitations.create_invitations(
         actor=fed.secretary, committee=fed.committee_a1
     )
     barrier = threading.Barrier(2)
@@ -35,7 +35,7 @@ def test_a_code_cannot_be_redeemed_twice_concurrently():
         try:
             for _ in range(200):
                 try:
-                    services.redeem_invitation(code=code, pseudonym=pseudonym, password=PASSWORD)
+                    invitations.redeem_invitation(code=code, pseudonym=pseudonym, password=PASSWORD)
                 except UsedCode:
                     outcomes.append("used")
                 except OperationalError:

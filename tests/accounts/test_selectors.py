@@ -5,6 +5,8 @@ import pytest
 from asamblea.accounts import selectors, services
 from asamblea.accounts.rules import InvitationState
 from asamblea.core.errors import Forbidden, NotFound
+from asamblea.federation import invitations
+from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.models import Mandate, MandateSource
 
 OK = "ok"
@@ -43,24 +45,26 @@ def test_invitation_management_permission_matrix(fed, who, where, expected):
     member = actor(fed, who)
     node = getattr(fed, where)
     if expected is OK:
-        assert selectors.get_invitable_committee(member=member, node_id=node.pk) == node
-        assert selectors.list_invitations(member=member, committee=node) == []
+        assert invitations.get_invitable_committee(member=member, node_id=node.pk) == node
+        assert invitations.list_invitations(member=member, committee=node) == []
     else:
         with pytest.raises(expected):
-            selectors.get_invitable_committee(member=member, node_id=node.pk)
+            invitations.get_invitable_committee(member=member, node_id=node.pk)
         with pytest.raises(expected):
-            selectors.list_invitations(member=member, committee=node)
+            invitations.list_invitations(member=member, committee=node)
 
 
 def test_unknown_node_is_not_found(fed):
     with pytest.raises(NotFound):
-        selectors.get_invitable_committee(member=fed.operator, node_id=999_999)
+        invitations.get_invitable_committee(member=fed.operator, node_id=999_999)
 
 
 def test_list_invitations_shows_each_state(fed):
-    created = services.create_invitations(actor=fed.secretary, committee=fed.committee_a1, count=2)
-    services.revoke_invitation(actor=fed.secretary, invitation=created[0][0])
-    rows = selectors.list_invitations(member=fed.secretary, committee=fed.committee_a1)
+    created = invitations.create_invitations(
+        actor=fed.secretary, committee=fed.committee_a1, count=2
+    )
+    invitations.revoke_invitation(actor=fed.secretary, invitation=created[0][0])
+    rows = invitations.list_invitations(member=fed.secretary, committee=fed.committee_a1)
     states = {row.invitation.pk: row.state for row in rows}
     assert states == {
         created[0][0].pk: InvitationState.REVOKED,
@@ -70,14 +74,14 @@ def test_list_invitations_shows_each_state(fed):
 
 
 def test_invitation_of_a_sibling_committee_is_not_found(fed):
-    [(invitation, _code)] = services.create_invitations(
+    [(invitation, _code)] = invitations.create_invitations(
         actor=fed.operator, committee=fed.committee_a2
     )
     with pytest.raises(NotFound):
-        selectors.get_invitation_for(member=fed.secretary, invitation_id=invitation.pk)
+        invitations.get_invitation_for(member=fed.secretary, invitation_id=invitation.pk)
     with pytest.raises(NotFound):
-        selectors.get_invitation_for(member=fed.secretary, invitation_id=999_999)
-    assert selectors.get_invitation_for(member=fed.operator, invitation_id=invitation.pk)
+        invitations.get_invitation_for(member=fed.secretary, invitation_id=999_999)
+    assert invitations.get_invitation_for(member=fed.operator, invitation_id=invitation.pk)
 
 
 def test_active_api_tokens_lists_only_my_unrevoked_tokens(fed):
@@ -89,5 +93,7 @@ def test_active_api_tokens_lists_only_my_unrevoked_tokens(fed):
 
 
 def test_my_memberships_lists_active_memberships(fed):
-    assert [m.node for m in selectors.my_memberships(member=fed.secretary)] == [fed.committee_a1]
-    assert list(selectors.my_memberships(member=fed.operator)) == []
+    assert [m.node for m in federation_selectors.active_memberships(member=fed.secretary)] == [
+        fed.committee_a1
+    ]
+    assert list(federation_selectors.active_memberships(member=fed.operator)) == []

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from asamblea.accounts import rules, services
@@ -18,22 +22,23 @@ from asamblea.accounts.models import ApiToken, Invitation, Member
 from asamblea.core.audit import verify_chain
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.core.models import AuditEntry
+from asamblea.federation import invitations
 from asamblea.federation.models import Membership, Role
 from tests.accounts.conftest import snapshot
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_member
 
 NEW_PASSWORD = "llama-wool-sunrise"
 
 
 def invite(fed, *, role=Role.MEMBER, committee=None):
-    [(invitation, code)] = services.create_invitations(
+    [(invitation, code)] = invitations.create_invitations(
         actor=fed.secretary, committee=committee or fed.committee_a1, role=role
     )
     return invitation, code
 
 
 def redeem(code, pseudonym="nueva", **extra):
-    return services.redeem_invitation(
+    return invitations.redeem_invitation(
         code=code, pseudonym=pseudonym, password=NEW_PASSWORD, **extra
     )
 
@@ -42,7 +47,7 @@ def redeem(code, pseudonym="nueva", **extra):
 
 
 def test_secretary_creates_codes_stored_only_as_digests(fed):
-    created = services.create_invitations(
+    created = invitations.create_invitations(
         actor=fed.secretary, committee=fed.committee_a1, count=3, valid_days=2
     )
     assert len(created) == 3
@@ -60,7 +65,7 @@ def test_secretary_creates_codes_stored_only_as_digests(fed):
 
 
 def test_operator_creates_invitations_for_any_committee(fed):
-    [(invitation, _code)] = services.create_invitations(
+    [(invitation, _code)] = invitations.create_invitations(
         actor=fed.operator, committee=fed.committee_b1, role=Role.SECRETARY
     )
     assert invitation.node == fed.committee_b1
@@ -81,7 +86,7 @@ def test_operator_creates_invitations_for_any_committee(fed):
 def test_invitation_creation_is_refused_without_rights(fed, who, where, error):
     before = snapshot()
     with pytest.raises(error):
-        services.create_invitations(actor=getattr(fed, who), committee=getattr(fed, where))
+        invitations.create_invitations(actor=getattr(fed, who), committee=getattr(fed, where))
     assert snapshot() == before
 
 
@@ -91,15 +96,15 @@ def test_invitation_creation_is_refused_without_rights(fed, who, where, error):
         ({"role": Role.DELEGATE}, "role"),
         ({"role": "king"}, "role"),
         ({"count": 0}, "count"),
-        ({"count": services.MAX_INVITATIONS_PER_BATCH + 1}, "count"),
+        ({"count": invitations.MAX_INVITATIONS_PER_BATCH + 1}, "count"),
         ({"valid_days": 0}, "valid_days"),
-        ({"valid_days": services.MAX_VALID_DAYS + 1}, "valid_days"),
+        ({"valid_days": invitations.MAX_VALID_DAYS + 1}, "valid_days"),
     ],
 )
 def test_invitation_with_bad_parameters_is_rejected(fed, kwargs, field):
     before = snapshot()
     with pytest.raises(InvalidInput) as caught:
-        services.create_invitations(actor=fed.secretary, committee=fed.committee_a1, **kwargs)
+        invitations.create_invitations(actor=fed.secretary, committee=fed.committee_a1, **kwargs)
     assert caught.value.field == field
     assert snapshot() == before
 
@@ -107,7 +112,7 @@ def test_invitation_with_bad_parameters_is_rejected(fed, kwargs, field):
 def test_operator_cannot_invite_to_a_zone(fed):
     before = snapshot()
     with pytest.raises(InvalidInput, match="committees only"):
-        services.create_invitations(actor=fed.operator, committee=fed.zone_a)
+        invitations.create_invitations(actor=fed.operator, committee=fed.zone_a)
     assert snapshot() == before
 
 
@@ -176,7 +181,7 @@ def test_already_used_code_is_rejected_and_nothing_is_written(fed):
 
 def test_revoked_code_is_rejected_and_nothing_is_written(fed):
     invitation, code = invite(fed)
-    services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+    invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
     before = snapshot()
     with pytest.raises(RevokedCode, match="withdrawn"):
         redeem(code)
@@ -220,7 +225,7 @@ def test_bad_newcomer_details_are_rejected_and_nothing_is_written(fed, extra, fi
     args = {"code": code, "pseudonym": "nueva", "password": NEW_PASSWORD} | extra
     before = snapshot()
     with pytest.raises(InvalidInput) as caught:
-        services.redeem_invitation(**args)
+        invitations.redeem_invitation(**args)
     assert caught.value.field == field
     assert str(caught.value.message)
     assert snapshot() == before
@@ -228,7 +233,7 @@ def test_bad_newcomer_details_are_rejected_and_nothing_is_written(fed, extra, fi
 
 def test_redeem_with_token_gives_a_working_api_token(fed):
     _invitation, code = invite(fed)
-    member, token, raw = services.redeem_invitation_with_token(
+    member, token, raw = invitations.redeem_invitation_with_token(
         code=code, pseudonym="nueva", password=NEW_PASSWORD, token_name="phone"
     )
     assert token.member == member
@@ -240,24 +245,24 @@ def test_redeem_with_token_gives_a_working_api_token(fed):
 
 def test_secretary_revokes_an_active_invitation(fed):
     invitation, _code = invite(fed)
-    revoked = services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+    revoked = invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
     assert revoked.revoked_at is not None
     assert AuditEntry.objects.filter(action="invitation.revoked").count() == 1
 
 
 def test_revoking_twice_or_after_use_is_a_conflict(fed):
     invitation, code = invite(fed)
-    services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+    invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
     before = snapshot()
     with pytest.raises(Conflict, match="already withdrawn"):
-        services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+        invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
     assert snapshot() == before
 
     used, code = invite(fed)
     redeem(code)
     before = snapshot()
     with pytest.raises(Conflict, match="already been used"):
-        services.revoke_invitation(actor=fed.secretary, invitation=used)
+        invitations.revoke_invitation(actor=fed.secretary, invitation=used)
     assert snapshot() == before
 
 
@@ -266,7 +271,7 @@ def test_revocation_is_refused_without_rights(fed, who, error):
     invitation, _code = invite(fed)
     before = snapshot()
     with pytest.raises(error):
-        services.revoke_invitation(actor=getattr(fed, who), invitation=invitation)
+        invitations.revoke_invitation(actor=getattr(fed, who), invitation=invitation)
     assert snapshot() == before
 
 
@@ -347,26 +352,50 @@ def test_token_is_stored_as_digest_and_authenticates(fed):
     assert AuditEntry.objects.filter(action="token.created").count() == 1
 
 
-def test_token_last_use_is_written_at_most_once_a_minute(fed):
+def test_token_last_use_keeps_the_day_and_never_the_time_of_a_vote(fed):
     token, raw = services.create_api_token(member=fed.member, name="phone")
-    assert token.last_used_at is None
+    assert token.last_used_on is None
     services.authenticate_api_token(raw_token=raw)
-    first = ApiToken.objects.get(pk=token.pk).last_used_at
-    assert first is not None
+    # The operator reading the row learns the day, nothing finer.
+    row = ApiToken.objects.filter(pk=token.pk).values().get()
+    assert row["last_used_on"] == timezone.now().date()
+    assert not any(
+        isinstance(value, datetime) and value >= timezone.now() - timedelta(hours=1)
+        for key, value in row.items()
+        if key != "created_at"
+    )
+    assert {f.name for f in ApiToken._meta.get_fields()} >= {"last_used_on"}
+    assert "last_used_at" not in {f.name for f in ApiToken._meta.get_fields()}
+
+
+def test_token_last_use_is_written_once_a_day(fed):
+    token, raw = services.create_api_token(member=fed.member, name="phone")
     services.authenticate_api_token(raw_token=raw)
-    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
-    # A use more than a minute after the recorded one is written again.
-    long_ago = timezone.now() - timedelta(minutes=2)
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    with CaptureQueriesContext(connection) as queries:
+        services.authenticate_api_token(raw_token=raw)
+    assert len(queries) == 1  # the read only: no write on a second use the same day
+    yesterday = timezone.now().date() - timedelta(days=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_on=yesterday)
     assert services.authenticate_api_token(raw_token=raw) == fed.member
-    assert ApiToken.objects.get(pk=token.pk).last_used_at > long_ago + timedelta(minutes=1)
+    assert ApiToken.objects.get(pk=token.pk).last_used_on == timezone.now().date()
+
+
+def test_token_last_use_writes_only_the_token_used(fed):
+    used, raw = services.create_api_token(member=fed.member, name="phone")
+    other, _ = services.create_api_token(member=fed.member, name="laptop")
+    someone_else, _ = services.create_api_token(member=fed.other_member, name="phone")
+    services.authenticate_api_token(raw_token=raw)
+    days = dict(ApiToken.objects.values_list("pk", "last_used_on"))
+    assert days[used.pk] == timezone.now().date()
+    assert days[other.pk] is None
+    assert days[someone_else.pk] is None
 
 
 def test_token_of_a_deactivated_member_does_not_authenticate(fed):
     token, raw = services.create_api_token(member=fed.member, name="phone")
     Member.objects.filter(pk=fed.member.pk).update(is_active=False)
     assert services.authenticate_api_token(raw_token=raw) is None
-    assert ApiToken.objects.get(pk=token.pk).last_used_at is None
+    assert ApiToken.objects.get(pk=token.pk).last_used_on is None
 
 
 def test_revoked_token_no_longer_authenticates(fed):
@@ -401,3 +430,62 @@ def test_bad_token_name_is_rejected(fed, name):
         services.create_api_token(member=fed.member, name=name)
     assert snapshot() == before
     assert ApiToken.objects.count() == 0
+
+
+# --- operator actions on members ----------------------------------------------------
+
+
+def test_members_cannot_deactivate_or_promote_anyone(fed):
+    with pytest.raises(Forbidden):
+        services.set_member_active(actor=fed.secretary, member=fed.member, active=False)
+    with pytest.raises(Forbidden):
+        services.set_operator(actor=fed.secretary, member=fed.secretary, operator=True)
+    fed.member.refresh_from_db()
+    assert fed.member.is_active
+    assert not fed.secretary.is_staff
+
+
+def test_staff_without_full_rights_cannot_grant_operator_rights(fed):
+    staff = make_member("staffonly")
+    Member.objects.filter(pk=staff.pk).update(is_staff=True)
+    staff.refresh_from_db()
+    with pytest.raises(Forbidden):
+        services.set_operator(actor=staff, member=fed.member, operator=True)
+    # Deactivating is an operator's job and allowed.
+    services.set_member_active(actor=staff, member=fed.member, active=False)
+
+
+def test_inactive_member_cannot_become_operator(fed):
+    services.set_member_active(actor=fed.operator, member=fed.member, active=False)
+    with pytest.raises(Conflict):
+        services.set_operator(actor=fed.operator, member=fed.member, operator=True)
+
+
+def test_repeating_an_operator_action_adds_no_entry(fed):
+    services.set_member_active(actor=fed.operator, member=fed.member, active=False)
+    count = AuditEntry.objects.count()
+    services.set_member_active(actor=fed.operator, member=fed.member, active=False)
+    assert AuditEntry.objects.count() == count
+
+
+def test_deactivated_members_token_stops_working(fed):
+    _token, raw = services.create_api_token(member=fed.member, name="phone")
+    assert services.authenticate_api_token(raw_token=raw) == fed.member
+    services.set_member_active(actor=fed.operator, member=fed.member, active=False)
+    assert services.authenticate_api_token(raw_token=raw) is None
+
+
+def test_createsuperuser_is_recorded_in_the_audit_log(db):
+    call_command(
+        "createsuperuser", "--noinput", "--pseudonym=primera", stdout=StringIO(), stderr=StringIO()
+    )
+    member = Member.objects.get(pseudonym="primera")
+    assert member.is_staff
+    assert member.is_superuser
+    entry = AuditEntry.objects.get(action="member.operator_created")
+    assert (entry.object_id, entry.actor_ref, entry.data) == (
+        str(member.pk),
+        None,
+        {"pseudonym": "primera"},
+    )
+    assert verify_chain().ok

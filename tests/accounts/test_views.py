@@ -11,6 +11,7 @@ from django.utils import timezone
 from asamblea.accounts import services
 from asamblea.accounts.models import ApiToken, Invitation, Member
 from asamblea.core.models import AuditEntry
+from asamblea.federation import invitations
 from asamblea.federation.models import Mandate, MandateSource, Membership, Role
 from tests.accounts.conftest import snapshot
 from tests.factories import PASSWORD
@@ -21,7 +22,7 @@ JOIN = reverse("accounts:join")
 
 
 def invite(fed, **kwargs):
-    [(invitation, code)] = services.create_invitations(
+    [(invitation, code)] = invitations.create_invitations(
         actor=fed.secretary, committee=fed.committee_a1, **kwargs
     )
     return invitation, code
@@ -103,9 +104,9 @@ def test_repeated_login_failures_are_rate_limited(fed, settings):
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    # Another address is not affected.
+    # Another member at another address is not affected.
     other = Client(REMOTE_ADDR="10.0.0.9")
-    assert other.post(LOGIN, {"pseudonym": "rosa", "password": PASSWORD}).status_code == 302
+    assert other.post(LOGIN, {"pseudonym": "juan", "password": PASSWORD}).status_code == 302
 
 
 def test_login_without_csrf_token_is_refused_with_explanation(fed):
@@ -133,10 +134,10 @@ def test_logout_without_csrf_token_is_refused(fed, csrf_client_for):
 # --- join -------------------------------------------------------------------------
 
 
-def test_join_page_prefills_the_code_from_the_link(db):
-    response = Client().get(JOIN + "?code=ABCD-EFGH-JKMN-PQRS")
+def test_join_page_reads_the_code_from_the_fragment_with_a_static_script(db):
+    response = Client().get(JOIN)
     assert response.status_code == 200
-    assert b'value="ABCD-EFGH-JKMN-PQRS"' in response.content
+    assert b"accounts/join.js" in response.content
 
 
 def test_joining_creates_member_logs_in_and_redirects_home(fed):
@@ -161,11 +162,11 @@ def expire(invitation):
 
 
 def use(fed, invitation, code):
-    services.redeem_invitation(code=code, pseudonym="primera", password=NEW_PASSWORD)
+    invitations.redeem_invitation(code=code, pseudonym="primera", password=NEW_PASSWORD)
 
 
 def revoke(fed, invitation):
-    services.revoke_invitation(actor=fed.secretary, invitation=invitation)
+    invitations.revoke_invitation(actor=fed.secretary, invitation=invitation)
 
 
 @pytest.mark.parametrize(
@@ -430,7 +431,8 @@ def test_created_codes_are_printed_once_with_qr_codes(fed, client_for):
     assert all(i.role == Role.SECRETARY for i in invitations)
     for invitation in invitations:
         assert f'<p class="code">{invitation.code_hint}-' in html
-        assert f"/accounts/join/?code={invitation.code_hint}-" in html
+        assert f"/accounts/join/#code={invitation.code_hint}-" in html
+    assert "?code=" not in html
     # The list page afterwards shows hints only.
     listing = client.get(url).content.decode()
     assert listing.count("…</td>") == 2
@@ -492,7 +494,7 @@ def test_revoking_twice_is_a_conflict(fed, client_for):
 
 def test_revoke_conflict_by_htmx_returns_the_row_with_the_reason(fed, client_for):
     invitation, code = invite(fed)
-    services.redeem_invitation(code=code, pseudonym="nueva", password=NEW_PASSWORD)
+    invitations.redeem_invitation(code=code, pseudonym="nueva", password=NEW_PASSWORD)
     before = snapshot()
     response = client_for(fed.secretary).post(
         reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"

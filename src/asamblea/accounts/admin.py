@@ -1,28 +1,30 @@
-"""Admin for operators. Password hashes and code/token digests are never
-editable, and invitations and tokens are only created through the services,
-so that raw codes are shown once and every creation is audited."""
+"""Admin for operators: browse only. Password hashes and code/token digests are
+never shown as fields; invitations and tokens are created through the services
+(raw codes are shown once), and the operator's changes to members (deactivate,
+reactivate, grant or revoke operator rights) are actions that call the
+services, so that each lands in the audit log with the operator as actor.
+Invitations are in the federation's admin."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from asamblea.accounts.models import ApiToken, Invitation, Member
+from asamblea.accounts import services
+from asamblea.accounts.models import ApiToken, Member
+from asamblea.accounts.requests import signed_in_member
+from asamblea.core.admin import ServiceOwnedAdmin, run_each
 
-# django-stubs makes ModelAdmin generic for the type checker only; at runtime
-# the class is not subscriptable.
-if TYPE_CHECKING:
-    MemberModelAdmin = admin.ModelAdmin[Member]
-    InvitationModelAdmin = admin.ModelAdmin[Invitation]
-    ApiTokenModelAdmin = admin.ModelAdmin[ApiToken]
-else:
-    MemberModelAdmin = InvitationModelAdmin = ApiTokenModelAdmin = admin.ModelAdmin
+# Operator rights are all or nothing (``is_staff`` and ``is_superuser``, granted
+# by an audited action); permission groups would grant admin rights around it.
+admin.site.unregister(Group)
 
 
 @admin.register(Member)
-class MemberAdmin(MemberModelAdmin):
+class MemberAdmin(ServiceOwnedAdmin):
     list_display = ("pseudonym", "language", "is_active", "is_staff", "date_joined", "last_login")
     list_filter = ("is_active", "is_staff", "language")
     search_fields = ("pseudonym",)
@@ -39,46 +41,57 @@ class MemberAdmin(MemberModelAdmin):
         "date_joined",
         "last_login",
     )
-    readonly_fields = ("date_joined", "last_login")
+    readonly_fields = fields
+    actions = ("deactivate", "reactivate", "grant_operator", "revoke_operator")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Members join by invitation (or `createsuperuser` for the first operator).
-        return False
+    @admin.action(description=_("Deactivate the selected members"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda m: services.set_member_active(actor=actor, member=m, active=False),
+            done=_("%(count)d member(s) deactivated."),
+        )
 
+    @admin.action(description=_("Reactivate the selected members"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda m: services.set_member_active(actor=actor, member=m, active=True),
+            done=_("%(count)d member(s) reactivated."),
+        )
 
-@admin.register(Invitation)
-class InvitationAdmin(InvitationModelAdmin):
-    list_display = (
-        "code_hint",
-        "node",
-        "role",
-        "created_by",
-        "expires_at",
-        "used_at",
-        "revoked_at",
-    )
-    list_filter = ("role",)
-    search_fields = ("code_hint", "node__name")
-    readonly_fields = (
-        "code_digest",
-        "code_hint",
-        "node",
-        "role",
-        "created_by",
-        "created_at",
-        "expires_at",
-        "used_at",
-        "used_by",
-        "revoked_at",
-    )
+    @admin.action(description=_("Grant operator rights to the selected members"))
+    def grant_operator(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda m: services.set_operator(actor=actor, member=m, operator=True),
+            done=_("%(count)d member(s) are now operators."),
+        )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    @admin.action(description=_("Revoke operator rights of the selected members"))
+    def revoke_operator(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda m: services.set_operator(actor=actor, member=m, operator=False),
+            done=_("%(count)d member(s) are no longer operators."),
+        )
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ApiTokenModelAdmin):
-    list_display = ("name", "member", "prefix", "created_at", "last_used_at", "revoked_at")
+class ApiTokenAdmin(ServiceOwnedAdmin):
+    list_display = ("name", "member", "prefix", "created_at", "last_used_on", "revoked_at")
     search_fields = ("name", "member__pseudonym", "prefix")
     readonly_fields = (
         "member",
@@ -86,9 +99,6 @@ class ApiTokenAdmin(ApiTokenModelAdmin):
         "digest",
         "prefix",
         "created_at",
-        "last_used_at",
+        "last_used_on",
         "revoked_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

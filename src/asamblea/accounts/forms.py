@@ -6,14 +6,17 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts import rules, services
 from asamblea.accounts.models import PSEUDONYM_VALIDATOR
-from asamblea.federation.models import Role
+from asamblea.core.validation import ControlCharactersFormMixin, TextForm
 
 
-class LoginForm(forms.Form):
+class LoginForm(TextForm):
     pseudonym = forms.CharField(
         label=_("Pseudonym"),
         max_length=40,
@@ -27,7 +30,7 @@ class LoginForm(forms.Form):
     )
 
 
-class JoinForm(forms.Form):
+class JoinForm(TextForm):
     code = forms.CharField(
         label=_("Invitation code"),
         max_length=rules.MAX_TYPED_CODE_LENGTH,
@@ -79,30 +82,7 @@ class JoinForm(forms.Form):
         return data
 
 
-class InvitationForm(forms.Form):
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=[
-            (Role.MEMBER.value, Role.MEMBER.label),
-            (Role.SECRETARY.value, Role.SECRETARY.label),
-        ],
-        initial=Role.MEMBER.value,
-    )
-    count = forms.IntegerField(
-        label=_("How many codes"),
-        min_value=1,
-        max_value=services.MAX_INVITATIONS_PER_BATCH,
-        initial=1,
-    )
-    valid_days = forms.IntegerField(
-        label=_("Valid for (days)"),
-        min_value=1,
-        max_value=services.MAX_VALID_DAYS,
-        initial=7,
-    )
-
-
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(TextForm):
     old_password = forms.CharField(
         label=_("Current password"),
         max_length=services.MAX_PASSWORD_LENGTH,
@@ -133,11 +113,11 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(TextForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class ContactForm(forms.Form):
+class ContactForm(TextForm):
     email = forms.EmailField(
         label=_("E-mail (optional)"),
         required=False,
@@ -153,9 +133,21 @@ class ContactForm(forms.Form):
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(TextForm):
     name = forms.CharField(
         label=_("Token name"),
         max_length=services.MAX_TOKEN_NAME_LENGTH,
         help_text=_("What the token is for, e.g. 'phone app'."),
     )
+
+
+class RefusedAdminLoginForm(ControlCharactersFormMixin, AdminAuthenticationForm):
+    """The admin's sign-in form, refused with ``refusal`` without checking the
+    password (the attempt limit is reached)."""
+
+    def __init__(self, request: HttpRequest, *, data: Any, refusal: str) -> None:
+        super().__init__(request, data=data)
+        self.refusal = refusal
+
+    def clean(self) -> dict[str, Any]:
+        raise ValidationError(self.refusal, code="rate_limited")

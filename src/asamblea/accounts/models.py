@@ -12,9 +12,13 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from asamblea.accounts import pseudonyms
+from asamblea.core import audit
+from asamblea.core.actors import SYSTEM
 
 PSEUDONYM_VALIDATOR = RegexValidator(
     regex=r"^[\w.\-]{3,40}$",
@@ -26,15 +30,29 @@ class MemberManager(BaseUserManager["Member"]):
     use_in_migrations = True
 
     def create_user(self, pseudonym: str, password: str | None = None, **extra: Any) -> Member:
-        member = self.model(pseudonym=pseudonym, **extra)
+        member = self.model(pseudonym=pseudonyms.normalize(pseudonym), **extra)
         member.set_password(password)
         member.save(using=self._db)
         return member
 
     def create_superuser(self, pseudonym: str, password: str | None = None, **extra: Any) -> Member:
+        """Used by ``manage.py createsuperuser`` (the first operator): the new
+        operator is recorded in the audit log like one granted in the admin."""
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        return self.create_user(pseudonym, password, **extra)
+        with transaction.atomic(using=self._db):
+            member = self.create_user(pseudonym, password, **extra)
+            audit.record(
+                actor=SYSTEM,
+                action="member.operator_created",
+                target=member,
+                data={"pseudonym": member.pseudonym},
+            )
+        return member
+
+    def get_by_natural_key(self, username: str | None) -> Member:
+        # Sign-in finds the member whatever compatibility form was typed (fullwidth...).
+        return self.get(pseudonym=pseudonyms.normalize(username or ""))
 
 
 class Member(AbstractBaseUser, PermissionsMixin):
@@ -43,6 +61,12 @@ class Member(AbstractBaseUser, PermissionsMixin):
     pseudonym = models.CharField(
         _("pseudonym"), max_length=40, unique=True, validators=[PSEUDONYM_VALIDATOR]
     )
+    # Derived from the pseudonym on every save (see accounts/pseudonyms.py); unique,
+    # so that the database itself refuses a look-alike. NULL only for a member
+    # who already looked like an older one when the columns were added.
+    # (NULL, unlike "", never collides in a unique column.)
+    pseudonym_folded = models.TextField(unique=True, null=True, editable=False)  # noqa: DJ001
+    pseudonym_shape = models.TextField(unique=True, null=True, editable=False)  # noqa: DJ001
     email = models.EmailField(_("e-mail (optional)"), blank=True)
     phone = models.CharField(_("phone (optional)"), max_length=32, blank=True)
     language = models.CharField(
@@ -63,6 +87,16 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The look-alike keys follow the pseudonym wherever it is written
+        # (services, the admin, createsuperuser), so they cannot drift.
+        self.pseudonym_folded = pseudonyms.folded_key(self.pseudonym)
+        self.pseudonym_shape = pseudonyms.shape_key(self.pseudonym)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "pseudonym" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pseudonym_folded", "pseudonym_shape"}
+        super().save(*args, **kwargs)
 
 
 class Invitation(models.Model):
@@ -105,6 +139,13 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            # Delegates are appointed or elected, never invited (``INVITABLE_ROLES``).
+            models.CheckConstraint(
+                condition=models.Q(role__in=["member", "secretary"]),
+                name="accounts_invitation_role_invitable",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code_hint}… → {self.node_id}"
@@ -120,7 +161,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=12)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # The day only: an exact time would record when the member voted.
+    last_used_on = models.DateField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:

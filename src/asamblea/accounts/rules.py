@@ -51,6 +51,12 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
+def join_link(join_url: str, code: str) -> str:
+    """The link printed and put in the QR code. The code travels in the fragment,
+    which browsers never send to the server: it cannot reach access logs."""
+    return f"{join_url}#code={code}"
+
+
 def code_digest(code: str) -> str:
     """SHA-256 of the normalised code; the only form the database keeps."""
     return hashlib.sha256(code.encode("ascii")).hexdigest()

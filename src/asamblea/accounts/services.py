@@ -1,4 +1,5 @@
-"""Writes for members, invitations and API tokens. Each service checks
+"""Writes for members and API tokens (invitations, which admit members to a
+committee, are ``federation.invitations``). Each service checks
 permission first, owns its transaction and appends to the audit log.
 
 Personal data (e-mail, phone) never enters the audit log: the log cannot be
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -21,29 +22,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from asamblea.accounts import rules
-from asamblea.accounts.errors import (
-    ExpiredCode,
-    InvalidCode,
-    PseudonymTaken,
-    RevokedCode,
-    TooManyTokens,
-    UsedCode,
-)
-from asamblea.accounts.models import PSEUDONYM_VALIDATOR, ApiToken, Invitation, Member
-from asamblea.core import audit
+from asamblea.accounts import pseudonyms
+from asamblea.accounts.errors import PseudonymTaken, TooManyTokens
+from asamblea.accounts.models import PSEUDONYM_VALIDATOR, ApiToken, Member
+from asamblea.core import audit, rawrows
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from asamblea.federation import selectors as federation_selectors
-from asamblea.federation import services as federation_services
-from asamblea.federation.models import Node, Role
 
-INVITABLE_ROLES = (Role.MEMBER, Role.SECRETARY)
-MAX_INVITATIONS_PER_BATCH = 50
-MAX_VALID_DAYS = 90
 MAX_TOKENS_PER_MEMBER = 20
 # A recognisable tag (not a secret) so leaked tokens are easy to spot and revoke.
 TOKEN_PREFIX = "asb_"  # noqa: S105
-TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_PASSWORD_LENGTH = 128
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_LENGTH = 32
@@ -59,43 +46,47 @@ def _digest(raw: str) -> str:
 # call, and the ORM's compilation of it cost three times the query itself.
 _TOKEN_READ = f"""
 SELECT m.*, t.id AS token_id,
-       (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale
+       (t.last_used_on IS NULL OR t.last_used_on < %s) AS token_stale
 FROM {Member._meta.db_table} m JOIN {ApiToken._meta.db_table} t ON t.member_id = m.id
 WHERE t.digest = %s AND t.revoked_at IS NULL AND m.is_active
 """  # noqa: S608 (only table names are formatted in)
+# Its write, once a day per token, by hand for the same reason.
+_TOKEN_TOUCH = f"""
+UPDATE {ApiToken._meta.db_table} SET last_used_on = %(today)s
+WHERE id = %(token)s AND (last_used_on IS NULL OR last_used_on < %(today)s)
+"""  # noqa: S608
 
 
 def authenticate_api_token(*, raw_token: str) -> Member | None:
     """Return the active member owning ``raw_token``, or None."""
     if not raw_token or len(raw_token) > 200:
         return None
-    # "Last used" is shown to the member to spot a forgotten or stolen token; a
-    # minute's precision is enough, and writing it on every request would add
-    # a write (and its commit) to every API call. The condition keeps
-    # concurrent requests from writing it twice.
-    now = timezone.now()
-    stale = now - TOKEN_LAST_USED_RESOLUTION
-    params = [connection.ops.adapt_datetimefield_value(stale), _digest(raw_token)]
-    member = next(iter(Member.objects.raw(_TOKEN_READ, params)), None)
+    # "Last used" is shown to the member to spot a forgotten or stolen token.
+    # It keeps the (UTC) day only: a finer time would record when the member
+    # voted, and the day is written once, so most calls add no write at all.
+    # The condition keeps concurrent requests from writing it twice.
+    today = connection.ops.adapt_datefield_value(timezone.now().date())
+    member = rawrows.first_instance(Member, _TOKEN_READ, [today, _digest(raw_token)])
     if member is None:
         return None
     if getattr(member, "token_stale", False):
-        token_id: int = getattr(member, "token_id", 0)
-        ApiToken.objects.filter(pk=token_id).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
-        ).update(last_used_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN_TOUCH, {"today": today, "token": getattr(member, "token_id", 0)})
     return member
 
 
+def pseudonym_is_taken(pseudonym: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether ``pseudonym`` looks like (or is) an existing member's."""
+    same = Q(pseudonym_folded=pseudonyms.folded_key(pseudonym)) | Q(
+        pseudonym_shape=pseudonyms.shape_key(pseudonym)
+    )
+    members = Member.objects.filter(same)
+    if exclude_pk is not None:
+        members = members.exclude(pk=exclude_pk)
+    return members.exists()
+
+
 # --- validation shared by several services -------------------------------------------
-
-
-def _check_invitation_rights(*, actor: Member, committee: Node) -> None:
-    """Invisible committee: NotFound (no leak). Visible but not its secretary: Forbidden."""
-    if not federation_selectors.can_see_node(member=actor, node=committee):
-        raise NotFound()
-    if not (actor.is_staff or federation_selectors.is_secretary(member=actor, node=committee)):
-        raise Forbidden(_("Only a secretary of this committee can manage its invitations."))
 
 
 def _clean_password(password: str, *, member: Member, field: str) -> None:
@@ -142,7 +133,7 @@ def _clean_language(language: str) -> str:
 
 
 def _clean_pseudonym(pseudonym: str) -> str:
-    pseudonym = pseudonym.strip()
+    pseudonym = pseudonyms.normalize(pseudonym)
     try:
         PSEUDONYM_VALIDATOR(pseudonym)
     except ValidationError as exc:
@@ -150,185 +141,56 @@ def _clean_pseudonym(pseudonym: str) -> str:
     return pseudonym
 
 
-# --- invitations -----------------------------------------------------------------
+# --- new members --------------------------------------------------------------------
 
 
-def create_invitations(
-    *,
-    actor: Member,
-    committee: Node,
-    role: str = Role.MEMBER,
-    count: int = 1,
-    valid_days: int = 7,
-) -> list[tuple[Invitation, str]]:
-    """Create ``count`` one-time codes admitting people to ``committee`` with ``role``.
+@dataclass(frozen=True)
+class NewMember:
+    """A newcomer's details, validated by :func:`clean_new_member`."""
 
-    Returns each invitation with its raw code, formatted for display. The raw
-    codes exist only in this return value: show them once and forget them.
-    """
-    _check_invitation_rights(actor=actor, committee=committee)
-    if not committee.is_committee:
-        raise InvalidInput(_("Invitations admit people to committees only."), field="node")
-    if role not in INVITABLE_ROLES:
-        raise InvalidInput(_("An invitation can make a member or a secretary."), field="role")
-    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
-        raise InvalidInput(
-            _("Create between 1 and %(n)d invitations at a time.")
-            % {"n": MAX_INVITATIONS_PER_BATCH},
-            field="count",
-        )
-    if not 1 <= valid_days <= MAX_VALID_DAYS:
-        raise InvalidInput(
-            _("An invitation can be valid for 1 to %(n)d days.") % {"n": MAX_VALID_DAYS},
-            field="valid_days",
-        )
-    now = timezone.now()
-    expires_at = now + timedelta(days=valid_days)
-    created: list[tuple[Invitation, str]] = []
-    with transaction.atomic():
-        for _i in range(count):
-            code = rules.generate_code()
-            invitation = Invitation.objects.create(
-                code_digest=rules.code_digest(code),
-                code_hint=rules.code_hint(code),
-                node=committee,
-                role=role,
-                created_by=actor,
-                created_at=now,
-                expires_at=expires_at,
-            )
-            audit.record(
-                actor=actor,
-                action="invitation.created",
-                target=invitation,
-                data={
-                    "node": committee.pk,
-                    "role": role,
-                    "hint": invitation.code_hint,
-                    "expires_at": expires_at.isoformat(),
-                },
-            )
-            created.append((invitation, rules.format_code(code)))
-    return created
+    pseudonym: str
+    password: str
+    email: str
+    phone: str
+    language: str
 
 
-def revoke_invitation(*, actor: Member, invitation: Invitation) -> Invitation:
-    """Withdraw an unused invitation so its code no longer admits anyone."""
-    _check_invitation_rights(actor=actor, committee=invitation.node)
-    with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.used_at is not None:
-            raise Conflict(_("This invitation has already been used."), code="already_used")
-        if locked.revoked_at is not None:
-            raise Conflict(_("This invitation was already withdrawn."), code="already_revoked")
-        locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at"])
-        audit.record(
-            actor=actor,
-            action="invitation.revoked",
-            target=locked,
-            data={"node": locked.node_id, "hint": locked.code_hint},
-        )
-    return locked
-
-
-def redeem_invitation(
-    *,
-    code: str,
-    pseudonym: str,
-    password: str,
-    email: str = "",
-    phone: str = "",
-    language: str = settings.LANGUAGE_CODE,
-) -> Member:
-    """Create a member from an invitation code and admit them to its committee.
-
-    Everything happens in one transaction holding a row lock on the invitation,
-    so two people racing with the same code cannot both get in, and a failure
-    at any step leaves no member, membership or audit entry behind.
-    """
-    normalized = rules.normalize_code(code)
-    if normalized is None:
-        raise InvalidCode(field="code")
+def clean_new_member(
+    *, pseudonym: str, password: str, email: str, phone: str, language: str
+) -> NewMember:
+    """Validate a newcomer's details (before any lock is taken)."""
     pseudonym = _clean_pseudonym(pseudonym)
-    _clean_password(password, member=Member(pseudonym=pseudonym), field="password")
     email = _clean_email(email)
-    phone = _clean_phone(phone)
-    language = _clean_language(language)
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(code_digest=rules.code_digest(normalized))
-            .first()
-        )
-        if invitation is None:
-            raise InvalidCode(field="code")
-        state = rules.invitation_state(
-            now=timezone.now(),
-            expires_at=invitation.expires_at,
-            used_at=invitation.used_at,
-            revoked_at=invitation.revoked_at,
-        )
-        if state == rules.InvitationState.USED:
-            raise UsedCode(field="code")
-        if state == rules.InvitationState.REVOKED:
-            raise RevokedCode(field="code")
-        if state == rules.InvitationState.EXPIRED:
-            raise ExpiredCode(field="code")
-        # Pseudonyms differing only in case would let an infiltrator pass for
-        # someone else, so uniqueness is checked without regard to case.
-        if Member.objects.filter(pseudonym__iexact=pseudonym).exists():
-            raise PseudonymTaken(field="pseudonym")
-        try:
-            with transaction.atomic():
-                member = Member.objects.create_user(
-                    pseudonym, password, email=email, phone=phone, language=language
-                )
-        except IntegrityError as exc:
-            raise PseudonymTaken(field="pseudonym") from exc
-        audit.record(
-            actor=member,
-            action="member.joined",
-            target=member,
-            data={"node": invitation.node_id, "role": invitation.role},
-        )
-        federation_services.add_membership(
-            actor=member, member=member, committee=invitation.node, role=invitation.role
-        )
-        invitation.used_at = timezone.now()
-        invitation.used_by = member
-        invitation.save(update_fields=["used_at", "used_by"])
-        audit.record(
-            actor=member,
-            action="invitation.redeemed",
-            target=invitation,
-            data={"node": invitation.node_id, "hint": invitation.code_hint},
-        )
-    return member
+    _clean_password(password, member=Member(pseudonym=pseudonym, email=email), field="password")
+    return NewMember(
+        pseudonym=pseudonym,
+        password=password,
+        email=email,
+        phone=_clean_phone(phone),
+        language=_clean_language(language),
+    )
 
 
-def redeem_invitation_with_token(
-    *,
-    code: str,
-    pseudonym: str,
-    password: str,
-    email: str = "",
-    phone: str = "",
-    language: str = settings.LANGUAGE_CODE,
-    token_name: str,
-) -> tuple[Member, ApiToken, str]:
-    """``redeem_invitation`` plus a first API token, all or nothing (for API clients)."""
-    with transaction.atomic():
-        member = redeem_invitation(
-            code=code,
-            pseudonym=pseudonym,
-            password=password,
-            email=email,
-            phone=phone,
-            language=language,
-        )
-        token, raw = create_api_token(member=member, name=token_name)
-    return member, token, raw
+def create_member(*, new: NewMember) -> Member:
+    """Create a member from validated details. Precondition: inside the
+    caller's transaction, which admits them somewhere (an invitation, see
+    ``federation.invitations``); the caller records why they joined."""
+    # A pseudonym differing from a member's only in case or by look-alike
+    # letters would let an infiltrator pass for them. The unique columns
+    # refuse it too (IntegrityError below); this gives the clear message.
+    if pseudonym_is_taken(new.pseudonym):
+        raise PseudonymTaken(field="pseudonym")
+    try:
+        with transaction.atomic():
+            return Member.objects.create_user(
+                new.pseudonym,
+                new.password,
+                email=new.email,
+                phone=new.phone,
+                language=new.language,
+            )
+    except IntegrityError as exc:
+        raise PseudonymTaken(field="pseudonym") from exc
 
 
 # --- profile ----------------------------------------------------------------------
@@ -432,3 +294,58 @@ def revoke_api_token(*, member: Member, token_id: int) -> ApiToken:
             actor=member, action="token.revoked", target=token, data={"prefix": token.prefix}
         )
     return token
+
+
+# --- operator actions on members (the admin calls these) -----------------------------
+
+
+def _locked_member(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def set_member_active(*, actor: Member, member: Member, active: bool) -> Member:
+    """Deactivate (sign-in, sessions and API tokens stop working) or reactivate
+    ``member``. Only operators; nobody deactivates themselves (an operator
+    could lock the last operator out)."""
+    if not actor.is_staff:
+        raise Forbidden(_("Only operators may deactivate or reactivate members."))
+    if member.pk == actor.pk:
+        raise Conflict(_("You cannot deactivate or reactivate yourself."))
+    with transaction.atomic():
+        member = _locked_member(member)
+        if member.is_active == active:
+            return member
+        member.is_active = active
+        member.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="member.reactivated" if active else "member.deactivated",
+            target=member,
+            data={"pseudonym": member.pseudonym},
+        )
+    return member
+
+
+def set_operator(*, actor: Member, member: Member, operator: bool) -> Member:
+    """Grant or revoke operator rights (``is_staff`` and ``is_superuser``
+    together: operators see everything and may use the whole admin). Only a
+    superuser, never on themselves, and only for active members."""
+    if not actor.is_superuser:
+        raise Forbidden(_("Only operators with full rights may grant or revoke operator rights."))
+    if member.pk == actor.pk:
+        raise Conflict(_("You cannot change your own operator rights."))
+    with transaction.atomic():
+        member = _locked_member(member)
+        if operator and not member.is_active:
+            raise Conflict(_("An inactive member cannot become an operator."))
+        if member.is_staff == operator and member.is_superuser == operator:
+            return member
+        member.is_staff = member.is_superuser = operator
+        member.save(update_fields=["is_staff", "is_superuser"])
+        audit.record(
+            actor=actor,
+            action="member.operator_granted" if operator else "member.operator_revoked",
+            target=member,
+            data={"pseudonym": member.pseudonym},
+        )
+    return member

@@ -1,4 +1,5 @@
-"""Sign-in, joining by invitation, profile, invitations and API tokens.
+"""Sign-in, profile and API tokens (joining by invitation and the invitations
+pages are ``federation.invitation_views``).
 
 Views parse input with a form, call a service or selector, and render. A
 ``DomainError`` is shown next to its field with the error's 4xx status.
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
@@ -24,23 +25,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from asamblea.accounts import ratelimit, rules, selectors, services
+from asamblea.accounts import ratelimit, selectors, services
 from asamblea.accounts.errors import RateLimited
 from asamblea.accounts.forms import (
     ContactForm,
-    InvitationForm,
-    JoinForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
+    RefusedAdminLoginForm,
     TokenForm,
 )
 from asamblea.accounts.models import Member
-from asamblea.accounts.qr import join_qr_svg
+from asamblea.accounts.pseudonyms import pseudonym_key
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, reraise_refusal
-from asamblea.core.htmx import is_htmx, pick_template
-from asamblea.federation.models import Node
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -94,27 +92,76 @@ def login(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
     form = LoginForm(request.POST)
     context: dict[str, Any] = {"form": form, "next": _safe_next(request)}
-    address = ratelimit.client_address(request)
-    valid = form.is_valid()
+    if not form.is_valid():
+        return render(request, "accounts/login.html", context, status=422)
+    pseudonym = form.cleaned_data["pseudonym"]
     try:
-        ratelimit.check(scope="login", address=address)
+        attempt = ratelimit.begin(
+            scope=ratelimit.SIGN_IN, request=request, account=pseudonym_key(pseudonym)
+        )
     except RateLimited as exc:
         _show_error(form, exc)
         return render(request, "accounts/login.html", context, status=exc.status)
-    if valid:
-        user = authenticate(
-            request,
-            pseudonym=form.cleaned_data["pseudonym"],
-            password=form.cleaned_data["password"],
-        )
-        if isinstance(user, Member):
-            auth_login(request, user)
-            response = HttpResponseRedirect(_safe_next(request))
-            _remember_language(request, response, user.language)
-            return response
-        ratelimit.note_failure(scope="login", address=address)
-        form.add_error(None, _("Wrong pseudonym or password."))
+    user = authenticate(request, pseudonym=pseudonym, password=form.cleaned_data["password"])
+    if isinstance(user, Member):
+        attempt.succeeded()
+        auth_login(request, user)
+        response = HttpResponseRedirect(_safe_next(request))
+        _remember_language(request, response, user.language)
+        return response
+    form.add_error(None, _("Wrong pseudonym or password."))
     return render(request, "accounts/login.html", context, status=422)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own sign-in page, behind the same attempt limits as ``login``
+    (and sharing its counters, so that neither page adds guesses to the other)."""
+    if request.method != "POST":
+        return admin.site.login(request)
+    pseudonym = str(request.POST.get("username", ""))
+    try:
+        attempt = ratelimit.begin(
+            scope=ratelimit.SIGN_IN, request=request, account=pseudonym_key(pseudonym)
+        )
+    except RateLimited as exc:
+        form = RefusedAdminLoginForm(request, data=request.POST, refusal=str(exc.message))
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Log in"),
+            "app_path": request.get_full_path(),
+            "form": form,
+            REDIRECT_FIELD_NAME: request.POST.get(REDIRECT_FIELD_NAME, ""),
+        }
+        return render(request, "admin/login.html", context, status=exc.status)
+    response = admin.site.login(request)
+    if response.status_code == 302 and request.user.is_authenticated:
+        attempt.succeeded()
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def admin_password_change(request: HttpRequest) -> HttpResponse:
+    """The admin's password change, which asks for the current password: behind
+    the same limit as ``password`` so that a stolen operator session cannot
+    be used to guess it."""
+    user = request.user
+    if request.method != "POST" or not (isinstance(user, Member) and user.is_staff):
+        return admin.site.password_change(request)
+    try:
+        attempt = ratelimit.begin(
+            scope=ratelimit.PASSWORD_CHANGE, request=request, account=f"member:{user.pk}"
+        )
+    except RateLimited as exc:
+        context = {**admin.site.each_context(request), "message": exc.message}
+        return render(request, "accounts/admin_refused.html", context, status=exc.status)
+    response = admin.site.password_change(request)
+    old_password = str(request.POST.get("old_password", ""))[: services.MAX_PASSWORD_LENGTH]
+    if response.status_code == 302 or user.check_password(old_password):
+        attempt.succeeded()  # changed, or refused for the new password only
+    return response
 
 
 @require_POST
@@ -123,51 +170,12 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("core:home")
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def join(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        code = request.GET.get("code", "")[: rules.MAX_TYPED_CODE_LENGTH]
-        return render(request, "accounts/join.html", {"form": JoinForm(initial={"code": code})})
-    form = JoinForm(request.POST)
-    address = ratelimit.client_address(request)
-    valid = form.is_valid()
-    try:
-        ratelimit.check(scope="join", address=address)
-    except RateLimited as exc:
-        _show_error(form, exc)
-        return render(request, "accounts/join.html", {"form": form}, status=exc.status)
-    if not valid:
-        return render(request, "accounts/join.html", {"form": form}, status=422)
-    data = form.cleaned_data
-    try:
-        member = services.redeem_invitation(
-            code=data["code"],
-            pseudonym=data["pseudonym"],
-            password=data["password"],
-            email=data["email"],
-            phone=data["phone"],
-            language=_current_language(),
-        )
-    except DomainError as exc:
-        if exc.field == "code":
-            ratelimit.note_failure(scope="join", address=address)
-        _show_error(form, exc)
-        return render(request, "accounts/join.html", {"form": form}, status=exc.status)
-    auth_login(request, member, backend=MODEL_BACKEND)
-    messages.success(request, _("Welcome! You are now a member of your committee."))
-    response = redirect("core:home")
-    _remember_language(request, response, member.language)
-    return response
-
-
 # --- profile ----------------------------------------------------------------------
 
 
 def _render_profile(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
     member = signed_in_member(request)
     context: dict[str, Any] = {
-        "memberships": selectors.my_memberships(member=member),
         "language_form": LanguageForm(initial={"language": member.language}),
         "contact_form": ContactForm(initial={"email": member.email, "phone": member.phone}),
         "password_form": PasswordChangeForm(),
@@ -190,14 +198,25 @@ def password(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_profile(request, status=422, password_form=form)
     try:
+        # Someone holding a stolen session must not learn the password by guessing.
+        attempt = ratelimit.begin(
+            scope=ratelimit.PASSWORD_CHANGE, request=request, account=f"member:{member.pk}"
+        )
+    except RateLimited as exc:
+        _show_error(form, exc)
+        return _render_profile(request, status=exc.status, password_form=form)
+    try:
         services.change_password(
             member=member,
             old_password=form.cleaned_data["old_password"],
             new_password=form.cleaned_data["new_password"],
         )
     except DomainError as exc:
+        if exc.field != "old_password":
+            attempt.succeeded()  # the current password was right
         _show_error(form, exc)
         return _render_profile(request, status=exc.status, password_form=form)
+    attempt.succeeded()
     # Keep this session signed in; other sessions of the member end.
     update_session_auth_hash(request, member)
     messages.success(request, _("Your password was changed."))
@@ -262,101 +281,6 @@ def contact(request: HttpRequest) -> HttpResponse:
         return _render_profile(request, status=exc.status, contact_form=form)
     messages.success(request, _("Your contact details were saved."))
     return redirect("accounts:profile")
-
-
-# --- invitations ------------------------------------------------------------------
-
-
-def _invitable_committee(request: HttpRequest, node_id: int) -> Node:
-    try:
-        return selectors.get_invitable_committee(member=signed_in_member(request), node_id=node_id)
-    except DomainError as exc:
-        reraise_refusal(exc)
-        raise
-
-
-def _render_invitations(
-    request: HttpRequest,
-    committee: Node,
-    form: InvitationForm,
-    *,
-    status: int = 200,
-    error: str = "",
-) -> HttpResponse:
-    rows = selectors.list_invitations(member=signed_in_member(request), committee=committee)
-    context = {"committee": committee, "rows": rows, "form": form, "error": error}
-    return render(request, "accounts/invitations.html", context, status=status)
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def invitations(request: HttpRequest, node_id: int) -> HttpResponse:
-    committee = _invitable_committee(request, node_id)
-    if request.method != "POST":
-        return _render_invitations(request, committee, InvitationForm())
-    form = InvitationForm(request.POST)
-    if not form.is_valid():
-        return _render_invitations(request, committee, form, status=422)
-    try:
-        created = services.create_invitations(
-            actor=signed_in_member(request),
-            committee=committee,
-            role=form.cleaned_data["role"],
-            count=form.cleaned_data["count"],
-            valid_days=form.cleaned_data["valid_days"],
-        )
-    except DomainError as exc:
-        _show_error(form, exc)
-        return _render_invitations(request, committee, form, status=exc.status)
-    # The raw codes exist only in this response (the database keeps digests), so
-    # the page is rendered straight from the POST instead of redirecting, and
-    # never cached.
-    join_url = request.build_absolute_uri(reverse("accounts:join"))
-    cards = []
-    for invitation, code in created:
-        url = f"{join_url}?code={code}"
-        cards.append(
-            {
-                "invitation": invitation,
-                "code": code,
-                "url": url,
-                "svg": join_qr_svg(url, title=_("Invitation to %(name)s") % {"name": committee}),
-            }
-        )
-    return render(
-        request, "accounts/invitations_created.html", {"committee": committee, "cards": cards}
-    )
-
-
-@login_required
-@require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    member = signed_in_member(request)
-    try:
-        invitation = selectors.get_invitation_for(member=member, invitation_id=invitation_id)
-    except DomainError as exc:
-        reraise_refusal(exc)
-        raise
-    committee = invitation.node
-    try:
-        invitation = services.revoke_invitation(actor=member, invitation=invitation)
-    except DomainError as exc:
-        if is_htmx(request):
-            # htmx swaps 409 answers: give it the row as it now is, with the reason.
-            invitation.refresh_from_db()
-            context = {"row": selectors.invitation_row(invitation), "row_error": str(exc.message)}
-            return render(request, "accounts/_invitation_row.html", context, status=exc.status)
-        return _render_invitations(
-            request, committee, InvitationForm(), status=exc.status, error=str(exc.message)
-        )
-    if is_htmx(request):
-        template = pick_template(
-            request, "accounts/invitations.html", "accounts/_invitation_row.html"
-        )
-        return render(request, template, {"row": selectors.invitation_row(invitation)})
-    messages.success(request, _("The invitation was withdrawn."))
-    return redirect("accounts:invitations", node_id=committee.pk)
 
 
 # --- API tokens -------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from asamblea.core.actors import SYSTEM
 from asamblea.core.models import AuditEntry
 from asamblea.federation import services
 from asamblea.federation.models import Mandate, Membership, Node
@@ -27,10 +28,10 @@ def world(fed):
     a plain member to act upon."""
     fed.extra["delegate"] = fed.other_member
     fed.extra["mandate_a1"] = services.appoint_delegate(
-        actor=None, committee=fed.committee_a1, delegate=fed.other_member
+        actor=SYSTEM, committee=fed.committee_a1, delegate=fed.other_member
     )
     fed.extra["mandate_a2"] = services.appoint_delegate(
-        actor=None, committee=fed.committee_a2, delegate=fed.neighbour
+        actor=SYSTEM, committee=fed.committee_a2, delegate=fed.neighbour
     )
     fed.extra["target_a1"] = join(make_member("objetivo_a1"), fed.committee_a1)
     fed.extra["target_a2"] = join(make_member("objetivo_a2"), fed.committee_a2)

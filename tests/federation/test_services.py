@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from asamblea.core.actors import SYSTEM
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.core.models import AuditEntry
 from asamblea.federation import services
@@ -259,7 +260,7 @@ def test_secretary_appoints_member_as_delegate(fed):
 
 def test_system_records_elected_mandate_without_actor(fed):
     mandate = services.appoint_delegate(
-        actor=None,
+        actor=SYSTEM,
         committee=fed.committee_a1,
         delegate=fed.other_member,
         source=MandateSource.ELECTED,
@@ -341,7 +342,7 @@ def test_system_ends_mandate_as_recalled(fed):
     mandate = services.appoint_delegate(
         actor=fed.secretary, committee=fed.committee_a1, delegate=fed.member
     )
-    services.end_mandate(actor=None, mandate=mandate, reason=MandateEnd.RECALLED)
+    services.end_mandate(actor=SYSTEM, mandate=mandate, reason=MandateEnd.RECALLED)
     assert Mandate.objects.get(pk=mandate.pk).ended_reason == MandateEnd.RECALLED
 
 
@@ -354,7 +355,7 @@ def test_ended_mandate_cannot_end_again_and_bad_reason_is_invalid(fed):
     services.end_mandate(actor=fed.secretary, mandate=mandate, reason=MandateEnd.REPLACED)
     before = snapshot()
     with pytest.raises(Conflict):
-        services.end_mandate(actor=None, mandate=mandate, reason=MandateEnd.RECALLED)
+        services.end_mandate(actor=SYSTEM, mandate=mandate, reason=MandateEnd.RECALLED)
     assert snapshot() == before
 
 

@@ -3,6 +3,8 @@ without JavaScript (POST-redirect-GET) as well as with htmx partials."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
@@ -176,7 +178,7 @@ def test_tree_page_highlights_own_committee_and_hides_siblings(world, as_role):
     response = as_role("member").get(reverse("federation:tree"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'class="own"' in html
+    assert re.search(r'<li class="depth-\d+ own">', html)
     assert "Comité Santa Bárbara" in html
     assert "Comité Villa Hermosa" not in html
     assert "Cusco" not in html

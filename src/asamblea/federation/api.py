@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from asamblea.accounts.models import Member
 from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput, NotFound
-from asamblea.federation import rules, selectors, services
+from asamblea.core.schemas import InputSchema, Text
+from asamblea.federation import access, rules, selectors, services
+from asamblea.federation.access import viewer_of
 from asamblea.federation.models import Mandate, Membership, Node
 
 router = Router(tags=["federation"])
@@ -44,21 +45,21 @@ class NodeDetailOut(NodeOut):
     can_manage: bool
 
 
-class NodeIn(Schema):
+class NodeIn(InputSchema):
     kind: str = Field(max_length=16)
     name: str = Field(max_length=rules.NAME_MAX_LENGTH)
     parent: int | None = None
-    description: str = Field("", max_length=rules.DESCRIPTION_MAX_LENGTH)
+    description: Text = Field("", max_length=rules.DESCRIPTION_MAX_LENGTH)
     seconders_required: int = Field(2, ge=0, le=rules.SECONDERS_MAX)
 
 
-class NodePatch(Schema):
+class NodePatch(InputSchema):
     name: str | None = Field(None, max_length=rules.NAME_MAX_LENGTH)
-    description: str | None = Field(None, max_length=rules.DESCRIPTION_MAX_LENGTH)
+    description: Text | None = Field(None, max_length=rules.DESCRIPTION_MAX_LENGTH)
     seconders_required: int | None = Field(None, ge=0, le=rules.SECONDERS_MAX)
 
 
-class MembershipOut(Schema):
+class NodeMembershipOut(Schema):
     id: int
     member: int
     pseudonym: str
@@ -80,7 +81,7 @@ class MembershipOut(Schema):
         return obj.node_id
 
 
-class RoleIn(Schema):
+class RoleIn(InputSchema):
     role: str = Field(max_length=16)
 
 
@@ -114,16 +115,17 @@ class MandateOut(Schema):
         return obj.poll_id
 
 
-class AppointIn(Schema):
+class AppointIn(InputSchema):
     delegate: int
-    instructions: str = Field("", max_length=rules.INSTRUCTIONS_MAX_LENGTH)
+    instructions: Text = Field("", max_length=rules.INSTRUCTIONS_MAX_LENGTH)
 
 
-class EndMandateIn(Schema):
+class EndMandateIn(InputSchema):
     reason: str = Field(max_length=16)
 
 
-def _detail(member: Member, node: Node) -> dict[str, Any]:
+def _detail(request: HttpRequest, node: Node) -> dict[str, Any]:
+    viewer = viewer_of(request)
     return {
         "id": node.pk,
         "kind": node.kind,
@@ -134,14 +136,14 @@ def _detail(member: Member, node: Node) -> dict[str, Any]:
         "seconders_required": node.seconders_required,
         "ancestors": list(selectors.ancestors(node=node)),
         "children": list(selectors.children(node=node)),
-        "is_member": selectors.is_member_of(member=member, node=node),
-        "can_manage": node.is_committee and selectors.can_manage(member=member, node=node),
+        "is_member": viewer.belongs_to(node.pk),
+        "can_manage": node.is_committee and access.may_manage(viewer, node),
     }
 
 
 @router.get("/", response=list[NodeOut])
 def list_nodes(request: HttpRequest) -> Any:
-    return selectors.visible_nodes(member=api_member(request))
+    return selectors.visible_nodes(member=viewer_of(request))
 
 
 @router.post("/", response={201: NodeDetailOut})
@@ -151,8 +153,9 @@ def create_node(request: HttpRequest, payload: NodeIn) -> Any:
     if payload.parent is not None:
         # An operator sees every node; anyone else is refused by the service
         # before the parent matters, so an unknown parent is bad input here.
-        parent = Node.objects.filter(pk=payload.parent).first() if actor.is_staff else None
-        if actor.is_staff and parent is None:
+        shaper = access.may_shape_tree(viewer_of(request))
+        parent = Node.objects.filter(pk=payload.parent).first() if shaper else None
+        if shaper and parent is None:
             raise InvalidInput(_("Unknown parent node."), field="parent")
     node = services.create_node(
         actor=actor,
@@ -162,34 +165,37 @@ def create_node(request: HttpRequest, payload: NodeIn) -> Any:
         description=payload.description,
         seconders_required=payload.seconders_required,
     )
-    return Status(201, _detail(actor, node))
+    return Status(201, _detail(request, node))
 
 
-@router.patch("/memberships/{membership_id}", response=MembershipOut)
+@router.patch("/memberships/{membership_id}", response=NodeMembershipOut)
 def change_role(request: HttpRequest, membership_id: int, payload: RoleIn) -> Any:
     actor = api_member(request)
-    membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
+    membership = selectors.get_visible_membership(
+        member=viewer_of(request), membership_id=membership_id
+    )
     return services.change_role(actor=actor, membership=membership, role=payload.role)
 
 
-@router.delete("/memberships/{membership_id}", response=MembershipOut)
+@router.delete("/memberships/{membership_id}", response=NodeMembershipOut)
 def end_membership(request: HttpRequest, membership_id: int) -> Any:
     actor = api_member(request)
-    membership = selectors.get_visible_membership(member=actor, membership_id=membership_id)
+    membership = selectors.get_visible_membership(
+        member=viewer_of(request), membership_id=membership_id
+    )
     return services.end_membership(actor=actor, membership=membership)
 
 
 @router.post("/mandates/{mandate_id}/end", response=MandateOut)
 def end_mandate(request: HttpRequest, mandate_id: int, payload: EndMandateIn) -> Any:
     actor = api_member(request)
-    mandate = selectors.get_visible_mandate(member=actor, mandate_id=mandate_id)
+    mandate = selectors.get_visible_mandate(member=viewer_of(request), mandate_id=mandate_id)
     return services.end_mandate(actor=actor, mandate=mandate, reason=payload.reason)
 
 
 @router.get("/{node_id}", response=NodeDetailOut)
 def get_node(request: HttpRequest, node_id: int) -> Any:
-    actor = api_member(request)
-    return _detail(actor, selectors.get_visible_node(member=actor, node_id=node_id))
+    return _detail(request, selectors.get_visible_node(member=viewer_of(request), node_id=node_id))
 
 
 @router.patch("/{node_id}", response=NodeDetailOut)
@@ -199,29 +205,29 @@ def update_node(request: HttpRequest, node_id: int, payload: NodePatch) -> Any:
     if node is None:
         raise NotFound()
     node = services.update_node(actor=actor, node=node, **payload.dict())
-    return _detail(actor, node)
+    return _detail(request, node)
 
 
 @router.get("/{node_id}/children", response=list[NodeRef])
 def list_children(request: HttpRequest, node_id: int) -> Any:
-    node = selectors.get_visible_node(member=api_member(request), node_id=node_id)
+    node = selectors.get_visible_node(member=viewer_of(request), node_id=node_id)
     return selectors.children(node=node)
 
 
-@router.get("/{node_id}/members", response=list[MembershipOut])
+@router.get("/{node_id}/members", response=list[NodeMembershipOut])
 def list_members(request: HttpRequest, node_id: int) -> Any:
-    return selectors.members_for(member=api_member(request), node_id=node_id)
+    return selectors.members_for(member=viewer_of(request), node_id=node_id)
 
 
 @router.get("/{node_id}/mandates", response=list[MandateOut])
 def list_mandates(request: HttpRequest, node_id: int) -> Any:
-    return selectors.mandates_for(member=api_member(request), node_id=node_id)
+    return selectors.mandates_for(member=viewer_of(request), node_id=node_id)
 
 
 @router.post("/{node_id}/mandates", response={201: MandateOut})
 def appoint_delegate(request: HttpRequest, node_id: int, payload: AppointIn) -> Any:
     actor = api_member(request)
-    committee = selectors.get_visible_node(member=actor, node_id=node_id)
+    committee = selectors.get_visible_node(member=viewer_of(request), node_id=node_id)
     delegate = selectors.active_member_of(committee=committee, member_id=payload.delegate)
     if delegate is None:
         # Permission first: only a manager learns whether the id is a member.

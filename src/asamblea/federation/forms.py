@@ -9,11 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
-from asamblea.federation import rules
+from asamblea.core.validation import TextForm
+from asamblea.federation import invitations, rules
 from asamblea.federation.models import MandateEnd, NodeKind, Role
 
 
-class NodeEditForm(forms.Form):
+class NodeEditForm(TextForm):
     name = forms.CharField(label=_("Name"), max_length=rules.NAME_MAX_LENGTH)
     description = forms.CharField(
         label=_("Description"),
@@ -46,14 +47,14 @@ class NodeCreateForm(NodeEditForm):
         self.fields["kind"].choices = allowed  # type: ignore[attr-defined]
 
 
-class RoleForm(forms.Form):
+class RoleForm(TextForm):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[(Role.MEMBER, Role.MEMBER.label), (Role.SECRETARY, Role.SECRETARY.label)],
     )
 
 
-class AppointForm(forms.Form):
+class AppointForm(TextForm):
     delegate = forms.ModelChoiceField(
         label=_("Delegate"),
         queryset=Member.objects.none(),
@@ -73,11 +74,34 @@ class AppointForm(forms.Form):
         self.fields["delegate"].queryset = members  # type: ignore[attr-defined]
 
 
-class EndMandateForm(forms.Form):
+class EndMandateForm(TextForm):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=[
             (MandateEnd.RESIGNED, MandateEnd.RESIGNED.label),
             (MandateEnd.REPLACED, MandateEnd.REPLACED.label),
         ],
+    )
+
+
+class InvitationForm(TextForm):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.MEMBER.value, Role.MEMBER.label),
+            (Role.SECRETARY.value, Role.SECRETARY.label),
+        ],
+        initial=Role.MEMBER.value,
+    )
+    count = forms.IntegerField(
+        label=_("How many codes"),
+        min_value=1,
+        max_value=invitations.MAX_INVITATIONS_PER_BATCH,
+        initial=1,
+    )
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=invitations.MAX_VALID_DAYS,
+        initial=7,
     )

@@ -1,5 +1,6 @@
 """The federation tree (assembly -> region -> zone -> committee), memberships,
-roles, delegate mandates and recalls.
+roles and delegate mandates (a recall, the vote that can end a mandate, is
+``voting.Recall``).
 
 The tree uses a materialised path (``path`` = the zero-padded ids of every
 ancestor and the node itself, each followed by "/") so that ancestor and subtree
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEGMENT_WIDTH = 10
+SECONDERS_MAX = 100  # as ``federation.rules.SECONDERS_MAX``
 
 
 class NodeKind(models.TextChoices):
@@ -55,6 +57,15 @@ class Node(models.Model):
         ordering = ["path"]
         verbose_name = _("node")
         verbose_name_plural = _("nodes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NodeKind.values), name="federation_node_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(seconders_required__lte=SECONDERS_MAX),
+                name="federation_node_seconders_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -101,7 +112,17 @@ class Membership(models.Model):
                 fields=["member", "node"],
                 condition=Q(ended_at__isnull=True),
                 name="one_active_membership_per_node",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="federation_membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1), name="federation_membership_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("joined_at")),
+                name="federation_membership_ends_after_joining",
+            ),
         ]
         indexes = [models.Index(fields=["node", "ended_at"])]
 
@@ -161,7 +182,21 @@ class Mandate(models.Model):
                 fields=["committee", "delegate"],
                 condition=Q(ended_at__isnull=True),
                 name="one_active_mandate_per_delegate",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=MandateSource.values),
+                name="federation_mandate_source_valid",
+            ),
+            # An ended mandate says why; an active one has no end reason.
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_reason="")
+                | Q(ended_at__isnull=False, ended_reason__in=MandateEnd.values),
+                name="federation_mandate_end_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="federation_mandate_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,39 +205,3 @@ class Mandate(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
-
-
-class RecallState(models.TextChoices):
-    VOTING = "voting", _("Voting")
-    PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
-
-
-class Recall(models.Model):
-    """A committee vote on ending a delegate's mandate, started by any member."""
-
-    mandate = models.ForeignKey(
-        Mandate, verbose_name=_("mandate"), on_delete=models.CASCADE, related_name="recalls"
-    )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("reason"), max_length=4000)
-    poll = models.OneToOneField(
-        "voting.Poll", verbose_name=_("poll"), on_delete=models.PROTECT, related_name="recall"
-    )
-    state = models.CharField(
-        _("state"), max_length=16, choices=RecallState.choices, default=RecallState.VOTING
-    )
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-started_at"]
-        verbose_name = _("recall")
-        verbose_name_plural = _("recalls")
-
-    def __str__(self) -> str:
-        return f"recall of mandate {self.mandate_id}"

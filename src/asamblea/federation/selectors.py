@@ -1,9 +1,8 @@
 """Reads of the federation, permission-aware.
 
-Visibility rule: a member sees the internal content of each committee they
-belong to and of every node above it, never that of sibling committees.
-Operators (``is_staff``) see everything. Objects a member may not see are
-reported as not found, so that their existence does not leak.
+Who may see and manage what is decided in ``federation.access``; the
+selectors that take a ``member`` (or the request's ``Viewer``) ask it and
+report what that member may not see as not found.
 """
 
 from __future__ import annotations
@@ -14,8 +13,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
-from asamblea.core.errors import InvalidInput, NotFound
-from asamblea.federation.models import Mandate, Membership, Node, NodeKind, Role
+from asamblea.core.errors import InvalidInput
+from asamblea.federation import access
+from asamblea.federation.access import Viewer, as_viewer
+from asamblea.federation.models import Mandate, Membership, Node, NodeKind
 
 
 def active_memberships(*, member: Member) -> QuerySet[Membership]:
@@ -26,59 +27,26 @@ def membership_in(*, member: Member, node: Node) -> Membership | None:
     return Membership.objects.filter(member=member, node=node, ended_at__isnull=True).first()
 
 
-def visible_node_ids(*, member: Member) -> set[int]:
-    """Ids of the nodes whose internal content ``member`` may see."""
-    ids: set[int] = set()
-    for path in Membership.objects.filter(member=member, ended_at__isnull=True).values_list(
-        "node__path", flat=True
-    ):
-        ids.update(int(p) for p in path.split("/") if p)
-    return ids
+def visible_node_ids(*, member: Member | Viewer) -> set[int]:
+    """Ids of the nodes whose internal content ``member`` may see through their
+    memberships (an operator's own memberships only: operators see every node,
+    see :func:`visible_nodes`)."""
+    return set(as_viewer(member).visible)
 
 
-def can_see_node(*, member: Member, node: Node) -> bool:
-    if member.is_staff:
-        return True
-    return node.pk in visible_node_ids(member=member)
+def can_see_node(*, member: Member | Viewer, node: Node) -> bool:
+    return access.may_see(as_viewer(member), node)
 
 
-def get_visible_node(*, member: Member, node_id: int) -> Node:
-    node = Node.objects.filter(pk=node_id).first()
-    if node is None or not can_see_node(member=member, node=node):
-        raise NotFound()
-    return node
+def get_visible_node(*, member: Member | Viewer, node_id: int) -> Node:
+    return access.access_node(as_viewer(member), node_id)
 
 
-def visible_nodes(*, member: Member) -> QuerySet[Node]:
-    if member.is_staff:
+def visible_nodes(*, member: Member | Viewer) -> QuerySet[Node]:
+    ids = as_viewer(member).visible_ids()
+    if ids is None:
         return Node.objects.all()
-    return Node.objects.filter(pk__in=visible_node_ids(member=member))
-
-
-def has_role(*, member: Member, node: Node, role: Role) -> bool:
-    if role == Role.DELEGATE:
-        return is_delegate(member=member, committee=node)
-    return Membership.objects.filter(
-        member=member, node=node, ended_at__isnull=True, role=role
-    ).exists()
-
-
-def is_secretary(*, member: Member, node: Node) -> bool:
-    return has_role(member=member, node=node, role=Role.SECRETARY)
-
-
-def is_delegate(*, member: Member, committee: Node) -> bool:
-    return Mandate.objects.filter(
-        committee=committee, delegate=member, ended_at__isnull=True
-    ).exists()
-
-
-def delegate_committee_ids(*, member: Member) -> set[int]:
-    return set(
-        Mandate.objects.filter(delegate=member, ended_at__isnull=True).values_list(
-            "committee_id", flat=True
-        )
-    )
+    return Node.objects.filter(pk__in=ids)
 
 
 def subtree(*, node: Node) -> QuerySet[Node]:
@@ -125,17 +93,11 @@ def is_member_of(*, member: Member, node: Node) -> bool:
     return membership_in(member=member, node=node) is not None
 
 
-def can_act_at(*, member: Member, node: Node) -> bool:
+def can_act_at(*, member: Member | Viewer, node: Node) -> bool:
     """Whether ``member`` belongs to a committee at or below ``node``, or is an
     operator: the test for acting at a node (proposing, voting) as opposed to
     managing it."""
-    return can_see_node(member=member, node=node)
-
-
-def can_manage(*, member: Member, node: Node) -> bool:
-    """Whether ``member`` may manage ``node``'s memberships and delegates: its
-    secretary, or an operator."""
-    return member.is_staff or is_secretary(member=member, node=node)
+    return access.may_see(as_viewer(member), node)
 
 
 def mandate_for_member(*, member: Member, committee: Node) -> Mandate | None:
@@ -156,25 +118,17 @@ def committee_paths(*, node: Node) -> dict[int, list[int]]:
     }
 
 
-def get_visible_membership(*, member: Member, membership_id: int) -> Membership:
+def get_visible_membership(*, member: Member | Viewer, membership_id: int) -> Membership:
     """A membership (active or ended) of a committee ``member`` may see."""
-    membership = (
-        Membership.objects.select_related("node", "member").filter(pk=membership_id).first()
-    )
-    if membership is None or not can_see_node(member=member, node=membership.node):
-        raise NotFound()
-    return membership
+    return access.access_membership(as_viewer(member), membership_id)
 
 
-def get_visible_mandate(*, member: Member, mandate_id: int) -> Mandate:
+def get_visible_mandate(*, member: Member | Viewer, mandate_id: int) -> Mandate:
     """A mandate (active or ended) of a committee ``member`` may see."""
-    mandate = Mandate.objects.select_related("committee", "delegate").filter(pk=mandate_id).first()
-    if mandate is None or not can_see_node(member=member, node=mandate.committee):
-        raise NotFound()
-    return mandate
+    return access.access_mandate(as_viewer(member), mandate_id)
 
 
-def members_for(*, member: Member, node_id: int) -> QuerySet[Membership]:
+def members_for(*, member: Member | Viewer, node_id: int) -> QuerySet[Membership]:
     """The active members of a committee, for its own members and operators.
 
     Raises ``NotFound`` if the node is unknown or invisible (a sibling
@@ -185,7 +139,7 @@ def members_for(*, member: Member, node_id: int) -> QuerySet[Membership]:
     return members_of(node=node)
 
 
-def mandates_for(*, member: Member, node_id: int) -> QuerySet[Mandate]:
+def mandates_for(*, member: Member | Viewer, node_id: int) -> QuerySet[Mandate]:
     """Every mandate of a committee ``member`` may see, newest first."""
     node = get_visible_node(member=member, node_id=node_id)
     return mandate_history(committee=node)
@@ -210,16 +164,13 @@ class TreeEntry:
     is_own: bool
 
 
-def tree_for(*, member: Member) -> list[TreeEntry]:
+def tree_for(*, member: Member | Viewer) -> list[TreeEntry]:
     """The nodes ``member`` may see (all of them for an operator), depth first
     with siblings by name, each flagged when it is one of the member's own
     committees."""
-    nodes = list(visible_nodes(member=member).only("pk", "kind", "name", "parent_id", "depth"))
-    own = set(
-        Membership.objects.filter(member=member, ended_at__isnull=True).values_list(
-            "node_id", flat=True
-        )
-    )
+    viewer = as_viewer(member)
+    nodes = list(visible_nodes(member=viewer).only("pk", "kind", "name", "parent_id", "depth"))
+    own = viewer.committee_ids()
     ids = {n.pk for n in nodes}
     by_parent: dict[int | None, list[Node]] = {}
     for n in nodes:

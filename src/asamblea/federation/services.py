@@ -1,8 +1,9 @@
-"""Writes to the federation. Each service checks permission first, owns its
-transaction and appends to the audit log.
+"""Writes to the federation. Each service checks permission first (through
+``federation.access``), owns its transaction and appends to the audit log.
 
-``actor`` None means the system itself (management commands, or another app
-applying a vote result); permission checks apply only to a real actor.
+``actor`` is a member or ``core.actors.SYSTEM`` (management commands, or
+another app applying a vote result). The system is checked like anyone else:
+each service's docstring says whether it accepts it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from asamblea.accounts.models import Member
+from asamblea.accounts.models import Invitation, Member
 from asamblea.core import audit
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from asamblea.federation import rules, selectors
+from asamblea.federation import access, rules, selectors
+from asamblea.federation.access import Actor, Viewer
 from asamblea.federation.models import (
     Mandate,
     MandateEnd,
@@ -30,21 +32,25 @@ from asamblea.federation.models import (
 ALLOWED_CHILDREN = rules.ALLOWED_CHILDREN
 
 
-def _check_operator(actor: Member | None) -> None:
-    if actor is not None and not actor.is_staff:
-        raise Forbidden(_("Only operators may change the tree."))
+TREE_OPERATORS_ONLY = _("Only operators may change the tree.")
 
 
-def check_manager(*, actor: Member | None, node: Node) -> None:
+def _check_tree_shaper(viewer: Viewer, node: Node | None) -> None:
+    if not access.may_shape_tree(viewer):
+        if node is not None and not access.may_see(viewer, node):
+            raise NotFound()
+        raise Forbidden(TREE_OPERATORS_ONLY)
+
+
+def check_manager(*, actor: Actor, node: Node, system_allowed: bool = False) -> None:
     """Refuse an actor who cannot see ``node`` (404) or may not manage its
-    members and delegates (403). Callers that must look up more input before
-    calling a service use it to refuse first, without leaking what they look up."""
-    if actor is None:
+    members and delegates (403); ``SYSTEM`` only where ``system_allowed``.
+    Callers that must look up more input before calling a service use it to
+    refuse first, without leaking what they look up."""
+    viewer = Viewer.of(actor)
+    if viewer.is_system and system_allowed:
         return
-    if not selectors.can_see_node(member=actor, node=node):
-        raise NotFound()
-    if not selectors.can_manage(member=actor, node=node):
-        raise Forbidden(_("Only the committee's secretaries and operators may do this."))
+    access.check_node(viewer, node, to="manage")
 
 
 def _clean_name(name: str) -> str:
@@ -79,16 +85,16 @@ def _check_seconders(seconders_required: int) -> None:
 
 def create_node(
     *,
-    actor: Member | None,
+    actor: Actor,
     kind: str,
     name: str,
     parent: Node | None = None,
     seconders_required: int = 2,
     description: str = "",
 ) -> Node:
-    """Create a node of the tree. Only operators may do this (``actor`` None is
-    the system itself, used by management commands)."""
-    _check_operator(actor)
+    """Create a node of the tree. Operators and ``SYSTEM`` (management
+    commands) may do this."""
+    _check_tree_shaper(Viewer.of(actor), None)
     if kind not in NodeKind.values:
         raise InvalidInput(_("Unknown kind of node."), field="kind")
     name = _clean_name(name)
@@ -124,18 +130,15 @@ def create_node(
 
 def update_node(
     *,
-    actor: Member | None,
+    actor: Actor,
     node: Node,
     name: str | None = None,
     description: str | None = None,
     seconders_required: int | None = None,
 ) -> Node:
     """Change a node's name, description or seconders required (None: keep).
-    Only operators; a member who cannot see the node gets ``NotFound``."""
-    if actor is not None and not actor.is_staff:
-        if not selectors.can_see_node(member=actor, node=node):
-            raise NotFound()
-        raise Forbidden(_("Only operators may change the tree."))
+    Operators and ``SYSTEM``; a member who cannot see the node gets ``NotFound``."""
+    _check_tree_shaper(Viewer.of(actor), node)
     changes: dict[str, object] = {}
     if name is not None:
         changes["name"] = _clean_name(name)
@@ -157,10 +160,25 @@ def update_node(
 
 
 def add_membership(
-    *, actor: Member | None, member: Member, committee: Node, role: str = Role.MEMBER
+    *,
+    actor: Actor,
+    member: Member,
+    committee: Node,
+    role: str = Role.MEMBER,
+    invitation: Invitation | None = None,
 ) -> Membership:
-    """Admit ``member`` to ``committee``. Callers check who may do it (a
-    secretary, an operator, or a redeemed invitation)."""
+    """Admit ``member`` to ``committee``: its secretaries, operators, ``SYSTEM``
+    (management commands), or the member themself redeeming an invitation
+    (``invitation``, for this committee and role, checked and locked by the
+    caller)."""
+    if not (
+        invitation is not None
+        and isinstance(actor, Member)
+        and actor.pk == member.pk
+        and invitation.node_id == committee.pk
+        and invitation.role == role
+    ):
+        check_manager(actor=actor, node=committee, system_allowed=True)
     if not committee.is_committee:
         raise InvalidInput(_("Members join committees, not higher nodes."), field="node")
     if role not in rules.MEMBERSHIP_ROLES:
@@ -202,11 +220,11 @@ LAST_SECRETARY_MESSAGE = _(
 )
 
 
-def change_role(*, actor: Member | None, membership: Membership, role: str) -> Membership:
+def change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     """Make a member a secretary or a plain member of their committee.
 
-    Only the committee's secretaries and operators; the last secretary cannot
-    step down."""
+    Only the committee's secretaries and operators (not ``SYSTEM``); the last
+    secretary cannot step down."""
     check_manager(actor=actor, node=membership.node)
     if role not in rules.MEMBERSHIP_ROLES:
         raise InvalidInput(_("Unknown role."), field="role")
@@ -233,7 +251,7 @@ def change_role(*, actor: Member | None, membership: Membership, role: str) -> M
     return locked
 
 
-def _end_mandate_locked(*, actor: Member | None, mandate: Mandate, reason: str) -> None:
+def _end_mandate_locked(*, actor: Actor, mandate: Mandate, reason: str) -> None:
     mandate.ended_at = timezone.now()
     mandate.ended_reason = reason
     mandate.save(update_fields=["ended_at", "ended_reason"])
@@ -245,11 +263,12 @@ def _end_mandate_locked(*, actor: Member | None, mandate: Mandate, reason: str) 
     )
 
 
-def end_membership(*, actor: Member | None, membership: Membership) -> Membership:
+def end_membership(*, actor: Actor, membership: Membership) -> Membership:
     """End a membership: a secretary or operator removes a member, or a member
-    leaves (``actor`` is the member). Their active mandate for the committee
-    ends with reason ``left``. The last secretary cannot go."""
-    if actor is not None and actor.pk != membership.member_id:
+    leaves (``actor`` is the member); not ``SYSTEM``. Their active mandate for
+    the committee ends with reason ``left``. The last secretary cannot go."""
+    leaving = isinstance(actor, Member) and actor.pk == membership.member_id
+    if not leaving:
         check_manager(actor=actor, node=membership.node)
     with transaction.atomic():
         locked = _lock_membership(membership)
@@ -268,7 +287,7 @@ def end_membership(*, actor: Member | None, membership: Membership) -> Membershi
             data={
                 "member": locked.member_id,
                 "node": locked.node_id,
-                "left": actor is not None and actor.pk == locked.member_id,
+                "left": leaving,
             },
         )
         for mandate in Mandate.objects.select_for_update().filter(
@@ -281,7 +300,7 @@ def end_membership(*, actor: Member | None, membership: Membership) -> Membershi
 
 def appoint_delegate(
     *,
-    actor: Member | None,
+    actor: Actor,
     committee: Node,
     delegate: Member,
     instructions: str = "",
@@ -290,10 +309,11 @@ def appoint_delegate(
 ) -> Mandate:
     """Give ``delegate`` a mandate to represent ``committee`` at its parent node.
 
-    A secretary or operator appoints; ``actor`` None is the system applying an
-    election (``source=ELECTED`` with its ``poll``). The delegate must be an
-    active member of the committee and hold no active mandate for it."""
-    check_manager(actor=actor, node=committee)
+    A secretary or operator appoints; ``SYSTEM`` applies an election
+    (``source=ELECTED`` with its ``poll``) or runs a management command. The
+    delegate must be an active member of the committee and hold no active
+    mandate for it."""
+    check_manager(actor=actor, node=committee, system_allowed=True)
     if not committee.is_committee:
         raise InvalidInput(_("Only committees appoint delegates."), field="committee")
     if source not in MandateSource.values:
@@ -337,16 +357,17 @@ def appoint_delegate(
     return mandate
 
 
-def end_mandate(*, actor: Member | None, mandate: Mandate, reason: str) -> Mandate:
+def end_mandate(*, actor: Actor, mandate: Mandate, reason: str) -> Mandate:
     """End an active mandate. The delegate may resign; a secretary or operator
-    may replace the delegate; ``actor`` None (the system applying a recall vote)
-    may give any reason."""
-    if actor is not None and not selectors.can_see_node(member=actor, node=mandate.committee):
+    may replace the delegate; ``SYSTEM`` (applying a recall vote) may give any
+    reason."""
+    viewer = Viewer.of(actor)
+    if not access.may_see(viewer, mandate.committee):
         raise NotFound()
     allowed = rules.end_reasons_allowed(
-        is_system=actor is None,
-        is_delegate=actor is not None and actor.pk == mandate.delegate_id,
-        is_manager=actor is not None and selectors.can_manage(member=actor, node=mandate.committee),
+        is_system=viewer.is_system,
+        is_delegate=isinstance(actor, Member) and actor.pk == mandate.delegate_id,
+        is_manager=access.may_manage(viewer, mandate.committee),
     )
     if not allowed:
         raise Forbidden(_("Only the delegate, a secretary or an operator may end this mandate."))

@@ -19,7 +19,8 @@ from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, InvalidInput, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
-from asamblea.federation import selectors, services
+from asamblea.federation import access, selectors, services
+from asamblea.federation.access import viewer_of
 from asamblea.federation.forms import (
     AppointForm,
     EndMandateForm,
@@ -30,20 +31,22 @@ from asamblea.federation.forms import (
 from asamblea.federation.models import Node
 
 
-def _visible_node(member: Member, node_id: int) -> Node:
-    return selectors.get_visible_node(member=member, node_id=node_id)
+def _visible_node(request: HttpRequest, node_id: int) -> Node:
+    return access.access_node(viewer_of(request), node_id)
 
 
-def _node_context(member: Member, node: Node) -> dict[str, Any]:
-    membership = selectors.membership_in(member=member, node=node)
+def _node_context(request: HttpRequest, node: Node) -> dict[str, Any]:
+    viewer = viewer_of(request)
+    membership = selectors.membership_in(member=signed_in_member(request), node=node)
+    children = list(selectors.children(node=node))
     context: dict[str, Any] = {
         "node": node,
         "ancestors": selectors.ancestors(node=node),
-        "children": selectors.children(node=node),
+        "children": children,
         "my_membership": membership,
-        "can_manage": node.is_committee and selectors.can_manage(member=member, node=node),
-        "is_operator": member.is_staff,
-        "visible_ids": set() if member.is_staff else selectors.visible_node_ids(member=member),
+        "can_manage": node.is_committee and access.may_manage(viewer, node),
+        "is_operator": access.may_shape_tree(viewer),
+        "visible_ids": {child.pk for child in children if viewer.sees(child.pk)},
         "role_form": RoleForm(),
         "end_form": EndMandateForm(),
     }
@@ -61,7 +64,7 @@ def _render_node(
 ) -> HttpResponse:
     """The node page (or its members partial for htmx), with ``error`` shown
     next to the form it came from (``target`` is that row's id)."""
-    context = _node_context(signed_in_member(request), node)
+    context = _node_context(request, node)
     context["error"] = error
     context["error_target"] = target
     template = pick_template(request, "federation/node.html", "federation/_members.html")
@@ -70,13 +73,15 @@ def _render_node(
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    entries = selectors.tree_for(member=signed_in_member(request))
-    return render(request, "federation/tree.html", {"entries": entries})
+    viewer = viewer_of(request)
+    entries = selectors.tree_for(member=viewer)
+    context = {"entries": entries, "may_shape_tree": access.may_shape_tree(viewer)}
+    return render(request, "federation/tree.html", context)
 
 
 @login_required
 def node_detail(request: HttpRequest, node_id: int) -> HttpResponse:
-    node = _visible_node(signed_in_member(request), node_id)
+    node = _visible_node(request, node_id)
     return _render_node(request, node)
 
 
@@ -84,14 +89,14 @@ def node_detail(request: HttpRequest, node_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create_node(request: HttpRequest) -> HttpResponse:
     member = signed_in_member(request)
-    if not member.is_staff:
+    if not access.may_shape_tree(viewer_of(request)):
         raise PermissionDenied
     parent: Node | None = None
     raw_parent = request.GET.get("parent", "")
     if raw_parent:
         if not raw_parent.isdigit():
             raise Http404
-        parent = _visible_node(member, int(raw_parent))
+        parent = _visible_node(request, int(raw_parent))
     form = NodeCreateForm(request.POST or None, parent_kind=parent.kind if parent else None)
     status = 200
     if request.method == "POST":
@@ -123,8 +128,8 @@ def create_node(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_node(request: HttpRequest, node_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    node = _visible_node(member, node_id)
-    if not member.is_staff:
+    node = _visible_node(request, node_id)
+    if not access.may_shape_tree(viewer_of(request)):
         raise PermissionDenied
     initial = {
         "name": node.name,
@@ -160,7 +165,9 @@ def _after_member_action(request: HttpRequest, node: Node, message: str | Promis
 @require_POST
 def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
+    membership = selectors.get_visible_membership(
+        member=viewer_of(request), membership_id=membership_id
+    )
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -177,7 +184,9 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 def end_membership(request: HttpRequest, membership_id: int) -> HttpResponse:
     """Remove a member (secretary, operator) or leave a committee (the member)."""
     member = signed_in_member(request)
-    membership = selectors.get_visible_membership(member=member, membership_id=membership_id)
+    membership = selectors.get_visible_membership(
+        member=viewer_of(request), membership_id=membership_id
+    )
     try:
         services.end_membership(actor=member, membership=membership)
     except DomainError as exc:
@@ -193,8 +202,8 @@ def end_membership(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    node = _visible_node(member, node_id)
-    if not (node.is_committee and selectors.can_manage(member=member, node=node)):
+    node = _visible_node(request, node_id)
+    if not (node.is_committee and access.may_manage(viewer_of(request), node)):
         raise PermissionDenied
     candidates = Member.objects.filter(
         memberships__node=node, memberships__ended_at__isnull=True
@@ -226,7 +235,7 @@ def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
 @require_POST
 def end_mandate(request: HttpRequest, mandate_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    mandate = selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
+    mandate = selectors.get_visible_mandate(member=viewer_of(request), mandate_id=mandate_id)
     form = EndMandateForm(request.POST)
     try:
         if not form.is_valid():

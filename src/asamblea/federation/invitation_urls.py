@@ -1,0 +1,16 @@
+"""Joining by invitation and the invitations pages, mounted under /accounts/ in
+the ``accounts`` namespace beside the accounts pages (see config/urls.py)."""
+
+from django.urls import path
+
+from asamblea.federation import invitation_views as views
+
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("invitations/<int:node_id>/", views.invitations_page, name="invitations"),
+    path(
+        "invitations/revoke/<int:invitation_id>/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+]

@@ -1,0 +1,174 @@
+"""Joining by invitation and a committee's invitations pages (mounted under
+/accounts/ with the accounts pages, so their addresses and names stay
+``accounts:join``, ``accounts:invitations``, ``accounts:invitation_revoke``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from asamblea.accounts import ratelimit, rules
+from asamblea.accounts.errors import RateLimited
+from asamblea.accounts.forms import JoinForm
+from asamblea.accounts.qr import join_qr_svg
+from asamblea.accounts.requests import signed_in_member
+from asamblea.accounts.views import MODEL_BACKEND, _current_language, _remember_language
+from asamblea.core.errors import DomainError, reraise_refusal
+from asamblea.core.htmx import is_htmx, pick_template
+from asamblea.federation import invitations
+from asamblea.federation.access import viewer_of
+from asamblea.federation.forms import InvitationForm
+from asamblea.federation.models import Node
+
+
+def _show_error(form: Form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        if "code" in request.GET:
+            # A link from before codes moved into the fragment: send the browser
+            # to the fragment form, so that the address bar, the history and any
+            # later request no longer carry the code.
+            code = rules.normalize_code(request.GET["code"])
+            target = reverse("accounts:join")
+            if code is not None:
+                target = rules.join_link(target, rules.format_code(code))
+            return HttpResponseRedirect(target, status=303)
+        return render(request, "accounts/join.html", {"form": JoinForm()})
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/join.html", {"form": form}, status=422)
+    try:
+        attempt = ratelimit.begin(scope=ratelimit.INVITATION_CODE, request=request)
+    except RateLimited as exc:
+        _show_error(form, exc)
+        return render(request, "accounts/join.html", {"form": form}, status=exc.status)
+    data = form.cleaned_data
+    try:
+        member = invitations.redeem_invitation(
+            code=data["code"],
+            pseudonym=data["pseudonym"],
+            password=data["password"],
+            email=data["email"],
+            phone=data["phone"],
+            language=_current_language(),
+        )
+    except DomainError as exc:
+        if exc.field != "code":
+            attempt.succeeded()  # not a guess at a code
+        _show_error(form, exc)
+        return render(request, "accounts/join.html", {"form": form}, status=exc.status)
+    attempt.succeeded()
+    auth_login(request, member, backend=MODEL_BACKEND)
+    messages.success(request, _("Welcome! You are now a member of your committee."))
+    response = redirect("core:home")
+    _remember_language(request, response, member.language)
+    return response
+
+
+def _invitable_committee(request: HttpRequest, node_id: int) -> Node:
+    try:
+        return invitations.get_invitable_committee(member=viewer_of(request), node_id=node_id)
+    except DomainError as exc:
+        reraise_refusal(exc)
+        raise
+
+
+def _render_invitations(
+    request: HttpRequest,
+    committee: Node,
+    form: InvitationForm,
+    *,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    rows = invitations.list_invitations(member=viewer_of(request), committee=committee)
+    context = {"committee": committee, "rows": rows, "form": form, "error": error}
+    return render(request, "accounts/invitations.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations_page(request: HttpRequest, node_id: int) -> HttpResponse:
+    committee = _invitable_committee(request, node_id)
+    if request.method != "POST":
+        return _render_invitations(request, committee, InvitationForm())
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _render_invitations(request, committee, form, status=422)
+    try:
+        created = invitations.create_invitations(
+            actor=signed_in_member(request),
+            committee=committee,
+            role=form.cleaned_data["role"],
+            count=form.cleaned_data["count"],
+            valid_days=form.cleaned_data["valid_days"],
+        )
+    except DomainError as exc:
+        _show_error(form, exc)
+        return _render_invitations(request, committee, form, status=exc.status)
+    # The raw codes exist only in this response (the database keeps digests), so
+    # the page is rendered straight from the POST instead of redirecting, and
+    # never cached.
+    join_url = request.build_absolute_uri(reverse("accounts:join"))
+    cards = []
+    for invitation, code in created:
+        url = rules.join_link(join_url, code)
+        cards.append(
+            {
+                "invitation": invitation,
+                "code": code,
+                "url": url,
+                "svg": join_qr_svg(url, title=_("Invitation to %(name)s") % {"name": committee}),
+            }
+        )
+    return render(
+        request, "accounts/invitations_created.html", {"committee": committee, "cards": cards}
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    member = signed_in_member(request)
+    try:
+        invitation = invitations.get_invitation_for(
+            member=viewer_of(request), invitation_id=invitation_id
+        )
+    except DomainError as exc:
+        reraise_refusal(exc)
+        raise
+    committee = invitation.node
+    try:
+        invitation = invitations.revoke_invitation(actor=member, invitation=invitation)
+    except DomainError as exc:
+        if is_htmx(request):
+            # htmx swaps 409 answers: give it the row as it now is, with the reason.
+            invitation.refresh_from_db()
+            context = {"row": invitations.invitation_row(invitation), "row_error": str(exc.message)}
+            return render(request, "accounts/_invitation_row.html", context, status=exc.status)
+        return _render_invitations(
+            request, committee, InvitationForm(), status=exc.status, error=str(exc.message)
+        )
+    if is_htmx(request):
+        template = pick_template(
+            request, "accounts/invitations.html", "accounts/_invitation_row.html"
+        )
+        return render(request, template, {"row": invitations.invitation_row(invitation)})
+    messages.success(request, _("The invitation was withdrawn."))
+    return redirect("accounts:invitations", node_id=committee.pk)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from asamblea.accounts import services as account_services
+from asamblea.core.actors import SYSTEM
 from asamblea.motions import services
 from asamblea.motions.models import (
     BODY_MAX,
@@ -210,7 +211,7 @@ def test_amendments_versions_and_diff(fed, api, debate):
     amendment = response.json()
     assert amendment["base_version"] == 1
     assert [a["id"] for a in client.get(f"/{debate.pk}/amendments").json()] == [amendment["id"]]
-    services.accept_amendment(amendment=Amendment.objects.get(pk=amendment["id"]))
+    services.accept_amendment(actor=SYSTEM, amendment=Amendment.objects.get(pk=amendment["id"]))
     versions = client.get(f"/{debate.pk}/versions").json()
     assert [v["number"] for v in versions] == [1, 2]
     assert versions[1]["amendment"] == amendment["id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from asamblea.core.actors import SYSTEM
 from asamblea.core.errors import NotFound
 from asamblea.motions import selectors, services
 from asamblea.motions.models import AmendmentKind, AmendmentState
@@ -55,7 +56,7 @@ def test_versions_and_diff(fed, debate):
         paragraph=3,
         text="Long live the assembly.",
     )
-    services.accept_amendment(amendment=amendment)
+    services.accept_amendment(actor=SYSTEM, amendment=amendment)
     assert [v.number for v in selectors.versions(motion=debate)] == [1, 2]
     diff = selectors.version_diff(motion=debate, from_number=1, to_number=2)
     assert diff.body_ops[-1] == ("insert", "\n\nLong live the assembly.")
@@ -82,7 +83,7 @@ def test_open_amendments_and_previews(fed, debate):
         text="We demand justice.",
     )
     assert list(selectors.open_amendments(motion=debate)) == [first, second]
-    services.accept_amendment(amendment=first)
+    services.accept_amendment(actor=SYSTEM, amendment=first)
     debate.refresh_from_db()
     assert list(selectors.open_amendments(motion=debate)) == [second]
     previews = {p.amendment.pk: p for p in selectors.amendment_previews(motion=debate)}

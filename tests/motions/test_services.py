@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
+from asamblea.core.actors import SYSTEM
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.core.models import AuditEntry
 from asamblea.federation.models import NodeKind
@@ -40,7 +42,7 @@ def test_submit_creates_a_draft_with_version_one(fed):
 
 def test_submit_goes_straight_to_debate_when_no_seconds_are_needed(fed):
     node = create_node(
-        actor=None, kind=NodeKind.COMMITTEE, name="Sin", parent=fed.zone_a, seconders_required=0
+        actor=SYSTEM, kind=NodeKind.COMMITTEE, name="Sin", parent=fed.zone_a, seconders_required=0
     )
     join(fed.neighbour, node)
     motion = services.submit_motion(actor=fed.neighbour, node=node, title="T", body="B")
@@ -137,7 +139,7 @@ def test_edit_draft_by_author_before_seconds(fed):
 def test_withdraw_by_author_only_and_not_once_voting(fed, debate):
     with pytest.raises(Forbidden):
         services.withdraw_motion(actor=fed.secretary, motion=debate)
-    services.mark_motion_voting(motion=debate)
+    services.mark_motion_voting(actor=SYSTEM, motion=debate)
     with pytest.raises(Conflict):
         services.withdraw_motion(actor=fed.member, motion=debate)
 
@@ -206,8 +208,8 @@ def test_amendment_to_closed_motion_is_rejected(fed, debate, outcome):
     if outcome == "withdrawn":
         services.withdraw_motion(actor=fed.member, motion=debate)
     else:
-        services.mark_motion_voting(motion=debate)
-        services.conclude_motion(motion=debate, carried=outcome == "carried")
+        services.mark_motion_voting(actor=SYSTEM, motion=debate)
+        services.conclude_motion(actor=SYSTEM, motion=debate, carried=outcome == "carried")
     before = snapshot()
     with pytest.raises(Conflict) as info:
         services.propose_amendment(
@@ -273,8 +275,8 @@ def amend(fed, motion, kind, paragraph, text=""):
 def test_accepting_an_amendment_merges_it_into_a_new_version(fed, debate):
     amendment = amend(fed, debate, AmendmentKind.REPLACE_PARAGRAPH, 0, "We call a general strike.")
     assert amendment.base_version == 1
-    services.mark_amendment_voting(amendment=amendment)
-    services.accept_amendment(amendment=amendment)
+    services.mark_amendment_voting(actor=SYSTEM, amendment=amendment)
+    services.accept_amendment(actor=SYSTEM, amendment=amendment)
     debate.refresh_from_db()
     amendment.refresh_from_db()
     assert amendment.state == AmendmentState.ACCEPTED
@@ -289,8 +291,8 @@ def test_accepting_an_amendment_merges_it_into_a_new_version(fed, debate):
 def test_amendment_after_an_earlier_insertion_is_rebased(fed, debate):
     insert = amend(fed, debate, AmendmentKind.INSERT_PARAGRAPH, 0, "Preamble.")
     delete_last = amend(fed, debate, AmendmentKind.DELETE_PARAGRAPH, 2)
-    services.accept_amendment(amendment=insert)
-    services.accept_amendment(amendment=delete_last)
+    services.accept_amendment(actor=SYSTEM, amendment=insert)
+    services.accept_amendment(actor=SYSTEM, amendment=delete_last)
     debate.refresh_from_db()
     assert debate.body == (
         "Preamble.\n\nWe call a regional strike.\n\nWe demand the release of detainees."
@@ -301,14 +303,20 @@ def test_amendment_after_an_earlier_insertion_is_rebased(fed, debate):
 def test_amendment_whose_paragraph_changed_becomes_obsolete(fed, debate):
     first = amend(fed, debate, AmendmentKind.REPLACE_PARAGRAPH, 1, "We demand justice.")
     second = amend(fed, debate, AmendmentKind.DELETE_PARAGRAPH, 1)
-    services.mark_amendment_voting(amendment=second)
-    services.accept_amendment(amendment=first)
+    services.mark_amendment_voting(actor=SYSTEM, amendment=second)
+    services.accept_amendment(actor=SYSTEM, amendment=first)
     debate.refresh_from_db()
     body = debate.body
-    result = services.accept_amendment(amendment=second)
+    result = services.accept_amendment(actor=SYSTEM, amendment=second)
     debate.refresh_from_db()
     assert result.state == AmendmentState.OBSOLETE
-    assert "changed by an accepted amendment" in result.state_reason
+    # Stored as a code and shown in each reader's language, whoever triggered it.
+    assert result.state_reason == "paragraph_out_of_range"
+    result.refresh_from_db()
+    with translation.override("en"):
+        assert "changed by an accepted amendment" in result.get_state_reason_display()
+    with translation.override("es"):
+        assert "cambiado por una enmienda aceptada" in result.get_state_reason_display()
     assert debate.body == body
     assert debate.version == 2
     assert actions()[-1] == "amendment.obsolete"
@@ -317,7 +325,7 @@ def test_amendment_whose_paragraph_changed_becomes_obsolete(fed, debate):
 def test_proposed_amendments_that_no_longer_apply_are_marked_obsolete(fed, debate):
     first = amend(fed, debate, AmendmentKind.REPLACE_TEXT, None, "Everything new.")
     other = amend(fed, debate, AmendmentKind.REPLACE_PARAGRAPH, 2, "We meet on Tuesday.")
-    services.accept_amendment(amendment=first)
+    services.accept_amendment(actor=SYSTEM, amendment=first)
     other.refresh_from_db()
     assert other.state == AmendmentState.OBSOLETE
 
@@ -328,36 +336,36 @@ def test_reject_and_withdraw_amendment(fed, debate):
     with pytest.raises(Forbidden):
         services.withdraw_amendment(actor=fed.member, amendment=a)
     services.withdraw_amendment(actor=fed.other_member, amendment=a)
-    services.reject_amendment(amendment=b)
+    services.reject_amendment(actor=SYSTEM, amendment=b)
     b.refresh_from_db()
     assert b.state == AmendmentState.REJECTED
     with pytest.raises(Conflict):
         services.withdraw_amendment(actor=fed.other_member, amendment=b)
     with pytest.raises(Conflict):
-        services.accept_amendment(amendment=b)
+        services.accept_amendment(actor=SYSTEM, amendment=b)
 
 
 def test_motion_is_voted_after_its_amendments(fed, debate):
     a = amend(fed, debate, AmendmentKind.DELETE_PARAGRAPH, 0)
     before = snapshot()
     with pytest.raises(Conflict, match="open amendments"):
-        services.mark_motion_voting(motion=debate)
+        services.mark_motion_voting(actor=SYSTEM, motion=debate)
     assert snapshot() == before
-    services.reject_amendment(amendment=a)
-    services.mark_motion_voting(motion=debate)
+    services.reject_amendment(actor=SYSTEM, amendment=a)
+    services.mark_motion_voting(actor=SYSTEM, motion=debate)
     with pytest.raises(Conflict):
-        services.mark_amendment_voting(amendment=a)
-    services.conclude_motion(motion=debate, carried=True)
+        services.mark_amendment_voting(actor=SYSTEM, amendment=a)
+    services.conclude_motion(actor=SYSTEM, motion=debate, carried=True)
     debate.refresh_from_db()
     assert debate.state == MotionState.CARRIED
     assert actions()[-2:] == ["motion.voting_started", "motion.carried"]
     with pytest.raises(Conflict):
-        services.conclude_motion(motion=debate, carried=False)
+        services.conclude_motion(actor=SYSTEM, motion=debate, carried=False)
 
 
 def test_draft_cannot_be_put_to_the_vote(fed, draft):
     with pytest.raises(Conflict):
-        services.mark_motion_voting(motion=draft)
+        services.mark_motion_voting(actor=SYSTEM, motion=draft)
 
 
 def test_withdrawing_a_motion_withdraws_its_proposed_amendments(fed, debate):
@@ -371,10 +379,10 @@ def test_withdrawing_a_motion_withdraws_its_proposed_amendments(fed, debate):
 def test_only_a_motion_being_voted_on_returns_to_debate(fed, debate):
     before = snapshot()
     with pytest.raises(Conflict, match="being voted on"):
-        services.return_motion_to_debate(motion=debate)
+        services.return_motion_to_debate(actor=SYSTEM, motion=debate)
     assert snapshot() == before
-    services.mark_motion_voting(motion=debate)
-    services.return_motion_to_debate(motion=debate)
+    services.mark_motion_voting(actor=SYSTEM, motion=debate)
+    services.return_motion_to_debate(actor=SYSTEM, motion=debate)
     debate.refresh_from_db()
     assert debate.state == MotionState.DEBATE
 
@@ -385,9 +393,9 @@ def test_only_an_amendment_being_voted_on_is_proposed_again(fed, debate):
     )
     before = snapshot()
     with pytest.raises(Conflict, match="being voted on"):
-        services.return_amendment_to_proposed(amendment=amendment)
+        services.return_amendment_to_proposed(actor=SYSTEM, amendment=amendment)
     assert snapshot() == before
-    services.mark_amendment_voting(amendment=amendment)
-    services.return_amendment_to_proposed(amendment=amendment)
+    services.mark_amendment_voting(actor=SYSTEM, amendment=amendment)
+    services.return_amendment_to_proposed(actor=SYSTEM, amendment=amendment)
     amendment.refresh_from_db()
     assert amendment.state == "proposed"

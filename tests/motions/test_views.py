@@ -7,6 +7,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from asamblea.core.actors import SYSTEM
 from asamblea.motions import services
 from asamblea.motions.models import (
     COMMENT_MAX,
@@ -298,7 +299,7 @@ def test_versions_and_diff_pages(fed, client_for, debate):
         paragraph=2,
         text="We meet again on <Tuesday>.",
     )
-    services.accept_amendment(amendment=amendment)
+    services.accept_amendment(actor=SYSTEM, amendment=amendment)
     client = client_for(fed.member)
     page = client.get(reverse("motions:versions", args=[debate.pk])).content.decode()
     assert "<del>Monday.</del><ins>&lt;Tuesday&gt;.</ins>" in page

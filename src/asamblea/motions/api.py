@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from asamblea.accounts.models import Member
 from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput, NotFound
+from asamblea.core.schemas import InputSchema, Text
 from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.access import Viewer, viewer_of
 from asamblea.motions import rules, selectors, services
 from asamblea.motions.models import (
     BODY_MAX,
@@ -24,6 +25,7 @@ from asamblea.motions.models import (
     Comment,
     Motion,
     MotionVersion,
+    ObsoleteReason,
 )
 
 router = Router(tags=["motions"])
@@ -36,18 +38,18 @@ MAX_INDEX = 10_000
 # --- schemas ------------------------------------------------------------------------
 
 
-class MotionIn(Schema):
+class MotionIn(InputSchema):
     node: int = Field(..., ge=1)
     title: str = Field(..., max_length=TITLE_MAX)
-    body: str = Field(..., max_length=BODY_MAX)
+    body: Text = Field(..., max_length=BODY_MAX)
 
 
-class MotionPatch(Schema):
+class MotionPatch(InputSchema):
     title: str | None = Field(None, max_length=TITLE_MAX)
-    body: str | None = Field(None, max_length=BODY_MAX)
+    body: Text | None = Field(None, max_length=BODY_MAX)
 
 
-class MotionFilters(Schema):
+class MotionFilters(InputSchema):
     node: int | None = Field(None, ge=1)
     state: StateName | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -67,13 +69,13 @@ class MotionOut(Schema):
     updated_at: datetime
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(InputSchema):
     kind: KindName
     paragraph: int | None = Field(
         None, ge=0, le=MAX_INDEX, description="0-based paragraph index in the current text"
     )
-    text: str = Field("", max_length=BODY_MAX)
-    rationale: str = Field("", max_length=COMMENT_MAX)
+    text: Text = Field("", max_length=BODY_MAX)
+    rationale: Text = Field("", max_length=COMMENT_MAX)
 
 
 class AmendmentOut(Schema):
@@ -86,7 +88,13 @@ class AmendmentOut(Schema):
     rationale: str
     base_version: int
     state: str
-    state_reason: str
+    state_reason: str = Field(
+        description="Why an obsolete amendment no longer applies, as a code; empty otherwise.",
+        json_schema_extra={"enum": ["", *ObsoleteReason.values]},
+    )
+    state_reason_text: str = Field(
+        description="state_reason in the request's language; empty when there is none."
+    )
     created_at: datetime
 
 
@@ -97,8 +105,8 @@ class MotionDetailOut(MotionOut):
     amendments: list[AmendmentOut]
 
 
-class CommentIn(Schema):
-    body: str = Field(..., max_length=COMMENT_MAX)
+class CommentIn(InputSchema):
+    body: Text = Field(..., max_length=COMMENT_MAX)
     parent: int | None = Field(None, ge=1)
 
 
@@ -118,7 +126,7 @@ class VersionOut(Schema):
     created_at: datetime
 
 
-class DiffQuery(Schema):
+class DiffQuery(InputSchema):
     from_number: int = Field(..., alias="from", ge=1, le=1_000_000)
     to: int = Field(..., ge=1, le=1_000_000)
 
@@ -170,6 +178,7 @@ def _amendment_out(amendment: Amendment) -> AmendmentOut:
         base_version=amendment.base_version,
         state=amendment.state,
         state_reason=amendment.state_reason,
+        state_reason_text=amendment.get_state_reason_display() if amendment.state_reason else "",
         created_at=amendment.created_at,
     )
 
@@ -194,8 +203,8 @@ def _version_out(version: MotionVersion) -> VersionOut:
     )
 
 
-def _detail(motion: Motion, member: Member) -> MotionDetailOut:
-    summary = selectors.seconds_summary(motion=motion, member=member)
+def _detail(motion: Motion, viewer: Viewer) -> MotionDetailOut:
+    summary = selectors.seconds_summary(motion=motion, member=viewer)
     return MotionDetailOut(
         **_motion_out(motion).model_dump(),
         paragraphs=rules.split_paragraphs(motion.body),
@@ -210,69 +219,68 @@ def _detail(motion: Motion, member: Member) -> MotionDetailOut:
 
 @router.get("/", response=list[MotionOut])
 def list_motions(request: HttpRequest, filters: Query[MotionFilters]) -> list[MotionOut]:
-    member = api_member(request)
     node = (
-        federation_selectors.get_visible_node(member=member, node_id=filters.node)
+        federation_selectors.get_visible_node(member=viewer_of(request), node_id=filters.node)
         if filters.node
         else None
     )
-    motions = selectors.list_motions_for(member=member, node=node, state=filters.state)
+    motions = selectors.list_motions_for(member=viewer_of(request), node=node, state=filters.state)
     return [_motion_out(m) for m in motions[filters.offset : filters.offset + filters.limit]]
 
 
 @router.post("/", response={201: MotionDetailOut})
 def submit_motion(request: HttpRequest, payload: MotionIn) -> Status[MotionDetailOut]:
     member = api_member(request)
-    node = federation_selectors.get_visible_node(member=member, node_id=payload.node)
+    node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=payload.node)
     motion = services.submit_motion(actor=member, node=node, title=payload.title, body=payload.body)
-    return Status(201, _detail(motion, member))
+    return Status(201, _detail(motion, viewer_of(request)))
 
 
 @router.get("/{int:motion_id}", response=MotionDetailOut)
 def get_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
-    member = api_member(request)
-    return _detail(selectors.get_motion_for(member=member, motion_id=motion_id), member)
+    viewer = viewer_of(request)
+    return _detail(selectors.get_motion_for(member=viewer, motion_id=motion_id), viewer)
 
 
 @router.patch("/{int:motion_id}", response=MotionDetailOut)
 def edit_draft(request: HttpRequest, motion_id: int, payload: MotionPatch) -> MotionDetailOut:
     member = api_member(request)
-    motion = selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     motion = services.edit_draft(
         actor=member,
         motion=motion,
         title=payload.title if payload.title is not None else motion.title,
         body=payload.body if payload.body is not None else motion.body,
     )
-    return _detail(motion, member)
+    return _detail(motion, viewer_of(request))
 
 
 @router.post("/{int:motion_id}/second", response=MotionDetailOut)
 def second_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
     member = api_member(request)
-    motion = selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     services.second_motion(actor=member, motion=motion)
     motion.refresh_from_db()
-    return _detail(motion, member)
+    return _detail(motion, viewer_of(request))
 
 
 @router.post("/{int:motion_id}/withdraw", response=MotionDetailOut)
 def withdraw_motion(request: HttpRequest, motion_id: int) -> MotionDetailOut:
     member = api_member(request)
-    motion = selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     motion = services.withdraw_motion(actor=member, motion=motion)
-    return _detail(motion, member)
+    return _detail(motion, viewer_of(request))
 
 
 @router.get("/{int:motion_id}/versions", response=list[VersionOut])
 def list_versions(request: HttpRequest, motion_id: int) -> list[VersionOut]:
-    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     return [_version_out(v) for v in selectors.versions(motion=motion)]
 
 
 @router.get("/{int:motion_id}/diff", response=DiffOut)
 def version_diff(request: HttpRequest, motion_id: int, query: Query[DiffQuery]) -> DiffOut:
-    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     diff = selectors.version_diff(motion=motion, from_number=query.from_number, to_number=query.to)
     return DiffOut(
         from_version=diff.old.number,
@@ -287,14 +295,14 @@ def version_diff(request: HttpRequest, motion_id: int, query: Query[DiffQuery]) 
 
 @router.get("/{int:motion_id}/comments", response=list[CommentOut])
 def list_comments(request: HttpRequest, motion_id: int) -> list[CommentOut]:
-    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     return [_comment_out(c) for c in selectors.comments_of(motion=motion)]
 
 
 @router.post("/{int:motion_id}/comments", response={201: CommentOut})
 def add_comment(request: HttpRequest, motion_id: int, payload: CommentIn) -> Status[CommentOut]:
     member = api_member(request)
-    motion = selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     parent = None
     if payload.parent is not None:
         parent = Comment.objects.filter(pk=payload.parent, motion=motion).first()
@@ -309,7 +317,7 @@ def add_comment(request: HttpRequest, motion_id: int, payload: CommentIn) -> Sta
 
 @router.get("/{int:motion_id}/amendments", response=list[AmendmentOut])
 def list_amendments(request: HttpRequest, motion_id: int) -> list[AmendmentOut]:
-    motion = selectors.get_motion_for(member=api_member(request), motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     return [_amendment_out(a) for a in selectors.amendments_of(motion=motion)]
 
 
@@ -318,7 +326,7 @@ def propose_amendment(
     request: HttpRequest, motion_id: int, payload: AmendmentIn
 ) -> Status[AmendmentOut]:
     member = api_member(request)
-    motion = selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     amendment = services.propose_amendment(
         actor=member,
         motion=motion,
@@ -333,5 +341,5 @@ def propose_amendment(
 @router.post("/amendments/{int:amendment_id}/withdraw", response=AmendmentOut)
 def withdraw_amendment(request: HttpRequest, amendment_id: int) -> AmendmentOut:
     member = api_member(request)
-    amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
+    amendment = selectors.get_amendment_for(member=viewer_of(request), amendment_id=amendment_id)
     return _amendment_out(services.withdraw_amendment(actor=member, amendment=amendment))

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.core.validation import TextForm
 from asamblea.federation.models import Node
 from asamblea.motions.models import (
     BODY_MAX,
@@ -29,7 +30,7 @@ class NodeChoiceField(_NodeField):
         return "\u00a0\u00a0" * obj.depth + obj.name
 
 
-class MotionForm(forms.Form):
+class MotionForm(TextForm):
     node = NodeChoiceField(queryset=Node.objects.none(), label=_("Where"))
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     body = forms.CharField(
@@ -47,14 +48,14 @@ class MotionForm(forms.Form):
         field.queryset = nodes
 
 
-class EditDraftForm(forms.Form):
+class EditDraftForm(TextForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     body = forms.CharField(
         label=_("Text"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 10}), strip=False
     )
 
 
-class FilterForm(forms.Form):
+class FilterForm(TextForm):
     node = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     state = forms.ChoiceField(
         label=_("State"),
@@ -63,14 +64,14 @@ class FilterForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(TextForm):
     body = forms.CharField(
         label=_("Comment"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(TextForm):
     kind = forms.ChoiceField(label=_("Kind of change"), choices=AmendmentKind.choices)
     paragraph = forms.IntegerField(
         label=_("Paragraph number"),
@@ -101,7 +102,7 @@ class AmendmentForm(forms.Form):
         return None if number is None else number - 1
 
 
-class VersionDiffForm(forms.Form):
+class VersionDiffForm(TextForm):
     from_ = forms.IntegerField(min_value=1, max_value=1_000_000)
     to = forms.IntegerField(min_value=1, max_value=1_000_000)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,14 @@ class Motion(models.Model):
         verbose_name = _("motion")
         verbose_name_plural = _("motions")
         indexes = [models.Index(fields=["node", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=MotionState.values), name="motions_motion_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="motions_motion_version_from_1"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -83,7 +92,10 @@ class MotionVersion(models.Model):
     class Meta:
         ordering = ["motion", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["motion", "number"], name="unique_motion_version")
+            models.UniqueConstraint(fields=["motion", "number"], name="unique_motion_version"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="motions_motionversion_number_from_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +132,22 @@ class AmendmentState(models.TextChoices):
     OBSOLETE = "obsolete", _("No longer applies")
 
 
+class ObsoleteReason(models.TextChoices):
+    """Why an amendment no longer applies: stored as a code (the codes of
+    ``rules.AmendmentDoesNotApply.reason``) and shown in each reader's language."""
+
+    PARAGRAPH_OUT_OF_RANGE = (
+        "paragraph_out_of_range",
+        _("The paragraph it changes was changed by an accepted amendment."),
+    )
+    TEXT_CHANGED = (
+        "text_changed",
+        _("The text changed after it was proposed, so it no longer applies."),
+    )
+    EMPTY_RESULT = "empty_result", _("Applying it would leave the motion without text.")
+    TOO_LONG = "too_long", _("Applying it would make the text longer than allowed.")
+
+
 class Amendment(models.Model):
     """A proposed change to a motion's text.
 
@@ -152,6 +180,7 @@ class Amendment(models.Model):
         _("why this state"),
         max_length=200,
         blank=True,
+        choices=ObsoleteReason.choices,
         help_text=_("Why the amendment no longer applies, when that is its state."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -160,6 +189,22 @@ class Amendment(models.Model):
         ordering = ["created_at"]
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AmendmentKind.values), name="motions_amendment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=AmendmentState.values), name="motions_amendment_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(base_version__gte=1), name="motions_amendment_base_version_from_1"
+            ),
+            # Replacing the whole text changes no particular paragraph.
+            models.CheckConstraint(
+                condition=~Q(kind=AmendmentKind.REPLACE_TEXT) | Q(paragraph__isnull=True),
+                name="motions_amendment_whole_text_has_no_paragraph",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.motion_id})"

@@ -1,4 +1,4 @@
-"""Reads of motions, permission-aware (see federation.selectors for visibility).
+"""Reads of motions, permission-aware (who may see what: ``motions.access``).
 
 Functions taking a ``member`` return only what that member may see; those
 taking a ``motion`` expect one already obtained through ``get_motion_for``.
@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
 from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.access import Viewer, as_viewer
 from asamblea.federation.models import Node
-from asamblea.motions import rules
+from asamblea.motions import access, rules
 from asamblea.motions.models import (
     Amendment,
     AmendmentKind,
@@ -27,28 +28,28 @@ from asamblea.motions.models import (
 )
 
 
-def recent_motions_for(*, member: Member, limit: int = 10) -> QuerySet[Motion]:
+def recent_motions_for(*, member: Member | Viewer, limit: int = 10) -> QuerySet[Motion]:
     return _visible(member).order_by("-updated_at", "-pk")[:limit]
 
 
-def _visible(member: Member) -> QuerySet[Motion]:
+def _visible(member: Member | Viewer) -> QuerySet[Motion]:
+    """The motions at nodes the viewer sees (``motions.access``, ``to="read"``,
+    as one query)."""
     motions = Motion.objects.select_related("node", "author")
-    if member.is_staff:
+    ids = as_viewer(member).visible_ids()
+    if ids is None:
         return motions
-    return motions.filter(node_id__in=federation_selectors.visible_node_ids(member=member))
+    return motions.filter(node_id__in=ids)
 
 
-def get_motion_for(*, member: Member, motion_id: int) -> Motion:
+def get_motion_for(*, member: Member | Viewer, motion_id: int) -> Motion:
     """The motion, or ``NotFound`` when it does not exist or ``member`` may not
     see its node (the two look the same)."""
-    motion = _visible(member).filter(pk=motion_id).first()
-    if motion is None:
-        raise NotFound()
-    return motion
+    return access.access_motion(as_viewer(member), motion_id)
 
 
 def list_motions_for(
-    *, member: Member, node: Node | None = None, state: str | None = None
+    *, member: Member | Viewer, node: Node | None = None, state: str | None = None
 ) -> QuerySet[Motion]:
     """Visible motions, newest activity first, optionally at one node and in
     one state."""
@@ -60,17 +61,11 @@ def list_motions_for(
     return motions.order_by("-updated_at", "-pk")
 
 
-def get_amendment_for(*, member: Member, amendment_id: int) -> Amendment:
-    amendment = Amendment.objects.select_related("motion", "motion__node").filter(pk=amendment_id)
-    found = amendment.first()
-    if found is None or not federation_selectors.can_see_node(
-        member=member, node=found.motion.node
-    ):
-        raise NotFound()
-    return found
+def get_amendment_for(*, member: Member | Viewer, amendment_id: int) -> Amendment:
+    return access.access_amendment(as_viewer(member), amendment_id)
 
 
-def nodes_for_drafting(*, member: Member) -> QuerySet[Node]:
+def nodes_for_drafting(*, member: Member | Viewer) -> QuerySet[Node]:
     """Nodes at which ``member`` may draft a motion: their committees and every
     node above them (operators: all)."""
     return federation_selectors.visible_nodes(member=member).order_by("path")
@@ -87,15 +82,20 @@ class SecondsSummary:
     can_second: bool
 
 
-def seconds_summary(*, motion: Motion, member: Member) -> SecondsSummary:
+def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummary:
+    viewer = as_viewer(member)
     count = Second.objects.filter(motion=motion).count()
-    has = Second.objects.filter(motion=motion, member=member).exists()
+    has = viewer.member is not None and (
+        Second.objects.filter(motion=motion, member=viewer.member).exists()
+    )
     return SecondsSummary(
         count=count,
         required=motion.node.seconders_required,
         has_seconded=has,
         can_second=(
-            motion.state == MotionState.DRAFT and not has and motion.author_id != member.pk
+            motion.state == MotionState.DRAFT
+            and not has
+            and access.may(viewer, motion, to="second")
         ),
     )
 

@@ -1,13 +1,16 @@
 """Writes to motions: drafting, seconding, discussion and amendments.
 
-Each service checks permission first, validates, owns its transaction, locks
-the motion row for state transitions and appends to the audit log. The
-functions without an ``actor`` (``mark_*``, ``accept_amendment``,
-``reject_amendment``, ``conclude_motion``) apply the outcome of a vote; the
-voting app calls them and has already decided who may trigger them.
+Each service checks permission first (``motions.access``), validates, owns
+its transaction, locks the motion row for state transitions and appends to the
+audit log. ``actor`` is a member or ``core.actors.SYSTEM``. The services that
+apply the outcome of a vote (``mark_*``, ``accept_amendment``,
+``reject_amendment``, ``conclude_motion``) accept the system and whoever may
+put the motion to the vote (``to="decide"``); the others take members only.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,16 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
 from asamblea.core import audit
-from asamblea.core.errors import Conflict, InvalidInput, NotFound
-from asamblea.federation import selectors as federation_selectors
+from asamblea.core.actors import SYSTEM
+from asamblea.core.errors import Conflict, Forbidden, InvalidInput
+from asamblea.federation import access as federation_access
+from asamblea.federation.access import Actor, Viewer
 from asamblea.federation.models import Node
-from asamblea.motions import rules
+from asamblea.motions import access, rules
 from asamblea.motions.errors import (
     AlreadySeconded,
     MotionClosed,
-    NotAuthor,
     NotInDebate,
-    OwnMotion,
     ParagraphOutOfRange,
 )
 from asamblea.motions.models import (
@@ -38,28 +41,24 @@ from asamblea.motions.models import (
     Motion,
     MotionState,
     MotionVersion,
+    ObsoleteReason,
     Second,
 )
 
 OPEN_AMENDMENT_STATES = (AmendmentState.PROPOSED, AmendmentState.VOTING)
 DISCUSSION_STATES = (MotionState.DRAFT, MotionState.DEBATE, MotionState.VOTING)
 
-# Why an amendment became obsolete, keyed by rules.AmendmentDoesNotApply.reason.
-OBSOLETE_REASONS = {
-    "paragraph_out_of_range": _("The paragraph it changes was changed by an accepted amendment."),
-    "text_changed": _("The text changed after it was proposed, so it no longer applies."),
-    "empty_result": _("Applying it would leave the motion without text."),
-    "too_long": _("Applying it would make the text longer than allowed."),
-}
-
-
 # --- validation helpers -------------------------------------------------------------
 
 
-def _require_visible(*, actor: Member, node: Node) -> None:
-    # Invisible motions are reported as not found so their existence does not leak.
-    if not federation_selectors.can_see_node(member=actor, node=node):
-        raise NotFound()
+def _check(actor: Actor, motion: Motion, *, to: access.MotionAction, message: Any = None) -> Member:
+    """Refuse ``actor`` unless ``motions.access`` lets them ``to`` the motion;
+    the member acting (for ``to`` actions only members take)."""
+    viewer = Viewer.of(actor)
+    access.check_motion(viewer, motion, to=to, message=message)
+    if viewer.member is None:
+        raise Forbidden()
+    return viewer.member
 
 
 def _clean_title(title: str) -> str:
@@ -91,12 +90,18 @@ def _locked(motion: Motion) -> Motion:
     return Motion.objects.select_for_update().select_related("node").get(pk=motion.pk)
 
 
+def _check_decide(actor: Actor, motion: Motion) -> None:
+    """Applying a vote's outcome: the system, or whoever may put the motion to
+    the vote (``motions.access``, ``to="decide"``)."""
+    access.check_motion(Viewer.of(actor), motion, to="decide")
+
+
 def _touch(motion: Motion, *fields: str) -> None:
     motion.updated_at = timezone.now()
     motion.save(update_fields=[*fields, "updated_at"])
 
 
-def _start_debate(*, actor: Member | None, motion: Motion) -> None:
+def _start_debate(*, actor: Actor, motion: Motion) -> None:
     motion.state = MotionState.DEBATE
     _touch(motion, "state")
     audit.record(actor=actor, action="motion.debate_started", target=motion)
@@ -105,11 +110,14 @@ def _start_debate(*, actor: Member | None, motion: Motion) -> None:
 # --- motions ------------------------------------------------------------------------
 
 
-def submit_motion(*, actor: Member, node: Node, title: str, body: str) -> Motion:
+def submit_motion(*, actor: Actor, node: Node, title: str, body: str) -> Motion:
     """Draft a motion at ``node`` (the actor's committee or any node above it;
-    operators anywhere). With ``node.seconders_required == 0`` it goes straight
-    to debate."""
-    _require_visible(actor=actor, node=node)
+    operators anywhere; never ``SYSTEM``). With ``node.seconders_required == 0``
+    it goes straight to debate."""
+    viewer = Viewer.of(actor)
+    federation_access.check_node(viewer, node)
+    if not isinstance(actor, Member):
+        raise Forbidden(_("Only members take part in a motion."))
     title = _clean_title(title)
     body = _clean_body(body)
     with transaction.atomic():
@@ -126,13 +134,11 @@ def submit_motion(*, actor: Member, node: Node, title: str, body: str) -> Motion
     return motion
 
 
-def edit_draft(*, actor: Member, motion: Motion, title: str, body: str) -> Motion:
+def edit_draft(*, actor: Actor, motion: Motion, title: str, body: str) -> Motion:
     """Change a draft's text. Only its author, only before anyone seconded it:
     seconders agreed to a text, so it may not change under them. Version 1 is
     rewritten in place because nobody has relied on it yet."""
-    _require_visible(actor=actor, node=motion.node)
-    if motion.author_id != actor.pk:
-        raise NotAuthor(_("Only the author can edit a draft."))
+    _check(actor, motion, to="author", message=_("Only the author can edit a draft."))
     title = _clean_title(title)
     body = _clean_body(body)
     with transaction.atomic():
@@ -150,33 +156,30 @@ def edit_draft(*, actor: Member, motion: Motion, title: str, body: str) -> Motio
     return motion
 
 
-def second_motion(*, actor: Member, motion: Motion) -> Second:
-    """Second a draft. When the seconds reach ``node.seconders_required`` the
-    motion moves to debate."""
-    _require_visible(actor=actor, node=motion.node)
-    if motion.author_id == actor.pk:
-        raise OwnMotion()
+def second_motion(*, actor: Actor, motion: Motion) -> Second:
+    """Second a draft (a member who sees it, not its author; never ``SYSTEM``).
+    When the seconds reach ``node.seconders_required`` the motion moves to
+    debate."""
+    member = _check(actor, motion, to="second")
     with transaction.atomic():
         motion = _locked(motion)
         if motion.is_closed:
             raise MotionClosed()
         if motion.state != MotionState.DRAFT:
             raise Conflict(_("This motion already has the seconds it needs."))
-        if Second.objects.filter(motion=motion, member=actor).exists():
+        if Second.objects.filter(motion=motion, member=member).exists():
             raise AlreadySeconded()
-        second = Second.objects.create(motion=motion, member=actor)
+        second = Second.objects.create(motion=motion, member=member)
         count = Second.objects.filter(motion=motion).count()
         audit.record(actor=actor, action="motion.seconded", target=motion, data={"seconds": count})
         if count >= motion.node.seconders_required:
-            _start_debate(actor=None, motion=motion)
+            _start_debate(actor=SYSTEM, motion=motion)
     return second
 
 
-def withdraw_motion(*, actor: Member, motion: Motion) -> Motion:
+def withdraw_motion(*, actor: Actor, motion: Motion) -> Motion:
     """The author takes the motion back, before it is put to the vote."""
-    _require_visible(actor=actor, node=motion.node)
-    if motion.author_id != actor.pk:
-        raise NotAuthor(_("Only the author can withdraw a motion."))
+    _check(actor, motion, to="author", message=_("Only the author can withdraw a motion."))
     with transaction.atomic():
         motion = _locked(motion)
         if motion.is_closed:
@@ -200,9 +203,10 @@ def withdraw_motion(*, actor: Member, motion: Motion) -> Motion:
     return motion
 
 
-def mark_motion_voting(*, motion: Motion, actor: Member | None = None) -> Motion:
+def mark_motion_voting(*, motion: Motion, actor: Actor) -> Motion:
     """Put a motion in debate to the vote. Every amendment must have been voted
-    on first (none proposed or in a vote). ``actor`` only labels the audit entry."""
+    on first (none proposed or in a vote). ``to="decide"`` actors only."""
+    _check_decide(actor, motion)
     with transaction.atomic():
         motion = _locked(motion)
         if motion.state != MotionState.DEBATE:
@@ -215,9 +219,10 @@ def mark_motion_voting(*, motion: Motion, actor: Member | None = None) -> Motion
     return motion
 
 
-def return_motion_to_debate(*, motion: Motion, actor: Member | None = None) -> Motion:
+def return_motion_to_debate(*, motion: Motion, actor: Actor) -> Motion:
     """Its vote was cancelled: the motion goes back to debate, where it can be
-    amended and put to the vote again."""
+    amended and put to the vote again. ``to="decide"`` actors only."""
+    _check_decide(actor, motion)
     with transaction.atomic():
         motion = _locked(motion)
         if motion.state != MotionState.VOTING:
@@ -228,8 +233,9 @@ def return_motion_to_debate(*, motion: Motion, actor: Member | None = None) -> M
     return motion
 
 
-def conclude_motion(*, motion: Motion, carried: bool, actor: Member | None = None) -> Motion:
-    """Record the result of the vote on a motion."""
+def conclude_motion(*, motion: Motion, carried: bool, actor: Actor) -> Motion:
+    """Record the result of the vote on a motion. ``to="decide"`` actors only."""
+    _check_decide(actor, motion)
     with transaction.atomic():
         motion = _locked(motion)
         if motion.state != MotionState.VOTING:
@@ -249,11 +255,11 @@ def conclude_motion(*, motion: Motion, carried: bool, actor: Member | None = Non
 
 
 def add_comment(
-    *, actor: Member, motion: Motion, body: str, parent: Comment | None = None
+    *, actor: Actor, motion: Motion, body: str, parent: Comment | None = None
 ) -> Comment:
     """Add a comment, or a reply to ``parent`` (any depth), while the motion is
-    open (draft, debate or voting)."""
-    _require_visible(actor=actor, node=motion.node)
+    open (draft, debate or voting). Members only."""
+    member = _check(actor, motion, to="comment")
     if len(body) > COMMENT_MAX:
         raise InvalidInput(
             _("The comment is too long (at most %(max)d characters).") % {"max": COMMENT_MAX},
@@ -268,7 +274,7 @@ def add_comment(
         motion = _locked(motion)
         if motion.state not in DISCUSSION_STATES:
             raise MotionClosed(_("The discussion of this motion is closed."))
-        comment = Comment.objects.create(motion=motion, author=actor, parent=parent, body=body)
+        comment = Comment.objects.create(motion=motion, author=member, parent=parent, body=body)
         audit.record(
             actor=actor,
             action="comment.added",
@@ -283,7 +289,7 @@ def add_comment(
 
 def propose_amendment(
     *,
-    actor: Member,
+    actor: Actor,
     motion: Motion,
     kind: str,
     paragraph: int | None,
@@ -294,9 +300,9 @@ def propose_amendment(
 
     ``paragraph`` is a 0-based index into the current version's paragraphs (an
     insertion goes before it; the paragraph count appends); it is ignored for
-    ``replace_text``. The text is ignored for ``delete_paragraph``.
+    ``replace_text``. The text is ignored for ``delete_paragraph``. Members only.
     """
-    _require_visible(actor=actor, node=motion.node)
+    member = _check(actor, motion, to="amend")
     if kind not in AmendmentKind.values:
         raise InvalidInput(_("Unknown kind of amendment."), field="kind")
     if len(text) > BODY_MAX:
@@ -338,7 +344,7 @@ def propose_amendment(
             raise InvalidInput(_("The amended text would be too long."), field="text")
         amendment = Amendment.objects.create(
             motion=motion,
-            author=actor,
+            author=member,
             kind=kind,
             paragraph=paragraph,
             text=rules.normalise_text(text),
@@ -359,11 +365,14 @@ def propose_amendment(
     return amendment
 
 
-def withdraw_amendment(*, actor: Member, amendment: Amendment) -> Amendment:
+def withdraw_amendment(*, actor: Actor, amendment: Amendment) -> Amendment:
     """Its author takes back an amendment that is not yet being voted on."""
-    _require_visible(actor=actor, node=amendment.motion.node)
-    if amendment.author_id != actor.pk:
-        raise NotAuthor(_("Only the author can withdraw an amendment."))
+    access.check_amendment(
+        Viewer.of(actor),
+        amendment,
+        to="author",
+        message=_("Only the author can withdraw an amendment."),
+    )
     with transaction.atomic():
         _locked(amendment.motion)
         amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -375,8 +384,9 @@ def withdraw_amendment(*, actor: Member, amendment: Amendment) -> Amendment:
     return amendment
 
 
-def mark_amendment_voting(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+def mark_amendment_voting(*, amendment: Amendment, actor: Actor) -> Amendment:
     """An amendment is put to the vote; the motion must be in debate."""
+    _check_decide(actor, amendment.motion)
     with transaction.atomic():
         motion = _locked(amendment.motion)
         amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -419,17 +429,19 @@ def _merge(motion: Motion, amendment: Amendment) -> tuple[str | None, str]:
     return merged, ""
 
 
-def _mark_obsolete(*, actor: Member | None, amendment: Amendment, reason_code: str) -> None:
-    reason = OBSOLETE_REASONS.get(reason_code, OBSOLETE_REASONS["text_changed"])
+def _mark_obsolete(*, actor: Actor, amendment: Amendment, reason_code: str) -> None:
+    if reason_code not in ObsoleteReason.values:
+        reason_code = ObsoleteReason.TEXT_CHANGED
     amendment.state = AmendmentState.OBSOLETE
-    amendment.state_reason = str(reason)[:200]
+    # A code, shown in each reader's language (get_state_reason_display).
+    amendment.state_reason = reason_code
     amendment.save(update_fields=["state", "state_reason"])
     audit.record(
         actor=actor, action="amendment.obsolete", target=amendment, data={"reason": reason_code}
     )
 
 
-def accept_amendment(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+def accept_amendment(*, amendment: Amendment, actor: Actor) -> Amendment:
     """Merge an accepted amendment into the motion's current text.
 
     Creates a new ``MotionVersion`` linked to the amendment and bumps
@@ -438,6 +450,7 @@ def accept_amendment(*, amendment: Amendment, actor: Member | None = None) -> Am
     reason instead, and the text is left untouched; check ``amendment.state``.
     Other proposed amendments that no longer apply are marked obsolete too.
     """
+    _check_decide(actor, amendment.motion)
     with transaction.atomic():
         motion = _locked(amendment.motion)
         amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -476,8 +489,9 @@ def accept_amendment(*, amendment: Amendment, actor: Member | None = None) -> Am
     return amendment
 
 
-def return_amendment_to_proposed(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+def return_amendment_to_proposed(*, amendment: Amendment, actor: Actor) -> Amendment:
     """Its vote was cancelled: the amendment is proposed again."""
+    _check_decide(actor, amendment.motion)
     with transaction.atomic():
         _locked(amendment.motion)
         amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -489,8 +503,9 @@ def return_amendment_to_proposed(*, amendment: Amendment, actor: Member | None =
     return amendment
 
 
-def reject_amendment(*, amendment: Amendment, actor: Member | None = None) -> Amendment:
+def reject_amendment(*, amendment: Amendment, actor: Actor) -> Amendment:
     """Record that an open amendment was voted down."""
+    _check_decide(actor, amendment.motion)
     with transaction.atomic():
         _locked(amendment.motion)
         amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)

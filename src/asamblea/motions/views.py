@@ -15,8 +15,9 @@ from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.access import viewer_of
 from asamblea.federation.models import Node
-from asamblea.motions import rules, selectors, services
+from asamblea.motions import access, rules, selectors, services
 from asamblea.motions.forms import (
     AmendmentForm,
     CommentForm,
@@ -31,7 +32,7 @@ LIST_LIMIT = 200
 
 
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
-    return selectors.get_motion_for(member=signed_in_member(request), motion_id=motion_id)
+    return selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
 
 
 def _detail_url(motion: Motion, anchor: str = "") -> str:
@@ -40,20 +41,21 @@ def _detail_url(motion: Motion, anchor: str = "") -> str:
 
 
 def _detail_context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
-    member = signed_in_member(request)
-    is_author = motion.author_id == member.pk
+    viewer = viewer_of(request)
+    is_author = access.may(viewer, motion, to="author")
     context: dict[str, Any] = {
         "motion": motion,
         "lineage": federation_selectors.ancestors(node=motion.node),
         "paragraphs": list(enumerate(rules.split_paragraphs(motion.body), start=1)),
-        "seconds": selectors.seconds_summary(motion=motion, member=member),
+        "seconds": selectors.seconds_summary(motion=motion, member=viewer_of(request)),
         "previews": selectors.amendment_previews(motion=motion),
         "comments": selectors.comments_tree(motion=motion),
         "is_author": is_author,
         "can_edit": is_author and motion.state == MotionState.DRAFT and not motion.seconds.exists(),
         "can_withdraw": is_author and motion.state in (MotionState.DRAFT, MotionState.DEBATE),
-        "can_amend": motion.state == MotionState.DEBATE,
-        "can_comment": motion.state in services.DISCUSSION_STATES,
+        "can_amend": motion.state == MotionState.DEBATE and access.may(viewer, motion, to="amend"),
+        "can_comment": motion.state in services.DISCUSSION_STATES
+        and access.may(viewer, motion, to="comment"),
         "amendment_form": AmendmentForm(),
         "comment_form": CommentForm(),
         "errors": {},
@@ -74,7 +76,6 @@ def _render_detail(
 @login_required
 @require_GET
 def motion_list(request: HttpRequest) -> HttpResponse:
-    member = signed_in_member(request)
     form = FilterForm(request.GET)
     node: Node | None = None
     state: str | None = None
@@ -82,12 +83,14 @@ def motion_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         if form.cleaned_data["node"]:
             node = federation_selectors.get_visible_node(
-                member=member, node_id=form.cleaned_data["node"]
+                member=viewer_of(request), node_id=form.cleaned_data["node"]
             )
         state = form.cleaned_data["state"] or None
     else:
         status = 422
-    motions = selectors.list_motions_for(member=member, node=node, state=state)[:LIST_LIMIT]
+    motions = selectors.list_motions_for(member=viewer_of(request), node=node, state=state)[
+        :LIST_LIMIT
+    ]
     return render(
         request,
         "motions/list.html",
@@ -100,7 +103,7 @@ def motion_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def motion_create(request: HttpRequest) -> HttpResponse:
     member = signed_in_member(request)
-    nodes = selectors.nodes_for_drafting(member=member)
+    nodes = selectors.nodes_for_drafting(member=viewer_of(request))
     status = 200
     if request.method == "POST":
         form = MotionForm(request.POST, nodes=nodes)
@@ -172,7 +175,7 @@ def motion_second(request: HttpRequest, motion_id: int) -> HttpResponse:
         if is_htmx(request):
             context = {
                 "motion": motion,
-                "seconds": selectors.seconds_summary(motion=motion, member=member),
+                "seconds": selectors.seconds_summary(motion=motion, member=viewer_of(request)),
                 "second_error": exc.message,
             }
             return render(request, "motions/_seconds.html", context, status=exc.status)
@@ -187,7 +190,7 @@ def motion_second(request: HttpRequest, motion_id: int) -> HttpResponse:
             return response
         context = {
             "motion": motion,
-            "seconds": selectors.seconds_summary(motion=motion, member=member),
+            "seconds": selectors.seconds_summary(motion=motion, member=viewer_of(request)),
         }
         return render(request, "motions/_seconds.html", context)
     return redirect(_detail_url(motion, "seconds"))
@@ -275,7 +278,9 @@ def amendment_propose(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_POST
 def amendment_withdraw(request: HttpRequest, amendment_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    amendment: Amendment = selectors.get_amendment_for(member=member, amendment_id=amendment_id)
+    amendment: Amendment = selectors.get_amendment_for(
+        member=viewer_of(request), amendment_id=amendment_id
+    )
     try:
         services.withdraw_amendment(actor=member, amendment=amendment)
     except DomainError as exc:

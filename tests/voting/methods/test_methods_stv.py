@@ -21,16 +21,18 @@ def test_scottish_quota_transfer_value_truncation_and_loss():
     """Hand computed under SSI 2007/42 schedule 1:
     rule 46: quota = floor(14 / (2 + 1)) + 1 = 5.
     Stage 1: A 6, B 4, C 4; A reaches the quota (rule 47), surplus 1.
-    Rule 52(2) does not apply yet (B and C tie, neither exceeds the other plus
-    the untransferred surplus). Stage 2, rule 48(3): transfer value
-    = 1 x 1 / 6 = 0.166666..., to five places with the remainder ignored:
-    0.16666. The 6 papers give B 6 x 0.16666 = 0.99996; loss 1 - 0.99996 = 0.00004.
-    Then one vacancy: B 4.99996 >= C 4 plus no untransferred surplus: B elected
-    (rule 52(2))."""
+    Stage 2, rule 48(3): transfer value = 1 x 1 / 6 = 0.166666..., to five
+    places with the remainder ignored: 0.16666. The 6 papers give B
+    6 x 0.16666 = 0.99996; loss 1 - 0.99996 = 0.00004. B 4.99996 is short of
+    the quota, and two continuing candidates for one vacancy is not rule 52(1).
+    Stage 3, rule 50: C (4) is excluded; its 4 papers have no further
+    preference. Now one continuing candidate for one vacancy: B is deemed
+    elected at the end of stage 3 (rule 52(1)), with no further transfer and
+    no further stage (rule 52(2))."""
     result = scottish_stv(small_example(), seats=2)
     assert result.quota == Decimal(5)
     assert result.winners == ("A", "B")
-    first, surplus, last = result.stages
+    first, surplus, exclusion = result.stages
     assert first.elected == ("A",)
     assert surplus.action == "surplus"
     assert surplus.candidate == "A"
@@ -38,8 +40,38 @@ def test_scottish_quota_transfer_value_truncation_and_loss():
     assert surplus.transfers == {"B": Decimal("0.99996")}
     assert surplus.loss == Decimal("0.00004")
     assert surplus.tallies == {"A": 5, "B": Decimal("4.99996"), "C": 4}
-    assert last.action == "last_vacancies"
-    assert last.elected == ("B",)
+    assert surplus.elected == ()
+    assert (exclusion.action, exclusion.candidate) == ("exclusion", "C")
+    assert exclusion.exhausted_now == 4
+    assert exclusion.tallies == {"A": 5, "B": Decimal("4.99996"), "C": 0}
+    assert exclusion.elected == ("B",)
+    assert exclusion.deemed_elected == ("B",)
+    assert first.deemed_elected == surplus.deemed_elected == ()
+
+
+def test_scottish_leader_of_last_vacancy_is_not_elected_early():
+    """Rule 52 of the Order has only two clauses; it has no clause electing a
+    candidate because its votes are at least those of all the others together
+    (as the Irish rules' section 124(2) does), so the count goes on.
+    20 A, 11 B, 9 C, no further preferences; 1 seat, quota floor(40/2) + 1 = 21.
+    After stage 1, A's 20 equal B + C together, but A is short of the quota
+    and three candidates continue for one vacancy: stage 2 excludes C (its 9
+    papers exhaust), stage 3 excludes B (11 exhaust), and only then is A, the
+    one continuing candidate for one vacancy, deemed elected under rule 52(1),
+    at the end of stage 3."""
+    profile = RankedProfile.from_counts("ABC", [(["A"], 20), (["B"], 11), (["C"], 9)])
+    result = scottish_stv(profile, seats=1)
+    actions = [(s.action, s.candidate) for s in result.stages]
+    assert actions == [
+        ("first_preferences", None),
+        ("exclusion", "C"),
+        ("exclusion", "B"),
+    ]
+    assert [s.number for s in result.stages] == [1, 2, 3]
+    assert result.stages[2].exhausted == Decimal(20)
+    assert result.stages[-1].elected == result.stages[-1].deemed_elected == ("A",)
+    assert result.winners == ("A",)
+    assert result.excluded == ("C", "B")
 
 
 def test_scottish_exclusion_and_surplus_from_transfers():
@@ -48,8 +80,10 @@ def test_scottish_exclusion_and_surplus_from_transfers():
     B (10) is excluded; its 10 papers go to A at value 1: A 40, elected.
     Stage 3: A's surplus 6 over all its 40 papers, transfer value 6/40 = 0.15:
     the 30 A>B>C papers skip excluded B and give C 4.5, the 10 B>A>C give C 1.5:
-    C 31. Stage 4: E (15) excluded, its papers exhaust (15). One vacancy left:
-    C 31 >= D 20: C elected."""
+    C 31. Stage 4: E (15) excluded, its papers exhaust (15). One vacancy, two
+    continuing candidates: no rule 52 yet. Stage 5: D (20) excluded, its 20
+    D>C>E papers give C 51 >= 34: C elected by the quota, and every seat is
+    filled, so C's surplus is not transferred (rule 48(1))."""
     profile = RankedProfile.from_counts(
         "ABCDE",
         [(list("ABC"), 30), (list("BAC"), 10), (list("CDE"), 25), (list("DCE"), 20), (["E"], 15)],
@@ -62,12 +96,15 @@ def test_scottish_exclusion_and_surplus_from_transfers():
         ("exclusion", "B"),
         ("surplus", "A"),
         ("exclusion", "E"),
-        ("last_vacancies", None),
+        ("exclusion", "D"),
     ]
     assert result.stages[2].transfers == {"C": Decimal("6.00000")}
     assert result.stages[2].transfer_values[0].transfer_value == Decimal("0.15")
     assert result.stages[3].exhausted == Decimal(15)
-    assert result.excluded == ("B", "E")
+    assert result.stages[4].transfers == {"C": Decimal(20)}
+    assert result.stages[4].tallies["C"] == Decimal(51)
+    assert result.stages[4].elected == ("C",)
+    assert result.excluded == ("B", "E", "D")
 
 
 def test_meek_small_example_by_hand():

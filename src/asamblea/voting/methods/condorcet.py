@@ -1,5 +1,5 @@
-"""Pairwise (Condorcet) methods: the matrix, the Condorcet winner, Copeland,
-Schulze and ranked pairs.
+"""Pairwise (Condorcet) methods: the Condorcet winner, Copeland, Schulze and
+ranked pairs, all from the profile's one pairwise matrix (``pairwise.py``).
 
 ``d[a][b]`` is the number of ballots ranking ``a`` strictly above ``b``; a
 ballot that ranks ``a`` and leaves ``b`` unranked counts for ``a``; equal ranks
@@ -11,87 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from asamblea.voting.methods.errors import InvalidProfileError
+from asamblea.voting.methods.pairwise import PairwiseMatrix
 from asamblea.voting.methods.profile import RankedProfile
 from asamblea.voting.methods.result import Result, tied_best, top_k
 from asamblea.voting.methods.tiebreak import TieBreaker
 
 
-@dataclass(frozen=True, slots=True)
-class PairwiseMatrix:
-    """``d[i][j]`` over candidates numbered as in ``candidates``."""
-
-    candidates: tuple[str, ...]
-    d: tuple[tuple[int, ...], ...]
-
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        names = self.candidates
-        return {
-            names[i]: {names[j]: self.d[i][j] for j in range(len(names)) if j != i}
-            for i in range(len(names))
-        }
-
-
 def pairwise_matrix(profile: RankedProfile) -> PairwiseMatrix:
-    """Build ``d`` in one pass over the distinct ballots.
-
-    For a ballot, only pairs of ranked candidates are visited: ``above[a][b]``
-    counts ballots ranking both with ``a`` higher, ``equal[a][b]`` both on one
-    rank, ``ranked[a]`` ballots ranking ``a`` at all. Then
-    ``d[a][b] = ranked[a] - above[b][a] - equal[a][b]``, since a ranked ``a``
-    beats ``b`` unless ``b`` is ranked above it or beside it. Truncated ballots
-    therefore cost only their length squared (strict ones, their length: see
-    the packed rows below).
-    """
-    n = len(profile.candidates)
-    above = [[0] * n for _ in range(n)]
-    equal = [[0] * n for _ in range(n)]
-    ranked = [0] * n
-    # Strict ballots: each row of ``above`` is packed into one integer with a
-    # field of ``shift`` bits per candidate, wide enough for the total weight.
-    # A ballot then costs one addition per ranked candidate instead of one per
-    # pair: ``packed[a]`` gains the sum of the fields of everyone ranked below.
-    shift = (sum(w for _, w in profile.ballots) or 1).bit_length() + 1
-    unit = [1 << (shift * b) for b in range(n)]
-    packed = [0] * n
-    for levels, w in profile.ballots:
-        later: list[int] = [c for level in levels for c in level]
-        if len(later) == len(levels):  # no equal ranks
-            below = 0
-            for a in reversed(later):
-                if below:
-                    packed[a] += below if w == 1 else below * w
-                below += unit[a]
-                ranked[a] += w
-            continue
-        start = 0
-        for level in levels:
-            start += len(level)
-            rest = later[start:]
-            for a in level:
-                ranked[a] += w
-                row = above[a]
-                for b in rest:
-                    row[b] += w
-                eq = equal[a]
-                for b in level:
-                    if b != a:
-                        eq[b] += w
-    field = (1 << shift) - 1
-    for a in range(n):
-        value = packed[a]
-        if value:
-            row = above[a]
-            for b in range(n):
-                row[b] += (value >> (shift * b)) & field
-    d = tuple(
-        tuple(0 if a == b else ranked[a] - above[b][a] - equal[a][b] for b in range(n))
-        for a in range(n)
-    )
-    return PairwiseMatrix(profile.candidates, d)
+    """The profile's matrix, built on first use and shared by every method."""
+    return profile.pairwise
 
 
 def _require(profile: RankedProfile) -> None:
-    if not profile.ballots:
+    if profile.is_empty:
         raise InvalidProfileError("no valid ballots to count", where="ballots", code="empty_poll")
 
 

@@ -19,15 +19,27 @@ Ballot kinds:
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, islice
+from typing import Any, cast
+
+import numpy as np
 
 from asamblea.voting.methods.errors import (
     InvalidBallotError,
     InvalidProfileError,
     UnsupportedBallotError,
+)
+from asamblea.voting.methods.pairwise import (
+    PairwiseMatrix,
+    StrictRows,
+    build_matrix,
+    rows_of,
+    total_weight,
 )
 
 Levels = tuple[tuple[int, ...], ...]
@@ -79,6 +91,29 @@ def _freeze_level(level: object) -> tuple[str, ...]:
     return tuple(level)
 
 
+RankedBallots = tuple[tuple[Levels, int], ...]
+
+
+class _RankedBallots:
+    """The ``ballots`` field of a ranked profile: kept as given, or, when
+    ``from_rankings`` made numpy rows instead, numbered from them on first
+    read (a count that only needs the rows never pays for a million tuples)."""
+
+    def __get__(self, profile: RankedProfile | None, owner: Any = None) -> RankedBallots:
+        if profile is None:
+            raise AttributeError("ballots")  # no default: the field is required
+        ballots: RankedBallots | None = profile.__dict__["_ballots"]
+        if ballots is None:
+            rows = cast(StrictRows, profile._rows)  # set together with the None
+            levels = _levels_of_codes(len(profile.candidates), rows.codes, rows.lengths)
+            ballots = tuple(zip(levels, rows.weights.tolist(), strict=True))
+            profile.__dict__["_ballots"] = ballots
+        return ballots
+
+    def __set__(self, profile: RankedProfile, ballots: RankedBallots) -> None:
+        profile.__dict__["_ballots"] = ballots
+
+
 @dataclass(frozen=True)
 class RankedProfile:
     """Grouped ranked ballots.
@@ -88,11 +123,13 @@ class RankedProfile:
     """
 
     candidates: tuple[str, ...]
-    ballots: tuple[tuple[Levels, int], ...]
+    ballots: _RankedBallots = _RankedBallots()
     blank: int = 0
     title: str = ""
     withdrawn: tuple[str, ...] = ()
     kind: str = field(default="ranked", init=False)
+    _rows: StrictRows | None = field(default=None, init=False, repr=False, compare=False)
+    """The ballots as numpy rows, when ``from_rankings`` made them anyway."""
 
     @classmethod
     def from_rankings(
@@ -100,11 +137,23 @@ class RankedProfile:
     ) -> RankedProfile:
         """Group one ranking per voter, then validate each distinct ranking once."""
         items = rankings if isinstance(rankings, list) else list(rankings)
+        # A million distinct rankings allocate millions of tuples that all
+        # live on; the cyclic garbage collector would walk them again and
+        # again, and finds no cycle among them.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
-            grouped: Counter[Hashable] = Counter(items)  # fast path: tuples of names
-        except TypeError:
-            grouped = Counter(_freeze_ranking(r) for r in items)
-        return cls._build(candidates, grouped.items(), title=title)
+            try:
+                grouped: Counter[Hashable] = Counter(items)  # fast path: tuples of names
+            except TypeError:
+                grouped = Counter(_freeze_ranking(r) for r in items)
+            profile = cls._build_strict(candidates, grouped, title=title)
+            if profile is None:
+                profile = cls._build(candidates, grouped.items(), title=title)
+        finally:
+            if enabled:
+                gc.enable()
+        return profile
 
     @classmethod
     def from_counts(
@@ -130,9 +179,22 @@ class RankedProfile:
         blank: int = 0,
         title: str = "",
         withdrawn: Sequence[str] = (),
+        distinct: bool = False,
     ) -> RankedProfile:
-        """Build from already numbered levels (trusted callers such as parsers)."""
+        """Build from already numbered levels (trusted callers such as parsers).
+
+        With ``distinct`` the caller vouches that no two ballots have equal
+        levels, and they are not grouped again.
+        """
         names = _check_candidates(candidates)
+        if distinct:
+            kept: list[tuple[Levels, int]] = []
+            for levels, count in ballots:
+                if levels:
+                    kept.append((levels, count))
+                else:
+                    blank += count
+            return cls(names, tuple(kept), blank, title, tuple(withdrawn))
         grouped: Counter[Levels] = Counter()
         for levels, count in ballots:
             if levels:
@@ -140,6 +202,53 @@ class RankedProfile:
             else:
                 blank += count
         return cls(names, tuple(grouped.items()), blank, title, tuple(withdrawn))
+
+    @classmethod
+    def _build_strict(
+        cls, candidates: Sequence[str], grouped: Counter[Hashable], *, title: str
+    ) -> RankedProfile | None:
+        """Validate and number distinct plain rankings (tuples of distinct known
+        names) in bulk, or return None for ``_build`` to go ballot by ballot
+        (equal ranks, other types, errors: it says which ballot is wrong).
+
+        Each name is looked up twice, once for its level and once for the
+        numpy row that finds repeated names and later builds the pairwise
+        matrix; both are far cheaper than a loop per ballot."""
+        names = _check_candidates(candidates)
+        n = len(names)
+        keys: list[tuple[str, ...]] = list(grouped)  # type: ignore[arg-type]
+        if n > 63 or (keys and set(map(type, keys)) != {tuple}):
+            return None
+        code_of = {name: i for i, name in enumerate(names)}
+        lengths = np.fromiter(map(len, keys), np.int64, len(keys))
+        try:
+            # bytes() is the quickest way to collect small integers from C.
+            flat = bytes(map(code_of.__getitem__, chain.from_iterable(keys)))
+        except (KeyError, TypeError):
+            return None
+        codes = np.frombuffer(flat, np.uint8).astype(np.int16)
+        ranked = lengths > 0
+        if ranked.any():
+            starts = (np.cumsum(lengths) - lengths)[ranked]
+            seen = np.bitwise_or.reduceat(np.left_shift(np.int64(1), codes), starts)
+            if (np.bitwise_count(seen) != lengths[ranked]).any():
+                return None  # a name is ranked twice somewhere
+        if ranked.all():
+            weights = np.fromiter(grouped.values(), np.int64, len(grouped))
+            profile = cls(names, (), 0, title)
+            object.__setattr__(profile, "_rows", StrictRows(codes, lengths, weights))
+            profile.__dict__["_ballots"] = None  # numbered from the rows when read
+            return profile
+        levels = _levels_of_codes(n, codes, lengths)
+        counts = list(grouped.values())
+        blank = 0
+        ballots: list[tuple[Levels, int]] = []
+        for ranking, count in zip(levels, counts, strict=True):
+            if ranking:
+                ballots.append((ranking, count))
+            else:
+                blank += count
+        return cls(names, tuple(ballots), blank, title)
 
     @classmethod
     def _build(
@@ -171,14 +280,35 @@ class RankedProfile:
             return cls(names, tuple(slow.items()), blank, title)
         return cls(names, tuple(fast), blank, title)
 
-    @property
+    @cached_property
     def total(self) -> int:
         """Number of non-blank ballots."""
+        if self._rows is not None:
+            return total_weight(self._rows)
         return sum(count for _, count in self.ballots)
 
     @cached_property
+    def is_empty(self) -> bool:
+        """Whether no ranking is marked (every ballot blank, or none cast)."""
+        if self._rows is not None:
+            return not len(self._rows.lengths)
+        return not self.ballots
+
+    @cached_property
     def has_equal_ranks(self) -> bool:
+        if self._rows is not None:
+            return False
         return any(len(level) > 1 for levels, _ in self.ballots for level in levels)
+
+    @cached_property
+    def pairwise(self) -> PairwiseMatrix:
+        """The pairwise matrix, built once and shared by every Condorcet method."""
+        return build_matrix(
+            self.candidates,
+            lambda: self.ballots,
+            equal_ranks=self.has_equal_ranks,
+            rows=self._rows,
+        )
 
     def strict(self, method: str) -> tuple[tuple[tuple[int, ...], int], ...]:
         """Return the ballots as flat strict rankings, or refuse equal ranks clearly."""
@@ -188,12 +318,41 @@ class RankedProfile:
             )
         return tuple((tuple(level[0] for level in levels), n) for levels, n in self.ballots)
 
+    def strict_rows(self, method: str) -> StrictRows:
+        """The ballots as numpy rows of candidate numbers (made once), or refuse
+        equal ranks clearly. A blank ballot is not among them."""
+        if self.has_equal_ranks:
+            raise UnsupportedBallotError(
+                f"method {method!r} does not accept equal ranks", where="ballots"
+            )
+        rows = self._rows
+        if rows is None:
+            rows = rows_of(self.ballots)
+            object.__setattr__(self, "_rows", rows)
+        return rows
+
     def ranking_names(self, levels: Levels) -> list[str | list[str]]:
         """Render numbered levels back to names (for export)."""
         return [
             self.candidates[lv[0]] if len(lv) == 1 else [self.candidates[c] for c in lv]
             for lv in levels
         ]
+
+
+def _levels_of_codes(n: int, codes: np.ndarray, lengths: np.ndarray) -> list[Levels]:
+    """Strict rankings from flat candidate numbers, every level one of ``n``
+    shared one-candidate tuples (numpy does the lookups, C the tuples)."""
+    singles = np.empty(n, dtype=object)
+    for i in range(n):
+        singles[i] = (i,)
+    m = len(lengths)
+    length = int(lengths[0]) if m else 0
+    if m and (lengths == length).all():
+        if not length:
+            return [()] * m
+        return list(map(tuple, singles[codes.reshape(m, length)].tolist()))
+    flat = iter(singles[codes].tolist())
+    return [tuple(islice(flat, size)) for size in lengths.tolist()]
 
 
 def _strict_levels(

@@ -25,15 +25,23 @@ preference is excess (non-transferable).
 * When hopeful and elected candidates are as many as the seats, the hopeful
   ones are elected.
 
-Ballots are grouped into a prefix tree so each iteration visits each distinct
-prefix once. Equal ranks are refused.
+With many distinct ballots, each distribution moves them all down their ranks
+together with numpy, in exact int64 arithmetic; with fewer, it walks a prefix
+tree of them in Python. Both give the same integers. Equal ranks are refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
+import numpy as np
+import numpy.typing as npt
+
+from asamblea.voting.methods.errors import InvalidProfileError
+from asamblea.voting.methods.pairwise import StrictRows
 from asamblea.voting.methods.profile import RankedProfile
 from asamblea.voting.methods.result import Result, top_k
 from asamblea.voting.methods.stv_scottish import check_seats
@@ -44,6 +52,9 @@ UNIT = 1_000_000_000
 CONVERGED = 10_000
 """Iteration stops when the total surplus falls below 0.00001 (in units)."""
 MAX_ITERATIONS = 10_000
+NUMPY_MIN_BALLOTS = 50_000
+"""From this many distinct ballots a distribution runs in numpy; below, the
+prefix tree's Python walk is quicker (it skips what numpy pays per call)."""
 
 
 def to_decimal(units: int) -> Decimal:
@@ -80,6 +91,58 @@ class MeekResult(Result):
     excluded: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Distinct ballots as rows of candidate numbers, padded with ``n`` (a
+    candidate that keeps nothing and ends the ballot), and their counts."""
+
+    ranks: npt.NDArray[np.intp]
+    counts: npt.NDArray[np.int64]
+
+
+def _table(rows: StrictRows, n: int) -> _Table:
+    m = len(rows.lengths)
+    width = int(rows.lengths.max()) if m else 0
+    ranks = np.full((m, width + 1), n, np.intp)
+    starts = np.cumsum(rows.lengths) - rows.lengths
+    ballot = np.repeat(np.arange(m), rows.lengths)
+    rank = np.arange(len(rows.codes)) - np.repeat(starts, rows.lengths)
+    ranks[ballot, rank] = rows.codes
+    return _Table(ranks, rows.weights)
+
+
+def _distribute(table: _Table, keep: list[int], n: int) -> tuple[list[int], int]:
+    """One pass: votes per candidate and the excess, in units.
+
+    Every ballot starts with weight 1 (``UNIT``) and goes down its ranks; at a
+    candidate with keep value ``k`` it gives ``weight x k`` rounded up (all
+    of it when ``k`` is 1) and keeps the exact rest. All distinct ballots
+    move one rank at a time together, and a ballot leaves as soon as its
+    weight is spent; what reaches the end of a ballot is excess. The integers
+    are those of the ballot-by-ballot walk, in another order of addition.
+    """
+    keeps = np.array([*keep, 0], np.int64)  # the padding keeps nothing
+    votes = np.zeros(n + 1, np.int64)
+    excess = 0
+    rows = np.arange(len(table.counts))
+    weight = np.full(len(rows), UNIT, np.int64)
+    counts = table.counts
+    for rank in range(table.ranks.shape[1]):
+        candidate = table.ranks[rows, rank]
+        ended = candidate == n
+        if ended.any():
+            excess += int((weight[ended] * counts[rows[ended]]).sum())
+        k = keeps[candidate]
+        given = np.where(k == UNIT, weight, -((-weight * k) // UNIT))
+        np.add.at(votes, candidate, given * counts[rows])
+        weight -= given
+        going = (weight > 0) & ~ended
+        rows, weight = rows[going], weight[going]
+        if not len(rows):
+            break
+    return votes[:n].tolist(), excess
+
+
 class _Node:
     """A prefix of rankings: ``count`` ballots pass through it, ``ends`` stop here."""
 
@@ -92,12 +155,14 @@ class _Node:
         self.children: dict[int, _Node] = {}
 
 
-def _build_tree(ballots: tuple[tuple[tuple[int, ...], int], ...]) -> list[_Node]:
+def _build_tree(table: _Table, n: int) -> list[_Node]:
     roots: dict[int, _Node] = {}
-    for ranking, count in ballots:
+    for ranking, count in zip(table.ranks.tolist(), table.counts.tolist(), strict=True):
         level = roots
         node: _Node | None = None
         for c in ranking:
+            if c == n:  # the padding
+                break
             node = level.get(c)
             if node is None:
                 node = level[c] = _Node(c)
@@ -108,8 +173,10 @@ def _build_tree(ballots: tuple[tuple[tuple[int, ...], int], ...]) -> list[_Node]
     return list(roots.values())
 
 
-def _distribute(roots: list[_Node], keep: list[int], n: int) -> tuple[list[int], int]:
-    """One pass: votes per candidate and the excess, in units."""
+def _distribute_tree(roots: list[_Node], keep: list[int], n: int) -> tuple[list[int], int]:
+    """The same pass as ``_distribute``, walking a prefix tree in Python: each
+    iteration visits only the prefixes that reach past an elected or excluded
+    candidate, which is cheaper when there are few distinct ballots."""
     votes = [0] * n
     excess = 0
     stack: list[tuple[_Node, int]] = [(r, UNIT) for r in roots]
@@ -135,11 +202,17 @@ def _distribute(roots: list[_Node], keep: list[int], n: int) -> tuple[list[int],
 def meek_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> MeekResult:
     """Count ranked ballots by Meek's method; see the module docstring."""
     check_seats(profile, seats)
-    ballots = profile.strict("meek-stv")
     names = profile.candidates
     n = len(names)
-    valid = sum(count for _, count in ballots)
-    roots = _build_tree(ballots)
+    valid = profile.total
+    if valid * UNIT >= 1 << 62:
+        raise InvalidProfileError("too many ballots for nine-place fixed point", where="ballots")
+    table = _table(profile.strict_rows("meek-stv"), n)
+    distribute: Callable[[list[int]], tuple[list[int], int]]
+    if len(table.counts) >= NUMPY_MIN_BALLOTS:
+        distribute = partial(_distribute, table, n=n)
+    else:
+        distribute = partial(_distribute_tree, _build_tree(table, n), n=n)
     keep = [UNIT] * n
     hopeful = set(range(n))
     elected: list[int] = []
@@ -178,7 +251,7 @@ def meek_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> MeekResul
 
     first = True
     while True:
-        votes, excess = _distribute(roots, keep, n)
+        votes, excess = distribute(keep)
         iterations += 1
         quota = (valid * UNIT - excess) // (seats + 1) + 1
         surplus = sum(max(0, votes[c] - quota) for c in elected)

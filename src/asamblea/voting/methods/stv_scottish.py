@@ -16,10 +16,13 @@ schedule 1, rules 45-52), the weighted inclusive Gregory method.
   excluded (rule 50) and all of its papers pass on at the value they had when
   received, in one stage. Equal lowest are separated by the most recent
   earlier stage where they differed (the fewest is excluded), then by lot.
-* Last vacancies (rule 52): when the continuing candidates are as many as the
-  vacancies, they are elected; when one vacancy remains and one candidate has
-  at least the votes of all other continuing candidates plus the surpluses
-  not yet transferred, it is elected. No further transfer is then made.
+* Last vacancies (rule 52), and nothing more: (1) when the continuing
+  candidates are as many as the vacancies left, they are deemed elected;
+  (2) no further transfer is then made. The Order has no clause electing a
+  candidate early because it leads all the others together (the Irish and
+  Northern Irish rules do), so the count goes on, stage by stage, until the
+  quota or rule 52(1) fills every seat. Rule 52 opens no stage: those it
+  elects are elected at the end of the last stage, in ``deemed_elected``.
 
 Votes are exact integers in units of 0.00001 internally and are reported as
 decimal strings with five places. Equal ranks are refused.
@@ -27,7 +30,7 @@ decimal strings with five places. Equal ranks are refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from asamblea.voting.methods.errors import InvalidProfileError
@@ -57,12 +60,14 @@ class StvStage:
     """One stage of the count.
 
     ``action`` is ``"first_preferences"``, ``"surplus"`` (of ``candidate``),
-    ``"exclusion"`` (of ``candidate``) or ``"last_vacancies"``. ``tallies``
-    are every candidate's votes at the end of the stage (elected candidates
-    whose surplus has gone keep the quota; excluded candidates hold 0).
-    ``transfers`` are the votes moved to each candidate at this stage;
-    ``exhausted`` and ``loss`` are running totals; ``elected`` lists the
-    candidates elected at the end of this stage, in order.
+    ``"exclusion"`` (of ``candidate``). ``tallies`` are every candidate's
+    votes at the end of the stage (elected candidates whose surplus has gone
+    keep the quota; excluded candidates hold 0). ``transfers`` are the votes
+    moved to each candidate at this stage; ``exhausted`` and ``loss`` are
+    running totals; ``elected`` lists the candidates elected at the end of
+    this stage, in order: first those who reached the quota (rule 47), then
+    ``deemed_elected``, those deemed elected under rule 52(1) because the
+    continuing candidates were as many as the vacancies left.
     """
 
     number: int
@@ -78,6 +83,7 @@ class StvStage:
     elected: tuple[str, ...]
     tie_break: str | None
     tie_break_stage: int | None
+    deemed_elected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,19 +254,11 @@ def scottish_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> StvRe
         st.votes[ranking[0]] += count * UNIT
     st.record("first_preferences", None, [], {}, 0, 0)
     while len(st.elected) < seats:
-        vacancies = seats - len(st.elected)
-        if len(st.continuing) <= vacancies:
+        # A candidate is only excluded while the continuing candidates
+        # outnumber the vacancies, so ``<=`` here is the equality of rule 52(1).
+        if len(st.continuing) <= seats - len(st.elected):
             _elect_rest(st, sorted(st.continuing))
             break
-        if vacancies == 1:
-            leader = max(st.continuing, key=lambda c: st.votes[c])
-            others = sum(st.votes[c] for c in st.continuing if c != leader)
-            untransferred = sum(st.votes[c] - st.quota for c in st.pending)
-            if st.votes[leader] >= others + untransferred and (
-                sum(1 for c in st.continuing if st.votes[c] == st.votes[leader]) == 1
-            ):
-                _elect_rest(st, [leader])
-                break
         if st.pending:
             _transfer_surplus(st)
         else:
@@ -279,30 +277,20 @@ def scottish_stv(profile: RankedProfile, *, seats: int, seed: str = "") -> StvRe
 
 
 def _elect_rest(st: _Count, group: list[int]) -> None:
-    """Rule 52: fill the last vacancies without further transfers."""
-    number = len(st.stages) + 1
-    ordered, how, used = st.order_by_votes(group, number, "elect_order")
+    """Rule 52: deem the continuing candidates elected at the end of the stage
+    just recorded, with no further transfer (it opens no stage of its own)."""
+    last = st.stages[-1]
+    ordered, how, used = st.order_by_votes(group, last.number, "elect_order")
     for c in ordered:
         st.continuing.discard(c)
         st.elected.append(c)
-    st.history.append(st.snapshot())
-    last = st.stages[-1]
-    st.stages.append(
-        StvStage(
-            number=number,
-            action="last_vacancies",
-            candidate=None,
-            transfer_values=(),
-            transfers={},
-            exhausted_now=Decimal(0),
-            loss_now=Decimal(0),
-            tallies=dict(last.tallies),
-            exhausted=last.exhausted,
-            loss=last.loss,
-            elected=tuple(st.names[c] for c in ordered),
-            tie_break=how,
-            tie_break_stage=used,
-        )
+    deemed = tuple(st.names[c] for c in ordered)
+    st.stages[-1] = replace(
+        last,
+        elected=last.elected + deemed,
+        deemed_elected=deemed,
+        tie_break=how or last.tie_break,
+        tie_break_stage=used if how else last.tie_break_stage,
     )
 
 

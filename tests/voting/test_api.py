@@ -5,6 +5,7 @@ import json
 import pytest
 
 from asamblea.accounts import services as account_services
+from asamblea.core.actors import SYSTEM
 from asamblea.federation import services as federation_services
 from asamblea.motions import services as motion_services
 from asamblea.voting import services
@@ -183,7 +184,7 @@ def test_motion_vote_and_recall_endpoints(fed, client):
     assert again.status_code == 409
 
     mandate = federation_services.appoint_delegate(
-        actor=None, committee=fed.committee_a1, delegate=fed.secretary
+        actor=SYSTEM, committee=fed.committee_a1, delegate=fed.secretary
     )
     recall = _post(
         client, f"{BASE}/recalls", {"mandate": mandate.pk, "reason": "No informa."}, fed.member
@@ -216,3 +217,32 @@ def test_ballot_in_a_sibling_committee_poll_is_not_found_and_writes_nothing(fed,
     response = _post(client, f"{BASE}/{poll.pk}/ballot", {"choice": ["yes"]}, fed.outsider)
     assert response.status_code == 404
     assert snapshot() == before
+
+
+def test_a_secret_poll_says_it_is_secret_from_members_only(fed, client):
+    secret = _post(
+        client,
+        f"{BASE}/",
+        {"node": fed.committee_a1.pk, "question": "¿Secreta?", "secret": True},
+        fed.secretary,
+    ).json()
+    named = _post(
+        client, f"{BASE}/", {"node": fed.committee_a1.pk, "question": "¿Nominal?"}, fed.secretary
+    ).json()
+    assert (secret["secret"], secret["secrecy"]) == (True, "from_members")
+    assert (named["secret"], named["secrecy"]) == (False, "none")
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for name in ("PollIn", "PollOut"):
+        description = schema[name]["properties"]["secret"]["description"]
+        assert "not from whoever runs the server" in description
+    assert "from_members" in schema["PollOut"]["properties"]["secrecy"]["description"]
+
+
+def test_opening_with_nobody_to_vote_answers_its_own_error_code(fed, client):
+    empty = federation_services.create_node(
+        actor=SYSTEM, kind="committee", name="Comité vacío", parent=fed.region_b
+    )
+    poll = make_poll(fed.operator, empty)
+    response = _post(client, f"{BASE}/{poll.pk}/open", {}, fed.operator)
+    assert response.status_code == 409
+    assert _error(response)["code"] == "empty_electorate"

@@ -16,6 +16,7 @@ from django.db import OperationalError, connection
 from asamblea.core.errors import Conflict
 from asamblea.voting import services
 from asamblea.voting.models import PollResult
+from asamblea.voting.spec import PollSpec
 from tests.factories import build_federation
 
 CHOICES = ("yes", "no", "abstain")
@@ -26,7 +27,9 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused():
     fed = build_federation()
     poll = services.open_poll(
         actor=fed.secretary,
-        poll=services.create_poll(actor=fed.secretary, node=fed.committee_a1, question="¿Ya?"),
+        poll=services.create_poll(
+            actor=fed.secretary, node=fed.committee_a1, spec=PollSpec(question="¿Ya?")
+        ),
     )
     voters = [fed.secretary, fed.member, fed.other_member]
     last_ack: dict[int, int] = {}

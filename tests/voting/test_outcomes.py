@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from asamblea.accounts.models import Member
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.core.models import AuditEntry
 from asamblea.federation import services as federation_services
-from asamblea.federation.models import Mandate, MandateSource, RecallState
+from asamblea.federation.models import Mandate, MandateSource
 from asamblea.motions import services as motion_services
 from asamblea.motions.models import AmendmentState, MotionState
 from asamblea.voting import services
-from asamblea.voting.models import Poll, PollState, Purpose
+from asamblea.voting.models import Poll, PollResult, PollState, Purpose, RecallState
 from tests.voting.conftest import make_poll, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -196,13 +197,30 @@ def test_delegate_election_appoints_the_winner(fed):
     assert mandate.poll_id == poll.pk
 
 
-def test_tied_delegate_election_appoints_nobody(fed):
+def test_tied_delegate_election_appoints_the_candidate_drawn_by_lot(fed):
     poll = make_poll(
         fed.secretary, fed.committee_a1, question="¿Delegado?", purpose="delegate_election"
     )
     services.open_poll(actor=fed.secretary, poll=poll)
     services.cast_ballot(voter=fed.member, poll=poll, choice=[0])
     services.cast_ballot(voter=fed.other_member, poll=poll, choice=[1])
+    poll = services.close_poll(actor=fed.secretary, poll=poll)
+    result = PollResult.objects.get(poll=poll)
+    (lot,) = result.detail["explanation"]["lots"]
+    labels = dict(poll.options.values_list("label", "code"))
+    drawn = Member.objects.get(pk=int(labels[lot["order"][0]].removeprefix("m")))
+    assert sorted(lot["candidates"]) == sorted(
+        poll.options.filter(position__in=[0, 1]).values_list("label", flat=True)
+    )
+    mandate = Mandate.objects.get(committee=fed.committee_a1, ended_at__isnull=True)
+    assert mandate.delegate == drawn
+
+
+def test_delegate_election_without_ballots_appoints_nobody(fed):
+    poll = make_poll(
+        fed.secretary, fed.committee_a1, question="¿Delegado?", purpose="delegate_election"
+    )
+    services.open_poll(actor=fed.secretary, poll=poll)
     services.close_poll(actor=fed.secretary, poll=poll)
     assert not Mandate.objects.exists()
     assert AuditEntry.objects.filter(action="election.undecided").exists()

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from asamblea.federation.models import Mandate, MandateSource
+from asamblea.core.actors import SYSTEM
+from asamblea.federation import services as federation_services
+from asamblea.federation.access import Viewer
+from asamblea.federation.models import Mandate, MandateSource, NodeKind
 from asamblea.voting import selectors, services
+from asamblea.voting.methods import ChoiceProfile, count
 from asamblea.voting.models import DelegateCast, PollResult
 from asamblea.voting.results import compute_results
+from tests.factories import join, make_member
 from tests.voting.conftest import open_poll
 
 pytestmark = pytest.mark.django_db
@@ -125,14 +130,62 @@ def test_membership_weight_counts_in_the_result(fed):
     assert (result.entitled, result.voted) == (3, 3)
 
 
-def test_single_choice_decides_or_ties(fed):
+def _drawn(seed, names):
+    """The option the library draws among ``names`` tied one vote each."""
+    profile = ChoiceProfile.from_counts(names, [(n, 1) for n in names])
+    return count("plurality", profile, seed=seed).winners[0]
+
+
+def test_single_choice_tie_is_broken_by_lot_with_the_poll_seed(fed):
     poll = open_poll(fed.secretary, fed.committee_a1, method="single", options=["Lunes", "Martes"])
     services.cast_ballot(voter=fed.member, poll=poll, choice=[0])
     services.cast_ballot(voter=fed.other_member, poll=poll, choice=[1])
-    services.close_poll(actor=fed.secretary, poll=poll)
+    poll = services.close_poll(actor=fed.secretary, poll=poll)
     result = PollResult.objects.get(poll=poll)
-    assert result.outcome == "tie"
-    assert result.detail["winners"] == [0, 1]
+    drawn = _drawn(poll.seed, ["Lunes", "Martes"])
+    assert result.outcome == "decided"
+    assert result.detail["winners"] == [["Lunes", "Martes"].index(drawn)]
+    (lot,) = result.detail["explanation"]["lots"]
+    assert lot["candidates"] == ["Lunes", "Martes"]
+    assert lot["order"][0] == drawn
+    assert result.detail["explanation"]["co_winners"] == ["Lunes", "Martes"]
+
+
+def test_level_without_ballots_is_the_only_tie(fed):
+    poll = open_poll(fed.operator, fed.zone_a, method="single", options=["Lunes", "Martes"])
+    services.cast_ballot(voter=fed.neighbour, poll=poll, choice=[1])
+    services.close_poll(actor=fed.operator, poll=poll)
+    by_node = {r.node_id: r for r in PollResult.objects.filter(poll=poll)}
+    assert by_node[fed.committee_a2.pk].outcome == "decided"
+    assert by_node[fed.zone_a.pk].detail["winners"] == [1]
+    # committee_a1 has an electorate and no ballot: nothing to decide, not even by lot.
+    a1 = selectors.results_tree(member=fed.operator, poll=poll)
+    a1_result = next(r for r in a1 if r.node_id == fed.committee_a1.pk)
+    assert a1_result.outcome == "tie"
+    assert a1_result.detail["winners"] == []
+    assert a1_result.detail["error"] == "empty_poll"
+
+
+def test_tied_committee_casts_its_block_for_the_option_drawn(fed):
+    poll = open_poll(
+        fed.operator,
+        fed.zone_a,
+        method="single",
+        options=["Lunes", "Martes"],
+        aggregation="by_committee_equal",
+    )
+    # committee_a1 ties 1-1; committee_a2 chooses Martes.
+    services.cast_ballot(voter=fed.member, poll=poll, choice=[0])
+    services.cast_ballot(voter=fed.other_member, poll=poll, choice=[1])
+    services.cast_ballot(voter=fed.neighbour, poll=poll, choice=[1])
+    poll = services.close_poll(actor=fed.operator, poll=poll)
+    drawn = ["Lunes", "Martes"].index(_drawn(poll.seed, ["Lunes", "Martes"]))
+    zone = PollResult.objects.get(poll=poll, node=fed.zone_a)
+    expected = {"0": 0, "1": 1}
+    expected[str(drawn)] += 1
+    assert zone.counts == expected
+    assert zone.detail["blocks"] is True
+    assert zone.outcome == "decided"
 
 
 def test_approval_by_committee_blocks_go_to_each_committee_winner(fed):
@@ -195,3 +248,24 @@ def test_compact_single_choice_rows_show_their_winners(fed):
     assert "winners" not in stored
     shown = {r.node_id: r for r in selectors.results_tree(member=fed.operator, poll=poll)}
     assert shown[fed.committee_a1.pk].detail["winners"] == [1]
+
+
+def test_compact_rows_are_explained_with_a_fixed_number_of_queries(
+    fed, django_assert_max_num_queries
+):
+    for i in range(8):
+        committee = federation_services.create_node(
+            actor=SYSTEM, kind=NodeKind.COMMITTEE, name=f"Comité {i}", parent=fed.zone_a
+        )
+        join(make_member(), committee)
+    poll = open_poll(fed.operator, fed.assembly, method="single", options=["Agua", "Luz"])
+    for entry in poll.electorate.select_related("member"):
+        services.cast_ballot(voter=entry.member, poll=poll, choice=[entry.member_id % 2])
+    services.close_poll(actor=fed.operator, poll=poll)
+    # One options query for every compact row, not one per row (11 here). The
+    # viewer is the request's, read once before (federation.access.viewer_of).
+    viewer = Viewer.of(fed.operator)
+    with django_assert_max_num_queries(8):
+        shown = selectors.results_tree(member=viewer, poll=poll)
+    assert sum(1 for r in shown if r.node.is_committee) == 11
+    assert all("winners" in r.detail for r in shown)

@@ -82,13 +82,5 @@ def test_quorum_is_exact_integer_arithmetic():
     assert not rules.quorum_met(participants=1, entitled=3, quorum_num=34, quorum_den=100)
 
 
-def test_plurality_reports_ties_and_single_winner():
-    assert rules.plurality({0: 2, 1: 5, 2: 5}, option_count=3).winners == (1, 2)
-    top = rules.plurality({0: 2, 1: 5}, option_count=3)
-    assert top.decided
-    assert top.winners == (1,)
-    assert not rules.plurality({}, option_count=2).decided
-
-
 def test_parse_options_drops_blank_lines():
     assert rules.parse_options(" Lunes \n\n Martes\n  \n") == ["Lunes", "Martes"]

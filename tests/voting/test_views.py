@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from asamblea.core.actors import SYSTEM
 from asamblea.federation import services as federation_services
 from asamblea.motions import services as motion_services
 from asamblea.voting import services
@@ -25,7 +26,7 @@ def _actor(fed, role):
         return None
     if role == "delegate":
         federation_services.appoint_delegate(
-            actor=None, committee=fed.committee_a1, delegate=fed.other_member
+            actor=SYSTEM, committee=fed.committee_a1, delegate=fed.other_member
         )
         return fed.other_member
     return getattr(fed, role)
@@ -145,7 +146,7 @@ def test_matrix_vote(fed, client_for, role, scope):
 def test_matrix_start_recall(fed, client_for, role, status):
     actor = _actor(fed, role)
     mandate = federation_services.appoint_delegate(
-        actor=None, committee=fed.committee_a1, delegate=fed.secretary
+        actor=SYSTEM, committee=fed.committee_a1, delegate=fed.secretary
     )
     response = _client(client_for, actor).post(
         reverse("voting:start_recall", args=[mandate.pk]), {"reason": "No informa."}
@@ -301,7 +302,7 @@ def test_results_page_shows_levels_bars_and_arithmetic(fed, client_for):
     for name in ("Puno", "Juliaca", "Comité Santa Bárbara"):
         assert name in page
     assert "Comité San Blas" not in page
-    assert 'class="bar" style="width:100%"' in page
+    assert 'class="bar w20"' in page  # 100%, in steps of 5%
     assert "no delegate" in page
     assert "Turnout" in page
 
@@ -314,17 +315,36 @@ def test_results_of_open_secret_poll_are_hidden(fed, client_for):
     assert "only after it closes" in response.content.decode()
 
 
-def test_detail_closes_a_poll_whose_time_has_passed(fed, client_for):
+def test_pages_never_close_a_poll_and_refuse_votes_after_its_time(fed, client_for):
     poll = open_poll(fed.secretary, fed.committee_a1)
     Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-    client_for(fed.member).get(reverse("voting:detail", args=[poll.pk]))
+    client = client_for(fed.member)
+    page = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert "The voting time is over" in page
+    assert 'name="choice"' not in page
+    client.get(reverse("voting:list"))
+    client.get(reverse("voting:results", args=[poll.pk]))
+    response = client.post(reverse("voting:vote", args=[poll.pk]), {"choice": "0"})
+    assert response.status_code == 409
     poll.refresh_from_db()
-    assert poll.state == PollState.CLOSED
+    assert poll.state == PollState.OPEN  # only the scheduler closes it
+    assert not Ballot.objects.filter(poll=poll).exists()
+
+
+def test_detail_says_why_the_system_cancelled_a_poll(fed, client_for):
+    empty = federation_services.create_node(
+        actor=SYSTEM, kind="committee", name="Comité vacío", parent=fed.region_a
+    )
+    poll = make_poll(fed.operator, empty, opens_at=timezone.now())
+    services.apply_schedule(now=timezone.now())
+    page = client_for(fed.operator).get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert "Cancelled by the system" in page
+    assert "nobody could vote when it was due to open" in page
 
 
 def test_recall_form_requires_a_reason(fed, client_for):
     mandate = federation_services.appoint_delegate(
-        actor=None, committee=fed.committee_a1, delegate=fed.secretary
+        actor=SYSTEM, committee=fed.committee_a1, delegate=fed.secretary
     )
     before = snapshot()
     response = client_for(fed.member).post(
@@ -350,3 +370,21 @@ def test_motion_polls_partial_lists_polls_and_offers_the_vote(fed, client_for):
     html = template.render(Context({"motion": motion, "user": fed.other_member}))
     assert "Adopt the motion" in html
     assert "Put to vote" not in html
+
+
+SECRECY = "not from whoever runs the server"
+
+
+def test_secret_polls_say_what_they_keep_on_every_page(fed, client_for):
+    form = client_for(fed.secretary).get(reverse("voting:create") + f"?node={fed.committee_a1.pk}")
+    assert SECRECY in form.content.decode()
+    poll = open_poll(fed.secretary, fed.committee_a1, secret=True)
+    client = client_for(fed.member)
+    ballot_page = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert SECRECY in ballot_page
+    assert "the server can link each ballot to its voter" in ballot_page
+    services.close_poll(actor=fed.secretary, poll=poll)
+    results = client.get(reverse("voting:results", args=[poll.pk])).content.decode()
+    assert SECRECY in results
+    named = open_poll(fed.secretary, fed.committee_a1)
+    assert SECRECY not in client.get(reverse("voting:detail", args=[named.pk])).content.decode()

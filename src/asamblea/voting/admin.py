@@ -1,63 +1,95 @@
-"""Admin for operators. Ballots and the vote ledger are not registered at all:
-for a secret poll they must never be browsable, and for named polls the poll
-pages already show what may be shown. Results are read-only."""
+"""Admin for operators: browse only. Ballots and the vote ledger are not
+registered at all: for a secret poll they must never be browsable, and for
+named polls the poll pages already show what may be shown. A poll's settings,
+options and results, and delegate casts, change only through the services (an
+edit here could change the winner shown, or turn a secret poll into a named
+one while it is open); the operator opens, closes and cancels polls with
+actions that call those services, audited with the operator as actor."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from asamblea.voting.models import DelegateCast, Poll, PollOption, PollResult
+from asamblea.accounts.requests import signed_in_member
+from asamblea.core.admin import ServiceOwnedAdmin, ServiceOwnedInline, run_each
+from asamblea.voting import services
+from asamblea.voting.models import DelegateCast, Poll, PollOption, PollResult, Recall
 
 
-class PollOptionInline(admin.TabularInline):  # type: ignore[type-arg]
+class PollOptionInline(ServiceOwnedInline):
     model = PollOption
-    extra = 0
     fields = ("position", "code", "label")
+    readonly_fields = fields
 
 
-class PollResultInline(admin.TabularInline):  # type: ignore[type-arg]
+class PollResultInline(ServiceOwnedInline):
     model = PollResult
-    extra = 0
-    can_delete = False
     fields = ("node", "outcome", "entitled", "voted", "quorum_met", "counts", "computed_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PollAdmin(ServiceOwnedAdmin):
     list_display = ("question", "node", "purpose", "method", "secret", "aggregation", "state")
     list_filter = ("state", "method", "purpose", "secret", "aggregation")
     search_fields = ("question", "node__name")
-    raw_id_fields = ("node", "motion", "amendment", "created_by")
-    readonly_fields = ("seed", "opened_at", "closed_at", "created_at", "state")
+    # The ballot key links secret ballots to voters while the poll is open.
     exclude = ("ballot_key",)
     inlines = (PollOptionInline, PollResultInline)
+    actions = ("open_polls", "close_polls", "cancel_polls")
+
+    @admin.action(description=_("Open the selected polls"))
+    def open_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset.select_related("node"),
+            lambda p: services.open_poll(actor=actor, poll=p),
+            done=_("%(count)d poll(s) opened."),
+        )
+
+    @admin.action(description=_("Close the selected polls and count them"))
+    def close_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset.select_related("node"),
+            lambda p: services.close_poll(actor=actor, poll=p),
+            done=_("%(count)d poll(s) closed."),
+        )
+
+    @admin.action(description=_("Cancel the selected polls (their ballots are never counted)"))
+    def cancel_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        actor = signed_in_member(request)
+        run_each(
+            self,
+            request,
+            queryset.select_related("node"),
+            lambda p: services.cancel_poll(actor=actor, poll=p),
+            done=_("%(count)d poll(s) cancelled."),
+        )
 
 
 @admin.register(PollResult)
-class PollResultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PollResultAdmin(ServiceOwnedAdmin):
     list_display = ("poll", "node", "outcome", "entitled", "voted", "quorum_met")
     list_filter = ("outcome", "quorum_met")
     search_fields = ("poll__question", "node__name")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(DelegateCast)
-class DelegateCastAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DelegateCastAdmin(ServiceOwnedAdmin):
     list_display = ("poll", "committee", "delegate", "weight", "recorded_at")
     search_fields = ("poll__question", "committee__name")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+@admin.register(Recall)
+class RecallAdmin(ServiceOwnedAdmin):
+    list_display = ["mandate", "started_by", "state", "started_at"]
+    list_filter = ["state"]
+    search_fields = ["mandate__delegate__pseudonym", "reason"]

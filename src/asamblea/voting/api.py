@@ -4,6 +4,7 @@ schemas and call services and selectors; errors become
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,9 +15,11 @@ from pydantic import StringConstraints
 
 from asamblea.accounts.requests import api_member
 from asamblea.core.errors import InvalidInput
+from asamblea.core.schemas import InputSchema, Text
 from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.access import viewer_of
 from asamblea.motions import selectors as motion_selectors
-from asamblea.voting import rules, selectors, services
+from asamblea.voting import receipts, rules, selectors, services
 from asamblea.voting.forms import FRACTION_MAX
 from asamblea.voting.models import (
     OPTION_MAX,
@@ -30,8 +33,16 @@ from asamblea.voting.models import (
     Purpose,
 )
 from asamblea.voting.services import DESCRIPTION_MAX, REASON_MAX
+from asamblea.voting.spec import DEFAULTS, PollSpec
 
 router = Router(tags=["polls"])
+
+SECRECY_DESCRIPTION = (
+    "Secret from other members, not from whoever runs the server: no member sees another's"
+    " ballot and results appear only after the close, but the poll is not encrypted, so the"
+    " server can link ballots to voters while it is open and its logs and backups may keep"
+    " that link. Refused at opening when members of one committee have different weights."
+)
 
 OptionText = Annotated[str, StringConstraints(max_length=OPTION_MAX)]
 ChoiceCode = Annotated[str, StringConstraints(max_length=16)]
@@ -54,7 +65,12 @@ class PollOut(Schema):
     node: int
     node_name: str
     purpose: str
-    question: str
+    question: str = Field(description="In the request's language when the system wrote it.")
+    question_code: Literal["", "motion", "amendment", "recall", "delegate_election"] = Field(
+        description="Who wrote the question: empty when typed by whoever created the poll,"
+        " else the kind of question the system wrote (question_params hold its parameters)."
+    )
+    question_params: dict[str, Any]
     description: str
     method: str
     counting_method: str = Field(description="The counting library's name of the method.")
@@ -64,9 +80,18 @@ class PollOut(Schema):
     grades: list[str] = Field(
         description="Majority judgment: the grades a ballot may give, worst first."
     )
-    secret: bool
+    secret: bool = Field(description=SECRECY_DESCRIPTION)
+    secrecy: Literal["none", "from_members"] = Field(
+        description="What a secret poll keeps: from_members (secret from other members,"
+        " not from whoever runs the server); none for a named poll. Verifiable, encrypted"
+        " polls will add a value."
+    )
     aggregation: str
     state: str
+    cancel_reason: str = Field(
+        description="Why the system cancelled the poll: empty_electorate (nobody could vote"
+        " when it was due to open); empty when a person cancelled it or it is not cancelled."
+    )
     opens_at: datetime | None
     closes_at: datetime | None
     opened_at: datetime | None
@@ -88,6 +113,14 @@ class PollOut(Schema):
     @staticmethod
     def resolve_node_name(obj: Poll) -> str:
         return obj.node.name
+
+    @staticmethod
+    def resolve_question(obj: Poll) -> str:
+        return obj.display_question
+
+    @staticmethod
+    def resolve_secrecy(obj: Poll) -> str:
+        return "from_members" if obj.secret else "none"
 
     @staticmethod
     def resolve_counting_method(obj: Poll) -> str:
@@ -113,37 +146,67 @@ class PollOut(Schema):
         ]
 
 
-class PollIn(Schema):
+class PollIn(InputSchema):
+    """A poll to create; read into the same ``PollSpec`` as the poll form."""
+
     node: int
     question: str = Field(max_length=QUESTION_MAX)
-    description: str = Field("", max_length=DESCRIPTION_MAX)
+    description: Text = Field(DEFAULTS.description, max_length=DESCRIPTION_MAX)
     method: Method | Literal["policy", "plurality"] = Field(
-        Method.YES_NO_ABSTAIN,
+        Method(DEFAULTS.method),
         description="A poll method; the library names policy and plurality mean"
         " yes_no_abstain and single.",
     )
     options: list[OptionText] = Field(default_factory=list, max_length=rules.MAX_OPTIONS)
-    max_choices: int = Field(1, ge=1, le=rules.MAX_OPTIONS)
+    max_choices: int = Field(DEFAULTS.max_choices, ge=1, le=rules.MAX_OPTIONS)
     seats: int = Field(
-        1, ge=1, le=rules.MAX_OPTIONS, description="block-approval, scottish-stv, meek-stv"
+        DEFAULTS.seats,
+        ge=1,
+        le=rules.MAX_OPTIONS,
+        description="block-approval, scottish-stv, meek-stv",
     )
     max_score: int = Field(
-        0, ge=0, le=rules.MAX_SCORE_LIMIT, description="score polls: the highest score (1-100)"
+        DEFAULTS.max_score,
+        ge=0,
+        le=rules.MAX_SCORE_LIMIT,
+        description="score polls: the highest score (1-100)",
     )
-    secret: bool = False
-    aggregation: Aggregation = Aggregation.POOLED
-    majority_num: int = Field(1, ge=0, le=FRACTION_MAX)
-    majority_den: int = Field(2, ge=1, le=FRACTION_MAX)
-    majority_base: MajorityBase = MajorityBase.VALID
-    majority_strict: bool = True
-    quorum_num: int = Field(0, ge=0, le=FRACTION_MAX)
-    quorum_den: int = Field(1, ge=1, le=FRACTION_MAX)
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    secret: bool = Field(DEFAULTS.secret, description=SECRECY_DESCRIPTION)
+    aggregation: Aggregation = Aggregation(DEFAULTS.aggregation)
+    majority_num: int = Field(DEFAULTS.majority_num, ge=0, le=FRACTION_MAX)
+    majority_den: int = Field(DEFAULTS.majority_den, ge=1, le=FRACTION_MAX)
+    majority_base: MajorityBase = MajorityBase(DEFAULTS.majority_base)
+    majority_strict: bool = DEFAULTS.majority_strict
+    quorum_num: int = Field(DEFAULTS.quorum_num, ge=0, le=FRACTION_MAX)
+    quorum_den: int = Field(DEFAULTS.quorum_den, ge=1, le=FRACTION_MAX)
+    opens_at: datetime | None = DEFAULTS.opens_at
+    closes_at: datetime | None = DEFAULTS.closes_at
     delegate_election: bool = False
 
+    def spec(self) -> PollSpec:
+        return PollSpec(
+            question=self.question,
+            description=self.description,
+            purpose=Purpose.DELEGATE_ELECTION if self.delegate_election else Purpose.QUESTION,
+            method=self.method,
+            options=tuple(self.options),
+            max_choices=self.max_choices,
+            seats=self.seats,
+            max_score=self.max_score,
+            secret=self.secret,
+            aggregation=self.aggregation,
+            majority_num=self.majority_num,
+            majority_den=self.majority_den,
+            majority_base=self.majority_base,
+            majority_strict=self.majority_strict,
+            quorum_num=self.quorum_num,
+            quorum_den=self.quorum_den,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+        )
 
-class BallotIn(Schema):
+
+class BallotIn(InputSchema):
     """Exactly one of the four, as the poll's method asks."""
 
     choice: list[int | ChoiceCode] | None = Field(
@@ -236,15 +299,15 @@ class ResultsOut(Schema):
     delegate_casts: list[DelegateCastOut]
 
 
-class MotionVoteIn(Schema):
-    secret: bool = False
+class MotionVoteIn(InputSchema):
+    secret: bool = Field(False, description=SECRECY_DESCRIPTION)
     aggregation: Aggregation = Aggregation.POOLED
     closes_at: datetime | None = None
 
 
-class RecallIn(Schema):
+class RecallIn(InputSchema):
     mandate: int
-    reason: str = Field(max_length=REASON_MAX)
+    reason: Text = Field(max_length=REASON_MAX)
 
 
 class RecallOut(Schema):
@@ -259,46 +322,28 @@ class RecallOut(Schema):
 
 @router.get("/", response=list[PollOut])
 def list_polls(request: HttpRequest, node: int | None = None, state: str | None = None) -> Any:
-    member = api_member(request)
-    node_obj = federation_selectors.get_visible_node(member=member, node_id=node) if node else None
+    node_obj = (
+        federation_selectors.get_visible_node(member=viewer_of(request), node_id=node)
+        if node
+        else None
+    )
     return selectors.list_polls_for(
-        member=member, node=node_obj, state=state if state in PollState.values else None
+        member=viewer_of(request), node=node_obj, state=state if state in PollState.values else None
     ).prefetch_related("options")[:200]
 
 
 @router.post("/", response={201: PollOut})
 def create_poll(request: HttpRequest, payload: PollIn) -> Any:
     member = api_member(request)
-    node = federation_selectors.get_visible_node(member=member, node_id=payload.node)
-    poll = services.create_poll(
-        actor=member,
-        node=node,
-        question=payload.question,
-        description=payload.description,
-        method=payload.method,
-        options=payload.options,
-        max_choices=payload.max_choices,
-        seats=payload.seats,
-        max_score=payload.max_score,
-        secret=payload.secret,
-        aggregation=payload.aggregation,
-        majority_num=payload.majority_num,
-        majority_den=payload.majority_den,
-        majority_base=payload.majority_base,
-        majority_strict=payload.majority_strict,
-        quorum_num=payload.quorum_num,
-        quorum_den=payload.quorum_den,
-        opens_at=payload.opens_at,
-        closes_at=payload.closes_at,
-        purpose=Purpose.DELEGATE_ELECTION if payload.delegate_election else Purpose.QUESTION,
-    )
+    node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=payload.node)
+    poll = services.create_poll(actor=member, node=node, spec=payload.spec())
     return Status(201, poll)
 
 
 @router.post("/motion/{motion_id}/open", response={201: list[PollOut]})
 def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn) -> Any:
     member = api_member(request)
-    motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = motion_selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     polls = services.open_motion_vote(
         actor=member,
         motion=motion,
@@ -312,7 +357,9 @@ def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn
 @router.post("/recalls", response={201: RecallOut})
 def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
     member = api_member(request)
-    mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=payload.mandate)
+    mandate = federation_selectors.get_visible_mandate(
+        member=viewer_of(request), mandate_id=payload.mandate
+    )
     recall = services.start_recall(actor=member, mandate=mandate, reason=payload.reason)
     return Status(
         201,
@@ -327,33 +374,46 @@ def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
 
 @router.get("/{poll_id}", response=PollOut)
 def get_poll(request: HttpRequest, poll_id: int) -> Any:
-    return selectors.get_poll_for(member=api_member(request), poll_id=poll_id)
+    return selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
 
 
 @router.post("/{poll_id}/open", response=PollOut)
 def open_poll(request: HttpRequest, poll_id: int) -> Any:
     member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
     return services.open_poll(actor=member, poll=poll)
 
 
 @router.post("/{poll_id}/close", response=PollOut)
 def close_poll(request: HttpRequest, poll_id: int) -> Any:
     member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
     return services.close_poll(actor=member, poll=poll)
 
 
 @router.post("/{poll_id}/cancel", response=PollOut)
 def cancel_poll(request: HttpRequest, poll_id: int) -> Any:
     member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
     return services.cancel_poll(actor=member, poll=poll)
 
 
 # ``ballot`` is left out for choice polls, so that their answers stay as before.
-@router.post("/{poll_id}/ballot", response=ReceiptOut, exclude_unset=True)
-def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
+# The receipt is padded to a constant size (``voting.receipts``), so it is
+# written here rather than by ninja's renderer.
+@router.post(
+    "/{poll_id}/ballot",
+    response=ReceiptOut,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The receipt, always RECEIPT_SIZE bytes long (JSON followed"
+                " by spaces), so that its size does not tell the choice."
+            }
+        }
+    },
+)
+def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> HttpResponse:
     member = api_member(request)
     choice, ballot = payload.ballot()
     # The service reads the poll with the visibility and electorate checks in
@@ -366,13 +426,18 @@ def cast_ballot(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
     }
     if receipt.ballot is not None:
         out["ballot"] = receipt.ballot
-    return out
+    body = ReceiptOut.model_validate(out).model_dump(mode="json", exclude_unset=True)
+    response = HttpResponse(
+        receipts.pad_json(json.dumps(body, separators=(",", ":"))),
+        content_type="application/json; charset=utf-8",
+    )
+    return receipts.mark_constant_size(response)
 
 
 @router.get("/{poll_id}/my-ballot", response=MyBallotOut, exclude_unset=True)
 def my_ballot(request: HttpRequest, poll_id: int) -> Any:
     member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
     state = selectors.ballot_state_for(member=member, poll=poll)
     out: dict[str, Any] = {
         "entitled": state.entitled,
@@ -386,9 +451,8 @@ def my_ballot(request: HttpRequest, poll_id: int) -> Any:
 
 @router.get("/{poll_id}/results", response=ResultsOut)
 def results(request: HttpRequest, poll_id: int) -> Any:
-    member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
-    levels = selectors.results_tree(member=member, poll=poll)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
+    levels = selectors.results_tree(member=viewer_of(request), poll=poll)
     casts = [
         {
             "committee": c.committee_id,
@@ -396,7 +460,7 @@ def results(request: HttpRequest, poll_id: int) -> Any:
             "counts": c.counts,
             "weight": c.weight,
         }
-        for c in selectors.delegate_casts_for(member=member, poll=poll)
+        for c in selectors.delegate_casts_for(member=viewer_of(request), poll=poll)
     ]
     return {
         "poll": poll.pk,
@@ -410,13 +474,15 @@ def results(request: HttpRequest, poll_id: int) -> Any:
 
 @router.get(
     "/{poll_id}/export",
-    response={200: str},
     openapi_extra={
         "responses": {
             200: {
                 "description": "The anonymised ballots: BLT (ranked polls) or the JSON"
                 " ballot format, for python -m asamblea.voting.methods count.",
-                "content": {"text/plain": {}, "application/json": {}},
+                "content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                },
             }
         }
     },
@@ -425,7 +491,7 @@ def export_ballots(
     request: HttpRequest, poll_id: int, format: Literal["blt", "json"] = "json"
 ) -> HttpResponse:
     member = api_member(request)
-    poll = selectors.get_poll_for(member=member, poll_id=poll_id)
+    poll = selectors.get_poll_for(member=viewer_of(request), poll_id=poll_id)
     text = selectors.export_ballots_for(member=member, poll=poll, fmt=format)
     content_type = "application/json" if format == "json" else "text/plain"
     response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")

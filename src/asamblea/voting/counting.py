@@ -1,38 +1,38 @@
-"""Counting polls with the methods library (``asamblea.voting.methods``).
+"""Counting a poll with the methods library (``asamblea.voting.methods``).
 
-Block approval, consent, score, majority judgment and the ranked methods are
-counted here at the close: the ballots are read grouped (identical ballots of
-a committee become one row with a weight), each level of the tree (committee,
-zone, region, assembly) adds up the groups of its subtree, and the library
-counts that level's grouped profile with the poll's seed. These methods are
-always pooled (see ``rules.BLOCK_AGGREGATION_METHODS``).
+Every method is counted here, at every level of the tree: ``results`` reads
+the ballots grouped per committee (identical ballots of a committee become
+one row with a weight), adds the groups up along the tree, and asks
+:class:`LevelCounter` for each level's result. ``LevelCounter`` hands the
+grouped profile to the library with the poll's seed, so ties are broken by
+lot everywhere, exactly as a recount of the export breaks them.
 
-The same grouped profile of the whole poll is what ``export_text`` writes, so
-``python -m asamblea.voting.methods count`` on an export gives the stored
-result back.
+The grouped profile of the whole poll is what ``export_text`` writes, so
+``python -m asamblea.voting.methods count`` on an export of a pooled poll
+gives the stored result at the poll's node back.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Sum
-from django.utils import timezone
+from django.db.models import Sum
 
-from asamblea.federation.models import Node
 from asamblea.voting import rules
 from asamblea.voting.methods import (
     ApprovalProfile,
     ChoiceProfile,
     CountingError,
+    Policy,
     Profile,
     RankedProfile,
     ScoreProfile,
     count,
+    evaluate_policy,
     write_blt,
     write_json,
 )
@@ -42,8 +42,6 @@ from asamblea.voting.models import (
     Method,
     Outcome,
     Poll,
-    PollResult,
-    VoteLedger,
 )
 
 BallotKey = tuple[Any, ...]
@@ -79,7 +77,7 @@ def ballot_key(kind: str, mask: int, data: Any, option_count: int) -> BallotKey:
 
 
 def build_profile(
-    poll: Poll, names: list[str], groups: Counter[BallotKey], *, title: str = ""
+    poll: Poll, names: list[str], groups: Mapping[BallotKey, int], *, title: str = ""
 ) -> Profile:
     """The library's profile of grouped ballots, in a fixed order (so that
     nothing about the order of casting reaches a result or an export)."""
@@ -106,7 +104,7 @@ def build_profile(
     )
 
 
-def _option_counts(kind: str, groups: Counter[BallotKey], option_count: int) -> dict[str, int]:
+def _option_counts(kind: str, groups: Mapping[BallotKey, int], option_count: int) -> dict[str, int]:
     """Per option: choices or approvals (masks), first preferences (rankings),
     total scores (scores); nothing for grades (their table is the explanation)."""
     totals = [0] * option_count
@@ -125,18 +123,27 @@ def _option_counts(kind: str, groups: Counter[BallotKey], option_count: int) -> 
     return {str(p): totals[p] for p in range(option_count)}
 
 
-@dataclass
-class _Level:
-    groups: Counter[BallotKey] = field(default_factory=Counter)
-    participants: int = 0
-    entitled_weight: int = 0
-    entitled: int = 0
-    voted: int = 0
-
-
-def _grouped_ballots(poll: Poll, kind: str, option_count: int) -> Iterable[tuple[int, Any, int]]:
+def grouped_ballots(poll: Poll, kind: str, option_count: int) -> Iterable[tuple[int, Any, int]]:
     """(committee id, frozen ballot, weight) with identical ballots of a
-    committee already summed by the database."""
+    committee already summed by the database.
+
+    This is the one place that reads ballot rows, for the count and for the
+    export. Mask ballots are grouped by their mask alone (their ``data`` is
+    empty), which keeps the grouping of a million-ballot poll to integers.
+    """
+    if kind == rules.KIND_MASK:
+        masks = (
+            Ballot.objects.filter(poll=poll)
+            .values("committee_id", "mask")
+            .annotate(w=Sum("weight"))
+            .order_by()
+            .values_list("committee_id", "mask", "w")
+        )
+        # A few distinct masks per committee: tens of thousands of small rows,
+        # fetched at once (a server-side cursor would add round trips).
+        for committee_id, mask, weight in masks:
+            yield committee_id, rules.decode_mask(mask), weight
+        return
     rows = (
         Ballot.objects.filter(poll=poll)
         .values("committee_id", "mask", "data")
@@ -148,116 +155,148 @@ def _grouped_ballots(poll: Poll, kind: str, option_count: int) -> Iterable[tuple
         yield committee_id, ballot_key(kind, mask, data, option_count), weight
 
 
-def evaluate(
-    poll: Poll, names: list[str], level: _Level
-) -> tuple[str, bool, dict[str, str | int], dict[str, Any]]:
-    """Outcome, quorum, counts per option and detail of one level."""
-    kind = rules.ballot_kind(poll.method)
-    met = rules.quorum_met(
-        participants=level.participants,
-        entitled=level.entitled_weight,
-        quorum_num=poll.quorum_num,
-        quorum_den=poll.quorum_den,
-    )
-    detail: dict[str, Any] = {
-        "method": rules.registry_name(poll.method),
-        "winners": [],
-        "seats": poll.seats,
-        "seed": poll.seed,
-        "quorum_required": f"{poll.quorum_num}/{poll.quorum_den}",
-        "participants": level.participants,
-        "entitled_weight": level.entitled_weight,
-    }
-    counts: dict[str, str | int] = dict(_option_counts(kind, level.groups, len(names)))
-    if not met:
-        return Outcome.NO_QUORUM, False, counts, detail
-    try:
-        profile = build_profile(poll, names, level.groups)
-        result = count(rules.registry_name(poll.method), profile, seats=poll.seats, seed=poll.seed)
-    except CountingError as exc:
-        # No valid ballot at this level (or nothing the method can decide).
-        detail["error"] = exc.code
-        return Outcome.TIE, True, counts, detail
-    explanation = result.to_dict()
-    position = {name: p for p, name in enumerate(names)}
-    detail["winners"] = [position[w] for w in result.winners if w in position]
-    detail["explanation"] = explanation
-    if poll.method == Method.CONSENT:
-        outcome = Outcome.CARRIED if explanation.get("outcome") == "carried" else Outcome.REJECTED
-    else:
-        outcome = Outcome.DECIDED if detail["winners"] else Outcome.TIE
-    return outcome, True, counts, detail
+@dataclass(frozen=True)
+class LevelCount:
+    """The count of one level: what its ``PollResult`` stores."""
+
+    outcome: str
+    quorum_met: bool
+    counts: dict[str, int]
+    detail: dict[str, Any]
 
 
-def count_levels(poll: Poll) -> list[PollResult]:
-    """A ``PollResult`` (unsaved) per level of the poll's subtree.
-
-    Precondition: the poll has been opened (its electorate is frozen).
+class LevelCounter:
+    """Counts the levels of one poll: its option names, its method and, for
+    yes/no/abstain, its policy are read once (ten thousand levels share them).
     """
-    options = list(poll.options.order_by("position").values_list("code", "label"))
-    names = candidate_names(poll, options)
-    kind = rules.ballot_kind(poll.method)
-    top_depth = poll.node.depth
-    paths = dict(Node.objects.filter(path__startswith=poll.node.path).values_list("id", "path"))
-    per_committee: dict[int, _Level] = defaultdict(_Level)
-    for committee_id, key, weight in _grouped_ballots(poll, kind, len(names)):
-        level = per_committee[committee_id]
-        level.groups[key] += weight
-        level.participants += weight
-    for committee_id, people, weight in (
-        ElectorateEntry.objects.filter(poll=poll)
-        .values("committee_id")
-        .annotate(n=Count("id"), w=Sum("weight"))
-        .order_by()
-        .values_list("committee_id", "n", "w")
-    ):
-        per_committee[committee_id].entitled = people
-        per_committee[committee_id].entitled_weight = weight
-    for committee_id, people in (
-        VoteLedger.objects.filter(poll=poll)
-        .values("committee_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("committee_id", "n")
-    ):
-        per_committee[committee_id].voted = people
 
-    levels: dict[int, _Level] = defaultdict(_Level)
-    for committee_id, own in per_committee.items():
-        path = paths.get(committee_id)
-        if path is None:  # a committee moved out of the subtree after the snapshot
-            continue
-        for node_id in [int(p) for p in path.split("/") if p][top_depth:]:
-            if node_id == committee_id:
-                levels[node_id] = own
-                continue
-            level = levels[node_id]
-            level.groups.update(own.groups)
-            level.participants += own.participants
-            level.entitled_weight += own.entitled_weight
-            level.entitled += own.entitled
-            level.voted += own.voted
-
-    now = timezone.now()
-    results = []
-    for node_id, level in levels.items():
-        outcome, met, counts, detail = evaluate(poll, names, level)
-        detail["aggregation"] = poll.aggregation
-        detail["blocks"] = False
-        results.append(
-            PollResult(
-                poll=poll,
-                node_id=node_id,
-                counts=counts,
-                entitled=level.entitled,
-                voted=level.voted,
-                quorum_met=met,
-                outcome=outcome,
-                detail=detail,
-                computed_at=now,
+    def __init__(self, poll: Poll) -> None:
+        self.poll = poll
+        self.names = option_names(poll)
+        self.kind = rules.ballot_kind(poll.method)
+        self.method = rules.registry_name(poll.method)
+        self.policy = (
+            rules.make_policy(
+                majority_num=poll.majority_num,
+                majority_den=poll.majority_den,
+                majority_base=poll.majority_base,
+                majority_strict=poll.majority_strict,
+                quorum_num=poll.quorum_num,
+                quorum_den=poll.quorum_den,
             )
+            if poll.method == Method.YES_NO_ABSTAIN
+            else None
         )
-    return results
+        # The names are checked by the library once; each level's mask
+        # ballots (checked when cast) then go into a profile without
+        # checking the names again, ten thousand times.
+        self.candidates: tuple[str, ...] | None = None
+        if self.kind == rules.KIND_MASK:
+            try:
+                self.candidates = ChoiceProfile.from_counts(self.names, ()).candidates
+            except CountingError:
+                self.candidates = None  # each level reports it through build_profile
+
+    def _profile(self, groups: Mapping[BallotKey, int]) -> Profile:
+        """The library's profile of one level's grouped ballots."""
+        if self.candidates is None:
+            return build_profile(self.poll, self.names, groups)
+        items = sorted((key, n) for key, n in groups.items() if n > 0)
+        if self.poll.method in (Method.APPROVAL, Method.BLOCK_APPROVAL):
+            return ApprovalProfile(self.candidates, tuple((frozenset(k), n) for k, n in items))
+        return ChoiceProfile(self.candidates, tuple((k[0] if k else None, n) for k, n in items))
+
+    def count(
+        self,
+        groups: Mapping[BallotKey, int],
+        *,
+        participants: int,
+        entitled_weight: int,
+        explain: bool = True,
+    ) -> LevelCount:
+        """Count one level of the tree: its grouped ballots, or its
+        committees' blocks (one group per option, weighted by the block).
+
+        Every method is counted by the library with the poll's seed, so a tie
+        is broken by lot exactly as ``python -m asamblea.voting.methods
+        count`` breaks it on the export. Yes/no/abstain is decided by the
+        library's policy arithmetic; the other methods check the quorum
+        first. ``tie`` remains only for a level with nothing to count (no
+        valid ballot). ``participants`` and ``entitled_weight`` are weights
+        (ballots or blocks). ``explain=False`` leaves the library's
+        explanation out of ``detail`` (for rows stored compact, whose
+        explanation is recomputed when shown).
+        """
+        if self.policy is not None:
+            return self._policy(self.policy, groups, entitled_weight)
+        poll = self.poll
+        met = rules.quorum_met(
+            participants=participants,
+            entitled=entitled_weight,
+            quorum_num=poll.quorum_num,
+            quorum_den=poll.quorum_den,
+        )
+        detail: dict[str, Any] = {
+            "method": self.method,
+            "winners": [],
+            "seats": poll.seats,
+            "seed": poll.seed,
+            "quorum_required": f"{poll.quorum_num}/{poll.quorum_den}",
+            "participants": participants,
+            "entitled_weight": entitled_weight,
+        }
+        counts = _option_counts(self.kind, groups, len(self.names))
+        if not met:
+            return LevelCount(Outcome.NO_QUORUM, False, counts, detail)
+        try:
+            result = count(self.method, self._profile(groups), seats=poll.seats, seed=poll.seed)
+        except CountingError as exc:
+            # No valid ballot at this level: nothing to decide, not even by lot.
+            detail["error"] = exc.code
+            return LevelCount(Outcome.TIE, True, counts, detail)
+        position = {name: p for p, name in enumerate(self.names)}
+        detail["winners"] = [position[w] for w in result.winners if w in position]
+        if explain:
+            detail["explanation"] = result.to_dict()
+        if poll.method == Method.CONSENT:
+            # The library carries a consent proposal by naming "carried" the winner.
+            outcome = Outcome.CARRIED if result.winners == ("carried",) else Outcome.REJECTED
+        else:
+            outcome = Outcome.DECIDED if detail["winners"] else Outcome.TIE
+        return LevelCount(outcome, True, counts, detail)
+
+    def _policy(
+        self, policy: Policy, groups: Mapping[BallotKey, int], entitled_weight: int
+    ) -> LevelCount:
+        totals = _option_counts(rules.KIND_MASK, groups, len(self.names))
+        decision = evaluate_policy(
+            policy,
+            yes=totals.get(str(rules.YES), 0),
+            no=totals.get(str(rules.NO), 0),
+            abstain=totals.get(str(rules.ABSTAIN), 0),
+            entitled=entitled_weight,
+        )
+        detail: dict[str, Any] = {
+            "base": str(decision.base),
+            "base_votes": decision.base_votes,
+            "majority": decision.majority,
+            "strict": decision.strict,
+            "yes": decision.yes,
+            "yes_scaled": decision.yes_scaled,
+            "threshold_scaled": decision.threshold_scaled,
+            "majority_met": decision.majority_met,
+            "fraction": f"{decision.yes}/{decision.base_votes}",
+            "quorum_required": decision.quorum_required,
+            "participants": decision.participants,
+            "entitled_weight": entitled_weight,
+        }
+        return LevelCount(str(decision.outcome), decision.quorum_met, totals, detail)
+
+
+def option_names(poll: Poll) -> list[str]:
+    """The library's names of the poll's options, in position order."""
+    options = list(poll.options.order_by("position").values_list("code", "label"))
+    return candidate_names(poll, options)
 
 
 def poll_profile(poll: Poll) -> Profile:
@@ -265,11 +304,10 @@ def poll_profile(poll: Poll) -> Profile:
 
     Precondition: the poll has at least one option.
     """
-    options = list(poll.options.order_by("position").values_list("code", "label"))
-    names = candidate_names(poll, options)
+    names = option_names(poll)
     kind = rules.ballot_kind(poll.method)
     groups: Counter[BallotKey] = Counter()
-    for _committee_id, key, weight in _grouped_ballots(poll, kind, len(names)):
+    for _committee_id, key, weight in grouped_ballots(poll, kind, len(names)):
         groups[key] += weight
     return build_profile(poll, names, groups, title=poll.question)
 

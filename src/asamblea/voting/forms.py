@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.core.validation import TextForm
 from asamblea.voting import explain, rules
 from asamblea.voting.models import (
     OPTION_MAX,
@@ -15,11 +16,21 @@ from asamblea.voting.models import (
     MajorityBase,
     Method,
     Poll,
+    Purpose,
 )
 from asamblea.voting.services import DESCRIPTION_MAX, REASON_MAX
+from asamblea.voting.spec import DEFAULTS, PollSpec
 
 OPTIONS_TEXT_MAX = rules.MAX_OPTIONS * (OPTION_MAX + 2)
 FRACTION_MAX = 1000
+# Until polls use the verifiable (encrypted) ballots, "secret" promises no more
+# than this; see docs/adr/0002-secret-ballots-without-verifiability.md.
+SECRECY_HELP = _(
+    "No member sees how another voted, and results are shown only after the close."
+    " The poll is not encrypted: whoever runs the server can link ballots to voters"
+    " while it is open, and its logs and backups may keep that link. Every member of"
+    " a committee needs the same vote weight."
+)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -29,14 +40,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class PollForm(forms.Form):
+class PollForm(TextForm):
     question = forms.CharField(label=_("Question"), max_length=QUESTION_MAX)
     description = forms.CharField(
         label=_("Description"), required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea
     )
-    method = forms.ChoiceField(
-        label=_("Method"), choices=Method.choices, initial=Method.YES_NO_ABSTAIN
-    )
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=DEFAULTS.method)
     options = forms.CharField(
         label=_("Options"),
         required=False,
@@ -48,7 +57,7 @@ class PollForm(forms.Form):
         label=_("At most k choices (approval)"),
         min_value=1,
         max_value=rules.MAX_OPTIONS,
-        initial=1,
+        initial=DEFAULTS.max_choices,
     )
     seats = forms.IntegerField(
         label=_("Seats to fill"),
@@ -65,31 +74,44 @@ class PollForm(forms.Form):
         help_text=_("Only for score polls: voters give each option 0 up to this."),
     )
     secret = forms.BooleanField(
-        label=_("Secret ballot (results shown only after the close)"), required=False
+        label=_("Secret from other members (not from whoever runs the server)"),
+        required=False,
+        help_text=SECRECY_HELP,
     )
     aggregation = forms.ChoiceField(
-        label=_("How committees add up"), choices=Aggregation.choices, initial=Aggregation.POOLED
+        label=_("How committees add up"), choices=Aggregation.choices, initial=DEFAULTS.aggregation
     )
     majority_num = forms.IntegerField(
-        label=_("Majority: numerator"), min_value=0, max_value=FRACTION_MAX, initial=1
+        label=_("Majority: numerator"),
+        min_value=0,
+        max_value=FRACTION_MAX,
+        initial=DEFAULTS.majority_num,
     )
     majority_den = forms.IntegerField(
-        label=_("Majority: denominator"), min_value=1, max_value=FRACTION_MAX, initial=2
+        label=_("Majority: denominator"),
+        min_value=1,
+        max_value=FRACTION_MAX,
+        initial=DEFAULTS.majority_den,
     )
     majority_base = forms.ChoiceField(
-        label=_("Majority of"), choices=MajorityBase.choices, initial=MajorityBase.VALID
+        label=_("Majority of"), choices=MajorityBase.choices, initial=DEFAULTS.majority_base
     )
     majority_strict = forms.BooleanField(
-        label=_("Strictly more than the fraction"), required=False, initial=True
+        label=_("Strictly more than the fraction"),
+        required=False,
+        initial=DEFAULTS.majority_strict,
     )
     quorum_num = forms.IntegerField(
-        label=_("Quorum: numerator"), min_value=0, max_value=FRACTION_MAX, initial=0
+        label=_("Quorum: numerator"),
+        min_value=0,
+        max_value=FRACTION_MAX,
+        initial=DEFAULTS.quorum_num,
     )
     quorum_den = forms.IntegerField(
         label=_("Quorum: denominator"),
         min_value=1,
         max_value=FRACTION_MAX,
-        initial=1,
+        initial=DEFAULTS.quorum_den,
         help_text=_("Share of the entitled electorate that must vote; 0/1 is no quorum."),
     )
     opens_at = forms.DateTimeField(
@@ -101,17 +123,47 @@ class PollForm(forms.Form):
 
     def __init__(self, *args: Any, election: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.election = election
         if election:
+            # Left blank, the system writes it (in each reader's language).
+            self.fields["question"].required = False
             # The candidates are the committee's members; the method is fixed.
             for name in ("method", "options", "max_choices", "seats", "max_score"):
                 del self.fields[name]
 
-    def option_list(self) -> list[str]:
-        return rules.parse_options(self.cleaned_data.get("options", ""))
+    def spec(self) -> PollSpec:
+        """The poll asked for. Precondition: the form is valid."""
+        data = self.cleaned_data
+        return PollSpec(
+            question=data["question"],
+            description=data["description"],
+            purpose=Purpose.DELEGATE_ELECTION if self.election else Purpose.QUESTION,
+            # An election's method and options are fixed: its fields are gone.
+            method=data.get("method", Method.SINGLE),
+            options=tuple(rules.parse_options(data.get("options", ""))),
+            max_choices=data.get("max_choices") or 1,
+            # Blank where the method takes none; the service ignores them then.
+            seats=data.get("seats") or 0,
+            max_score=data.get("max_score") or 0,
+            secret=data["secret"],
+            aggregation=data["aggregation"],
+            majority_num=data["majority_num"],
+            majority_den=data["majority_den"],
+            majority_base=data["majority_base"],
+            majority_strict=data["majority_strict"],
+            quorum_num=data["quorum_num"],
+            quorum_den=data["quorum_den"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+        )
 
 
-class MotionVoteForm(forms.Form):
-    secret = forms.BooleanField(label=_("Secret ballot"), required=False)
+class MotionVoteForm(TextForm):
+    secret = forms.BooleanField(
+        label=_("Secret from other members (not from whoever runs the server)"),
+        required=False,
+        help_text=SECRECY_HELP,
+    )
     aggregation = forms.ChoiceField(
         label=_("How committees add up"), choices=Aggregation.choices, initial=Aggregation.POOLED
     )
@@ -120,11 +172,11 @@ class MotionVoteForm(forms.Form):
     )
 
 
-class RecallForm(forms.Form):
+class RecallForm(TextForm):
     reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, widget=forms.Textarea)
 
 
-class BallotForm(forms.Form):
+class BallotForm(TextForm):
     """Choice polls: one field, ``choice`` (radio buttons, or checkboxes for
     approval). Ranked polls: a number per option (``rank_<position>``, 1 =
     first choice, blank = unranked); score polls ``score_<position>``; grade

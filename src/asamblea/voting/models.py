@@ -1,24 +1,36 @@
 """Polls, frozen electorates, ballots and results.
 
-Secret (not end-to-end verifiable) ballots follow this rule: the ``Ballot`` row
-holds no voter reference and no timestamp and has a random id; who has voted is
-kept apart in ``VoteLedger``. While the poll is open a ballot is found again for
-a change of vote through ``slot`` = HMAC-SHA256(poll.ballot_key, member id); at
-the close the key is wiped and every slot is overwritten, so afterwards nothing
-links a ballot to a voter.
+Secret (not end-to-end verifiable) ballots are secret from other members, not
+from whoever runs the server: the ``Ballot`` row holds no voter reference and no
+timestamp and has a random id; who has voted is kept apart in ``VoteLedger``.
+While the poll is open a ballot is found again for a change of vote through
+``slot`` = HMAC-SHA256(poll.ballot_key, member id); at the close the key is
+wiped and every ballot is written again in a random order under fresh ids
+(``services/secrecy.py``; ADR 0002 says what the server still keeps).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.federation.models import Mandate
+from asamblea.motions.models import AmendmentKind
+from asamblea.voting import rules
+
 QUESTION_MAX = 300
 OPTION_MAX = 200
+# For the constraints (sorted, so that migrations are stable).
+MULTI_WINNER = sorted(rules.MULTI_WINNER_METHODS)
+K_CHOICES = sorted({rules.METHOD_APPROVAL, rules.METHOD_BLOCK_APPROVAL})
+BLOCK_CAPABLE = sorted(rules.BLOCK_AGGREGATION_METHODS)
 
 
 class Method(models.TextChoices):
@@ -74,11 +86,58 @@ class Purpose(models.TextChoices):
     DELEGATE_ELECTION = "delegate_election", _("Election of a delegate")
 
 
+class QuestionCode(models.TextChoices):
+    """Questions the system writes: stored as a code with parameters and shown
+    in each reader's language (blank: typed by whoever created the poll)."""
+
+    TYPED = "", _("typed")
+    MOTION = "motion", _("a motion's vote")
+    AMENDMENT = "amendment", _("an amendment's vote")
+    RECALL = "recall", _("a recall")
+    DELEGATE_ELECTION = "delegate_election", _("a delegate election")
+
+
+# Parameters: motion {title}; amendment {id, title, kind (an AmendmentKind)};
+# recall {delegate, committee}; delegate_election {committee}.
+QUESTION_TEMPLATES = {
+    QuestionCode.MOTION: _("Adopt the motion “%(title)s”?"),
+    QuestionCode.AMENDMENT: _("Accept amendment %(id)d to “%(title)s” (%(kind)s)?"),
+    QuestionCode.RECALL: _("Recall %(delegate)s as delegate of %(committee)s?"),
+    QuestionCode.DELEGATE_ELECTION: _("Who will be the delegate of %(committee)s?"),
+}
+
+
+def render_question(code: str, params: dict[str, Any]) -> str:
+    """The coded question in the active language, at most QUESTION_MAX long."""
+    values = dict(params)
+    if code == QuestionCode.AMENDMENT:
+        kind = values.get("kind", "")
+        values["kind"] = AmendmentKind(kind).label if kind in AmendmentKind.values else kind
+    return str(QUESTION_TEMPLATES[QuestionCode(code)] % values)[:QUESTION_MAX]
+
+
 class PollState(models.TextChoices):
     DRAFT = "draft", _("Not yet open")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class CancelReason(models.TextChoices):
+    """Why the system cancelled a poll (blank: cancelled by a person)."""
+
+    NONE = "", _("cancelled by hand")
+    EMPTY_ELECTORATE = (
+        "empty_electorate",
+        _("nobody could vote when it was due to open: no members at or beneath its node"),
+    )
+    UNEQUAL_WEIGHTS = (
+        "unequal_weights",
+        _(
+            "it is secret, and when it was due to open members of one committee had"
+            " different vote weights"
+        ),
+    )
 
 
 class Outcome(models.TextChoices):
@@ -115,7 +174,17 @@ class Poll(models.Model):
     purpose = models.CharField(
         _("purpose"), max_length=24, choices=Purpose.choices, default=Purpose.QUESTION
     )
+    # For a coded question, its English text (stable for exports and
+    # recounts); pages and the API show display_question.
     question = models.CharField(_("question"), max_length=QUESTION_MAX)
+    question_code = models.CharField(
+        _("question written by the system"),
+        max_length=24,
+        choices=QuestionCode.choices,
+        default=QuestionCode.TYPED,
+        blank=True,
+    )
+    question_params = models.JSONField(default=dict, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=10_000)
     method = models.CharField(
         _("method"), max_length=32, choices=Method.choices, default=Method.YES_NO_ABSTAIN
@@ -137,6 +206,13 @@ class Poll(models.Model):
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("reason for cancelling"),
+        max_length=24,
+        choices=CancelReason.choices,
+        default=CancelReason.NONE,
+        blank=True,
+    )
     # Decision policy (OpenSlides-style bases, LiquidFeedback-style fractions).
     majority_num = models.PositiveSmallIntegerField(_("majority numerator"), default=1)
     majority_den = models.PositiveSmallIntegerField(_("majority denominator"), default=2)
@@ -164,9 +240,94 @@ class Poll(models.Model):
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
         indexes = [models.Index(fields=["state", "closes_at"])]
+        # What the services check, held by the database too, so that an
+        # operator writing rows by hand cannot store a poll no count can read.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=Purpose.values), name="voting_poll_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=Method.values), name="voting_poll_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(aggregation__in=Aggregation.values),
+                name="voting_poll_aggregation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PollState.values), name="voting_poll_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(majority_base__in=MajorityBase.values),
+                name="voting_poll_majority_base_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(majority_den__gte=1, majority_num__lte=F("majority_den")),
+                name="voting_poll_majority_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_den__gte=1, quorum_num__lte=F("quorum_den")),
+                name="voting_poll_quorum_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1) & (Q(method__in=MULTI_WINNER) | Q(seats=1)),
+                name="voting_poll_seats_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_choices__gte=1) & (Q(method__in=K_CHOICES) | Q(max_choices=1)),
+                name="voting_poll_max_choices_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="score", max_score__gte=1, max_score__lte=rules.MAX_SCORE_LIMIT)
+                | (~Q(method="score") & Q(max_score=0)),
+                name="voting_poll_max_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(aggregation="pooled") | Q(method__in=BLOCK_CAPABLE),
+                name="voting_poll_blocks_need_one_winner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="delegate_election") | Q(method="single"),
+                name="voting_poll_election_is_single_choice",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
+                name="voting_poll_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=("open", "closed")) | Q(opened_at__isnull=False),
+                name="voting_poll_opened_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | Q(closed_at__isnull=False),
+                name="voting_poll_closed_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
+        return self.display_question
+
+    @property
+    def display_question(self) -> str:
+        """The question in the active language when the system wrote it, else
+        as typed."""
+        if self.question_code in QUESTION_TEMPLATES:
+            try:
+                return render_question(self.question_code, self.question_params)
+            except (KeyError, TypeError, ValueError):
+                return self.question  # parameters edited out of shape: the stored text
         return self.question
+
+    @property
+    def voting_time_over(self) -> bool:
+        """Open, but past its closing time: votes are refused from then on,
+        before the scheduler's next pass closes it."""
+        return (
+            self.state == PollState.OPEN
+            and self.closes_at is not None
+            and self.closes_at <= timezone.now()
+        )
 
 
 # Options the system creates carry a code; they are shown in each reader's
@@ -192,7 +353,21 @@ class PollOption(models.Model):
     class Meta:
         ordering = ["poll", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["poll", "position"], name="unique_option_position")
+            models.UniqueConstraint(fields=["poll", "position"], name="unique_option_position"),
+            # The services compare labels with casefold(); Lower() is the
+            # database's nearest fold (ASCII only on SQLite).
+            models.UniqueConstraint(
+                "poll", Lower("label"), name="voting_polloption_label_unique_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "code"],
+                condition=~Q(code=""),
+                name="voting_polloption_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__lt=rules.MAX_OPTIONS),
+                name="voting_polloption_position_fits_mask",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +391,10 @@ class ElectorateEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "member"], name="one_entry_per_voter")
+            models.UniqueConstraint(fields=["poll", "member"], name="one_entry_per_voter"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1), name="voting_electorateentry_weight_positive"
+            ),
         ]
         indexes = [models.Index(fields=["poll", "committee"])]
 
@@ -225,8 +403,10 @@ class ElectorateEntry(models.Model):
 
 
 class VoteLedger(models.Model):
-    """Who has voted in a poll (never what). No timestamp, on purpose."""
+    """Who has voted in a poll (never what). No timestamp, on purpose, and a
+    random key: an insertion-ordered id would give the order of the votes."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ledger")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     committee = models.ForeignKey("federation.Node", on_delete=models.PROTECT, related_name="+")
@@ -262,7 +442,12 @@ class Ballot(models.Model):
     weight = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["poll", "slot"], name="one_ballot_per_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "slot"], name="one_ballot_per_slot"),
+            models.CheckConstraint(
+                condition=Q(mask__gte=0), name="voting_ballot_mask_not_negative"
+            ),
+        ]
         indexes = [models.Index(fields=["poll", "committee"])]
 
     def __str__(self) -> str:
@@ -311,8 +496,58 @@ class PollResult(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "node"], name="one_result_per_level")
+            models.UniqueConstraint(fields=["poll", "node"], name="one_result_per_level"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="voting_pollresult_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(voted__lte=F("entitled")), name="voting_pollresult_voted_le_entitled"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"result of {self.poll_id} at {self.node_id}"
+
+
+class RecallState(models.TextChoices):
+    VOTING = "voting", _("Voting")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+
+
+class Recall(models.Model):
+    """A committee vote on ending a delegate's mandate, started by any member."""
+
+    mandate = models.ForeignKey(
+        Mandate, verbose_name=_("mandate"), on_delete=models.CASCADE, related_name="recalls"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), max_length=4000)
+    poll = models.OneToOneField(
+        Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="recall"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=RecallState.choices, default=RecallState.VOTING
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+
+    class Meta:
+        # Moved from the federation app; the table keeps its name, rows and
+        # constraint.
+        db_table = "federation_recall"
+        ordering = ["-started_at"]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RecallState.values), name="federation_recall_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"recall of mandate {self.mandate_id}"

@@ -15,11 +15,12 @@ from django.db import transaction
 
 from asamblea.accounts.models import Member
 from asamblea.core import audit
+from asamblea.core.actors import SYSTEM
 from asamblea.core.errors import DomainError
 from asamblea.federation import services as federation_services
-from asamblea.federation.models import MandateEnd, MandateSource, Recall, RecallState
+from asamblea.federation.models import MandateEnd, MandateSource
 from asamblea.motions import services as motion_services
-from asamblea.voting.models import Outcome, Poll, PollResult, Purpose
+from asamblea.voting.models import Outcome, Poll, PollResult, Purpose, Recall, RecallState
 
 ELECTION_CODE_PREFIX = "m"
 
@@ -28,15 +29,17 @@ def _apply_amendment(poll: Poll, result: PollResult) -> None:
     if poll.amendment is None:  # an amendment poll always has one; nothing to apply
         return
     if result.outcome == Outcome.CARRIED:
-        motion_services.accept_amendment(amendment=poll.amendment)
+        motion_services.accept_amendment(actor=SYSTEM, amendment=poll.amendment)
     else:
-        motion_services.reject_amendment(amendment=poll.amendment)
+        motion_services.reject_amendment(actor=SYSTEM, amendment=poll.amendment)
 
 
 def _apply_motion(poll: Poll, result: PollResult) -> None:
     if poll.motion is None:
         return
-    motion_services.conclude_motion(motion=poll.motion, carried=result.outcome == Outcome.CARRIED)
+    motion_services.conclude_motion(
+        actor=SYSTEM, motion=poll.motion, carried=result.outcome == Outcome.CARRIED
+    )
 
 
 def _apply_recall(poll: Poll, result: PollResult) -> None:
@@ -44,12 +47,12 @@ def _apply_recall(poll: Poll, result: PollResult) -> None:
     passed = result.outcome == Outcome.CARRIED
     if passed and recall.mandate.is_active:
         federation_services.end_mandate(
-            actor=None, mandate=recall.mandate, reason=MandateEnd.RECALLED
+            actor=SYSTEM, mandate=recall.mandate, reason=MandateEnd.RECALLED
         )
     recall.state = RecallState.PASSED if passed else RecallState.FAILED
     recall.save(update_fields=["state"])
     audit.record(
-        actor=None,
+        actor=SYSTEM,
         action="recall.passed" if passed else "recall.failed",
         target=recall,
         data={"poll": poll.pk, "mandate": recall.mandate_id},
@@ -60,7 +63,7 @@ def _apply_election(poll: Poll, result: PollResult) -> None:
     winners = result.detail.get("winners", [])
     if result.outcome != Outcome.DECIDED or len(winners) != 1:
         audit.record(
-            actor=None,
+            actor=SYSTEM,
             action="election.undecided",
             target=poll,
             data={"outcome": result.outcome},
@@ -69,7 +72,7 @@ def _apply_election(poll: Poll, result: PollResult) -> None:
     code = poll.options.get(position=winners[0]).code
     delegate = Member.objects.get(pk=int(code.removeprefix(ELECTION_CODE_PREFIX)))
     federation_services.appoint_delegate(
-        actor=None,
+        actor=SYSTEM,
         committee=poll.node,
         delegate=delegate,
         source=MandateSource.ELECTED,
@@ -97,10 +100,11 @@ def apply_outcome(*, poll: Poll, result: PollResult | None) -> None:
             apply(poll, result)
     except DomainError as exc:
         audit.record(
-            actor=None,
+            actor=SYSTEM,
             action="outcome.failed",
             target=poll,
-            data={"purpose": poll.purpose, "reason": str(exc.message)},
+            # A code, never the message: the chain holds no translated text.
+            data={"purpose": poll.purpose, "error": exc.code},
         )
 
 
@@ -108,12 +112,14 @@ def apply_cancellation(*, poll: Poll) -> None:
     """A cancelled poll decides nothing: a recall fails, an amendment is proposed
     again and a motion goes back to debate, so either can be put to the vote anew."""
     if poll.purpose == Purpose.AMENDMENT and poll.amendment is not None:
-        motion_services.return_amendment_to_proposed(amendment=poll.amendment)
+        motion_services.return_amendment_to_proposed(actor=SYSTEM, amendment=poll.amendment)
     elif poll.purpose == Purpose.MOTION and poll.motion is not None:
-        motion_services.return_motion_to_debate(motion=poll.motion)
+        motion_services.return_motion_to_debate(actor=SYSTEM, motion=poll.motion)
     if poll.purpose == Purpose.RECALL:
         recall = Recall.objects.filter(poll=poll).first()
         if recall is not None and recall.state == RecallState.VOTING:
             recall.state = RecallState.FAILED
             recall.save(update_fields=["state"])
-            audit.record(actor=None, action="recall.failed", target=recall, data={"poll": poll.pk})
+            audit.record(
+                actor=SYSTEM, action="recall.failed", target=recall, data={"poll": poll.pk}
+            )

@@ -1,23 +1,26 @@
-"""Results of a poll at every level of the tree, from the frozen snapshot.
+"""Results of a poll at every level of the tree, from the frozen snapshot:
+one roll-up engine for every method.
 
 Three aggregate queries read the whole poll (ballots grouped by committee and
-mask, the electorate and the ledger grouped by committee) and one query reads
-the paths of the subtree; everything else is a roll-up in Python, walking each
-committee's path up to the poll's node. This keeps a poll of a million ballots
-in ten thousand committees within a couple of seconds on PostgreSQL.
+content, the electorate and the ledger grouped by committee) and one query
+reads the paths of the subtree; the rest is a roll-up in Python, walking each
+committee's path up to the poll's node, and one count per level by
+:class:`asamblea.voting.counting.LevelCounter` (the methods library, ties
+broken by lot with the poll's seed). This keeps a poll of a million ballots in
+ten thousand committees within a couple of seconds on PostgreSQL.
 
 Aggregation modes:
 
 * pooled: every ballot counts once, with its weight, at every level.
 * by committee (members / equal): each committee's own result decides its
-  block (its entitled weight, or 1); higher levels add the blocks per option.
-  A committee where nobody voted, or whose result is no quorum or a tie, casts
-  no block (it counts as not taking part at the levels above).
+  block (its entitled weight, or 1); higher levels count the blocks as
+  ballots for the option each committee chose. A committee where nobody
+  voted, or whose result is no quorum or nothing to decide, casts no block
+  (it counts as not taking part at the levels above). Only methods whose
+  result at a committee is one option allow it
+  (``rules.BLOCK_AGGREGATION_METHODS``).
 * delegates: as by committee (members), and each committee's cast is recorded
   as a ``DelegateCast`` naming its active delegate at the close, or no one.
-
-Block approval, consent, score, grades and rankings are counted pooled by the
-methods library (``counting``).
 
 Counts are weighted (membership weight); ``entitled`` and ``voted`` on a
 ``PollResult`` are people, for turnout. Quorum compares weights.
@@ -36,11 +39,15 @@ from django.db.models import Count, Model, Sum
 from django.utils import timezone
 
 from asamblea.federation.models import Mandate, Node
-from asamblea.voting import counting, rules
-from asamblea.voting.methods.policy import evaluate_policy
+from asamblea.voting import rules
+from asamblea.voting.counting import (
+    BallotKey,
+    LevelCount,
+    LevelCounter,
+    grouped_ballots,
+)
 from asamblea.voting.models import (
     Aggregation,
-    Ballot,
     DelegateCast,
     ElectorateEntry,
     Method,
@@ -50,7 +57,7 @@ from asamblea.voting.models import (
     VoteLedger,
 )
 
-# Marks a committee row stored without its arithmetic (see ``expand_detail``).
+# Marks a committee row stored without its arithmetic (see ``expand_details``).
 COMPACT = "compact"
 BLOCK_MODES = frozenset(
     {Aggregation.BY_COMMITTEE_MEMBERS, Aggregation.BY_COMMITTEE_EQUAL, Aggregation.DELEGATES}
@@ -59,7 +66,7 @@ BLOCK_MODES = frozenset(
 
 @dataclass
 class _Level:
-    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    groups: dict[BallotKey, int] = field(default_factory=dict)
     participants: int = 0  # weight that took part (ballots, or blocks cast)
     entitled_weight: int = 0  # weight entitled (members' weight, or blocks)
     entitled: int = 0  # people
@@ -72,125 +79,95 @@ class Tally:
     casts: list[DelegateCast]
 
 
-def _evaluate(poll: Poll, level: _Level, option_count: int) -> tuple[str, bool, dict[str, Any]]:
-    """Outcome, quorum and the arithmetic, for one level."""
-    if poll.method == Method.YES_NO_ABSTAIN:
-        policy = rules.make_policy(
-            majority_num=poll.majority_num,
-            majority_den=poll.majority_den,
-            majority_base=poll.majority_base,
-            majority_strict=poll.majority_strict,
-            quorum_num=poll.quorum_num,
-            quorum_den=poll.quorum_den,
-        )
-        decision = evaluate_policy(
-            policy,
-            yes=level.counts.get(rules.YES, 0),
-            no=level.counts.get(rules.NO, 0),
-            abstain=level.counts.get(rules.ABSTAIN, 0),
-            entitled=level.entitled_weight,
-        )
-        detail: dict[str, Any] = {
-            "base": str(decision.base),
-            "base_votes": decision.base_votes,
-            "majority": decision.majority,
-            "strict": decision.strict,
-            "yes": decision.yes,
-            "yes_scaled": decision.yes_scaled,
-            "threshold_scaled": decision.threshold_scaled,
-            "majority_met": decision.majority_met,
-            "fraction": f"{decision.yes}/{decision.base_votes}",
-            "quorum_required": decision.quorum_required,
-            "participants": decision.participants,
-            "entitled_weight": level.entitled_weight,
-        }
-        return str(decision.outcome), decision.quorum_met, detail
-    met = rules.quorum_met(
+def _count(counter: LevelCounter, level: _Level, *, explain: bool = True) -> LevelCount:
+    return counter.count(
+        level.groups,
         participants=level.participants,
-        entitled=level.entitled_weight,
-        quorum_num=poll.quorum_num,
-        quorum_den=poll.quorum_den,
+        entitled_weight=level.entitled_weight,
+        explain=explain,
     )
-    top = rules.plurality(level.counts, option_count=option_count)
-    if not met:
-        outcome = Outcome.NO_QUORUM
-    elif top.decided:
-        outcome = Outcome.DECIDED
-    else:
-        outcome = Outcome.TIE
-    detail = {
-        "winners": list(top.winners) if met else [],
-        "top": top.top,
-        "quorum_required": f"{poll.quorum_num}/{poll.quorum_den}",
-        "participants": level.participants,
-        "entitled_weight": level.entitled_weight,
-    }
-    return str(outcome), met, detail
 
 
-def expand_detail(*, poll: Poll, result: PollResult) -> dict[str, Any]:
-    """The full ``detail`` of a result (the policy arithmetic, or the winners).
+def _depth(path: str) -> int:
+    """Depth of a node from its materialised path (the root is 0)."""
+    return path.count("/") - 1
 
-    Committee rows below the poll's node are stored compact, with the weights
-    that took part and were entitled only: the rest follows from their counts
-    and the poll's policy, and recomputing it here costs nothing next to
-    writing it ten thousand times at the close. Other rows are returned as
-    stored.
+
+def _parent(path: str) -> int:
+    """Id of the parent of the node at ``path``. Precondition: not the root."""
+    return int(path.split("/")[-3])
+
+
+def _merge(target: _Level, part: _Level) -> None:
+    """Add ``part`` into ``target``."""
+    groups = target.groups
+    for key, weight in part.groups.items():
+        groups[key] = groups.get(key, 0) + weight
+    target.participants += part.participants
+    target.entitled_weight += part.entitled_weight
+    target.entitled += part.entitled
+    target.voted += part.voted
+
+
+def _stored_compact(poll: Poll, committee_id: int) -> bool:
+    """Whether a committee's row is stored without its arithmetic: below the
+    poll's node, and only where the stored counts are the whole profile (one
+    choice per ballot), so that :func:`expand_details` recomputes exactly
+    what was counted."""
+    return committee_id != poll.node_id and poll.method in (Method.YES_NO_ABSTAIN, Method.SINGLE)
+
+
+def expand_details(*, poll: Poll, results: Iterable[PollResult]) -> None:
+    """Give each of ``results`` its full ``detail`` (the policy arithmetic,
+    or the winners and the explanation), in place.
+
+    Committee rows below the poll's node of yes/no/abstain and single-choice
+    polls are stored compact, with the weights that took part and were
+    entitled only: the rest follows from their counts (one choice per ballot)
+    and the poll's policy and seed, and recomputing it when shown costs
+    nothing next to writing it ten thousand times at the close. Other rows
+    keep their ``detail`` as stored.
     """
-    detail: dict[str, Any] = result.detail
-    if not detail.get(COMPACT):
-        return detail
-    level = _Level(
-        counts=defaultdict(int, {int(p): n for p, n in result.counts.items()}),
-        participants=detail["participants"],
-        entitled_weight=detail["entitled_weight"],
-    )
-    _outcome, _met, full = _evaluate(poll, level, len(result.counts))
-    full["aggregation"] = detail.get("aggregation", poll.aggregation)
-    full["blocks"] = detail.get("blocks", False)
-    return full
+    counter: LevelCounter | None = None
+    for result in results:
+        detail: dict[str, Any] = result.detail
+        if not detail.get(COMPACT):
+            continue
+        counter = counter or LevelCounter(poll)
+        groups: dict[BallotKey, int] = {
+            (int(p),): int(n) for p, n in result.counts.items() if int(n) > 0
+        }
+        full = counter.count(
+            groups,
+            participants=detail["participants"],
+            entitled_weight=detail["entitled_weight"],
+        ).detail
+        full["aggregation"] = detail.get("aggregation", poll.aggregation)
+        full["blocks"] = detail.get("blocks", False)
+        result.detail = full
 
 
-def _block_choice(
-    poll: Poll, outcome: str, detail: dict[str, Any], participants: int
-) -> int | None:
+def _block_choice(counted: LevelCount, participants: int) -> int | None:
     """The option a committee's block goes to, or None when it casts nothing."""
     if participants == 0:
         return None
-    if outcome == Outcome.CARRIED:
+    if counted.outcome == Outcome.CARRIED:
         return rules.YES
-    if outcome == Outcome.REJECTED:
+    if counted.outcome == Outcome.REJECTED:
         return rules.NO
-    if outcome == Outcome.DECIDED:
-        winner: int = detail["winners"][0]
+    if counted.outcome == Outcome.DECIDED:
+        winner: int = counted.detail["winners"][0]
         return winner
     return None
 
 
-def tally(*, poll: Poll) -> Tally:
-    """Count ``poll`` from its snapshot without writing anything.
-
-    Precondition: the poll has been opened (its electorate is frozen).
-    """
-    if rules.counted_by_library(poll.method):
-        return Tally(results=counting.count_levels(poll), casts=[])
-    option_count = poll.options.count()
-    top_depth = poll.node.depth
-    subtree_paths = dict(
-        Node.objects.filter(path__startswith=poll.node.path).values_list("id", "path")
-    )
-
+def _per_committee(poll: Poll, option_count: int) -> dict[int, _Level]:
+    """Each committee's own ballots (grouped), electorate and turnout."""
+    kind = rules.ballot_kind(poll.method)
     per_committee: dict[int, _Level] = defaultdict(_Level)
-    for committee_id, mask, weight in (
-        Ballot.objects.filter(poll=poll)
-        .values("committee_id", "mask")
-        .annotate(n=Count("id"), w=Sum("weight"))
-        .order_by()
-        .values_list("committee_id", "mask", "w")
-    ):
+    for committee_id, key, weight in grouped_ballots(poll, kind, option_count):
         level = per_committee[committee_id]
-        for position in rules.decode_mask(mask):
-            level.counts[position] += weight
+        level.groups[key] = level.groups.get(key, 0) + weight
         level.participants += weight
     for committee_id, people, weight in (
         ElectorateEntry.objects.filter(poll=poll)
@@ -210,48 +187,70 @@ def tally(*, poll: Poll) -> Tally:
         .values_list("committee_id", "n")
     ):
         per_committee[committee_id].voted = people
+    return per_committee
 
-    blocks = poll.aggregation in BLOCK_MODES
-    levels: dict[int, _Level] = defaultdict(_Level)
-    evaluated: dict[int, tuple[str, bool, dict[str, Any]]] = {}
+
+def tally(*, poll: Poll) -> Tally:
+    """Count ``poll`` from its snapshot without writing anything.
+
+    Precondition: the poll has been opened (its electorate is frozen).
+    """
+    counter = LevelCounter(poll)
+    top_depth = _depth(poll.node.path)
+    subtree_paths = dict(
+        Node.objects.filter(path__startswith=poll.node.path).values_list("id", "path")
+    )
+    per_committee = _per_committee(poll, len(counter.names))
+
+    blocks = poll.aggregation in BLOCK_MODES and poll.method in rules.BLOCK_AGGREGATION_METHODS
+    levels: dict[int, _Level] = {}
+    by_depth: dict[int, list[int]] = defaultdict(list)
+    counted: dict[int, LevelCount] = {}
     committee_casts: dict[int, tuple[int | None, int]] = {}
     for committee_id, own in per_committee.items():
-        path = subtree_paths.get(committee_id)
-        if path is None:  # a committee moved out of the subtree after the snapshot
-            continue
-        lineage = [int(p) for p in path.split("/") if p][top_depth:]
+        if committee_id not in subtree_paths:
+            continue  # a committee moved out of the subtree after the snapshot
+        levels[committee_id] = own
+        by_depth[_depth(subtree_paths[committee_id])].append(committee_id)
         if blocks:
-            evaluated[committee_id] = _evaluate(poll, own, option_count)
-            outcome, _met, detail = evaluated[committee_id]
+            counted[committee_id] = _count(
+                counter, own, explain=not _stored_compact(poll, committee_id)
+            )
             block = 1 if poll.aggregation == Aggregation.BY_COMMITTEE_EQUAL else own.entitled_weight
-            choice = _block_choice(poll, outcome, detail, own.participants)
+            choice = _block_choice(counted[committee_id], own.participants)
             committee_casts[committee_id] = (choice, block)
-        for node_id in lineage:
-            if node_id == committee_id:
-                levels[node_id] = own
-                continue
+    # Bottom-up, deepest first, so that each node is added once to its parent
+    # (not each committee to every ancestor): a committee passes up its
+    # ballots (pooled) or its block; a node above committees all it gathered.
+    for depth in range(max(by_depth, default=top_depth), top_depth, -1):
+        for node_id in by_depth.pop(depth, []):
+            parent_id = _parent(subtree_paths[node_id])
+            parent = levels.get(parent_id)
+            if parent is None:
+                parent = levels[parent_id] = _Level()
+                by_depth[depth - 1].append(parent_id)
             level = levels[node_id]
-            level.entitled += own.entitled
-            level.voted += own.voted
-            if blocks:
-                choice, block = committee_casts[committee_id]
-                level.entitled_weight += block
-                if choice is not None:
-                    level.counts[choice] += block
-                    level.participants += block
-            else:
-                level.entitled_weight += own.entitled_weight
-                level.participants += own.participants
-                for position, n in own.counts.items():
-                    level.counts[position] += n
+            cast = committee_casts.get(node_id)
+            if cast is None:
+                _merge(parent, level)
+                continue
+            choice, block = cast
+            if choice is not None:
+                parent.groups[(choice,)] = parent.groups.get((choice,), 0) + block
+                parent.participants += block
+            parent.entitled_weight += block
+            parent.entitled += level.entitled
+            parent.voted += level.voted
 
     now = timezone.now()
     results = []
     for node_id, level in levels.items():
-        outcome, met, detail = evaluated.get(node_id) or _evaluate(poll, level, option_count)
-        if node_id in per_committee and node_id != poll.node_id:
+        compact = node_id in per_committee and _stored_compact(poll, node_id)
+        result = counted.get(node_id) or _count(counter, level, explain=not compact)
+        detail = result.detail
+        if compact:
             # Thousands of committee rows: keep only what the arithmetic cannot
-            # be recomputed without (see ``expand_detail``).
+            # be recomputed without (see ``expand_details``).
             detail = {
                 COMPACT: True,
                 "participants": level.participants,
@@ -265,18 +264,18 @@ def tally(*, poll: Poll) -> Tally:
             PollResult(
                 poll_id=poll.pk,
                 node_id=node_id,
-                counts={str(p): level.counts.get(p, 0) for p in range(option_count)},
+                counts=result.counts,
                 entitled=level.entitled,
                 voted=level.voted,
-                quorum_met=met,
-                outcome=outcome,
+                quorum_met=result.quorum_met,
+                outcome=result.outcome,
                 detail=detail,
                 computed_at=now,
             )
         )
 
     casts: list[DelegateCast] = []
-    if poll.aggregation == Aggregation.DELEGATES:
+    if blocks and poll.aggregation == Aggregation.DELEGATES:
         delegates: dict[int, int] = {}
         for committee_id, delegate_id in (
             Mandate.objects.filter(

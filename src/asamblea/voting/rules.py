@@ -1,4 +1,4 @@
-"""Pure voting rules: ballot masks, valid choices, policies and winners. No ORM.
+"""Pure voting rules: ballot masks, valid choices and policies. No ORM.
 
 A ballot for yes/no/abstain, single-choice and approval polls is a bit mask over
 option positions (bit ``p`` set = option at position ``p`` chosen), so that a
@@ -17,7 +17,6 @@ checks a policy's fractions and builds it from a poll's fields.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -68,12 +67,6 @@ KIND_GRADES = "grades"
 def registry_name(method: str) -> str:
     """The counting library's name of a poll method."""
     return REGISTRY_NAMES.get(method, method)
-
-
-def counted_by_library(method: str) -> bool:
-    """Whether the close counts this method with ``asamblea.voting.methods``
-    (the three original methods keep their own GROUP BY roll-up)."""
-    return method not in BLOCK_AGGREGATION_METHODS
 
 
 def ballot_kind(method: str) -> str:
@@ -286,27 +279,6 @@ def quorum_met(*, participants: int, entitled: int, quorum_num: int, quorum_den:
     no yes/no majority (single choice, approval).
     """
     return participants * quorum_den >= quorum_num * entitled
-
-
-@dataclass(frozen=True)
-class Plurality:
-    """The options with the highest count; one winner means decided."""
-
-    winners: tuple[int, ...]
-    top: int
-
-    @property
-    def decided(self) -> bool:
-        return len(self.winners) == 1
-
-
-def plurality(counts: Mapping[int, int], *, option_count: int) -> Plurality:
-    """The most chosen option(s). No votes at all is a tie of every option."""
-    totals = [counts.get(p, 0) for p in range(option_count)]
-    top = max(totals, default=0)
-    if top == 0:
-        return Plurality(winners=tuple(range(option_count)), top=0)
-    return Plurality(winners=tuple(p for p, n in enumerate(totals) if n == top), top=top)
 
 
 def parse_options(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Reads of polls and results, permission-aware.
 
-A member sees the polls of every node they can see (their committees and the
-nodes above them); operators see all. Anything else is "not found".
+Who may see which poll is decided in ``voting.access``: a member sees the polls
+of every node they can see (their committees and the nodes above them);
+operators see all. Anything else is "not found".
 """
 
 from __future__ import annotations
@@ -9,18 +10,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
-from asamblea.core.errors import Conflict, InvalidInput, NotFound
-from asamblea.federation import selectors as federation_selectors
+from asamblea.core.errors import Conflict, InvalidInput
+from asamblea.federation.access import Viewer, as_viewer
 from asamblea.federation.models import Node
+from asamblea.motions import access as motions_access
 from asamblea.motions.models import Motion
-from asamblea.voting import counting, rules
+from asamblea.voting import access, counting, rules
 from asamblea.voting.models import (
     Ballot,
     DelegateCast,
@@ -30,30 +31,29 @@ from asamblea.voting.models import (
     PollState,
     VoteLedger,
 )
-from asamblea.voting.results import expand_detail, tally
+from asamblea.voting.results import expand_details, tally
 
 
-def _visible_polls(member: Member) -> QuerySet[Poll]:
+def _visible_polls(member: Member | Viewer) -> QuerySet[Poll]:
+    """The polls ``voting.access`` lets the viewer read, as one query."""
     polls = Poll.objects.select_related("node")
-    if member.is_staff:
+    ids = as_viewer(member).visible_ids()
+    if ids is None:
         return polls
-    return polls.filter(node_id__in=federation_selectors.visible_node_ids(member=member))
+    return polls.filter(node_id__in=ids)
 
 
-def open_polls_for(*, member: Member) -> QuerySet[Poll]:
+def open_polls_for(*, member: Member | Viewer) -> QuerySet[Poll]:
     return _visible_polls(member).filter(state=PollState.OPEN).order_by("closes_at", "pk")
 
 
-def get_poll_for(*, member: Member, poll_id: int) -> Poll:
+def get_poll_for(*, member: Member | Viewer, poll_id: int) -> Poll:
     """The poll with its node, or ``NotFound`` if unknown or invisible."""
-    poll = _visible_polls(member).filter(pk=poll_id).first()
-    if poll is None:
-        raise NotFound()
-    return poll
+    return access.access_poll(as_viewer(member), poll_id)
 
 
 def list_polls_for(
-    *, member: Member, node: Node | None = None, state: str | None = None
+    *, member: Member | Viewer, node: Node | None = None, state: str | None = None
 ) -> QuerySet[Poll]:
     """Polls ``member`` may see, newest first, optionally of one node or state."""
     polls = _visible_polls(member)
@@ -64,9 +64,9 @@ def list_polls_for(
     return polls.order_by("-created_at", "-pk")
 
 
-def polls_for_motion(*, member: Member, motion: Motion) -> QuerySet[Poll]:
+def polls_for_motion(*, member: Member | Viewer, motion: Motion) -> QuerySet[Poll]:
     """The polls of a motion and of its amendments, oldest first."""
-    if not federation_selectors.can_see_node(member=member, node=motion.node):
+    if not motions_access.may(as_viewer(member), motion, to="read"):
         return Poll.objects.none()
     return (
         Poll.objects.filter(motion=motion)
@@ -108,14 +108,12 @@ def ballot_state_for(*, member: Member, poll: Poll) -> BallotState:
     return BallotState(entitled=entitled, has_voted=has_voted, choice=choice, data=data)
 
 
-def _levels_visible_to(member: Member, poll: Poll) -> set[int] | None:
+def _levels_visible_to(member: Member | Viewer, poll: Poll) -> frozenset[int] | None:
     """Node ids whose results ``member`` may see; None means all (operators)."""
-    if member.is_staff:
-        return None
-    return federation_selectors.visible_node_ids(member=member)
+    return as_viewer(member).visible_ids()
 
 
-def results_tree(*, member: Member, poll: Poll) -> list[PollResult]:
+def results_tree(*, member: Member | Viewer, poll: Poll) -> list[PollResult]:
     """Results at the levels the member may see (their committee, zone, region,
     assembly), from the top down. Stored results after the close; a live count
     while a named poll is open; refused while a secret poll is open.
@@ -136,11 +134,11 @@ def results_tree(*, member: Member, poll: Poll) -> list[PollResult]:
     nodes = Node.objects.in_bulk([r.node_id for r in results])
     for result in results:
         result.node = nodes[result.node_id]
-        result.detail = expand_detail(poll=poll, result=result)
+    expand_details(poll=poll, results=results)
     return sorted(results, key=lambda r: r.node.path)
 
 
-def delegate_casts_for(*, member: Member, poll: Poll) -> QuerySet[DelegateCast]:
+def delegate_casts_for(*, member: Member | Viewer, poll: Poll) -> QuerySet[DelegateCast]:
     """The delegates' casts the member may see (after the close)."""
     casts = DelegateCast.objects.filter(poll=poll).select_related("committee", "delegate")
     visible = _levels_visible_to(member, poll)
@@ -156,7 +154,7 @@ class Turnout:
     voted: int
 
 
-def turnout_for(*, member: Member, poll: Poll) -> list[Turnout]:
+def turnout_for(*, member: Member | Viewer, poll: Poll) -> list[Turnout]:
     """Live turnout per visible committee while a poll is open (no counts, so
     also for secret polls)."""
     visible = _levels_visible_to(member, poll)
@@ -179,13 +177,6 @@ def turnout_for(*, member: Member, poll: Poll) -> list[Turnout]:
         if cid in nodes
     ]
     return sorted(rows, key=lambda t: t.node.path)
-
-
-def pending_schedule_exists(*, now: datetime) -> bool:
-    """Cheap indexed check used before running the scheduler lazily."""
-    return Poll.objects.filter(
-        Q(state=PollState.DRAFT, opens_at__lte=now) | Q(state=PollState.OPEN, closes_at__lte=now)
-    ).exists()
 
 
 def export_ballots_for(*, member: Member, poll: Poll, fmt: str) -> str:

@@ -1,9 +1,9 @@
 """Poll pages. Thin: parse with a form, call a service or selector, render.
 
 Every page works without JavaScript (plain forms, POST-redirect-GET); with
-htmx the ballot form swaps in its confirmation. Polls whose opening or closing
-time has passed are opened or closed lazily at the start of these views, so
-set times work without a separate scheduler process.
+htmx the ballot form swaps in its confirmation. No view opens or closes a
+poll at its set time: ``manage.py run_scheduler`` does (a vote that arrives
+after the closing time is refused either way).
 """
 
 from __future__ import annotations
@@ -15,30 +15,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
+from asamblea.federation.access import Viewer, viewer_of
 from asamblea.motions import selectors as motion_selectors
-from asamblea.voting import explain, rules, selectors, services
+from asamblea.voting import access, explain, receipts, rules, selectors, services
 from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
 from asamblea.voting.models import Method, Poll, PollResult, PollState, Purpose
 
 
-def _run_schedule() -> None:
-    now = timezone.now()
-    if selectors.pending_schedule_exists(now=now):
-        services.apply_schedule(now=now)
-
-
-def _poll_or_404(member: Member, poll_id: int) -> Poll:
-    return selectors.get_poll_for(member=member, poll_id=poll_id)
+def _poll_or_404(viewer: Viewer, poll_id: int) -> Poll:
+    return selectors.get_poll_for(member=viewer, poll_id=poll_id)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -65,22 +59,20 @@ def _show_error(form: forms.Form, exc: DomainError) -> None:
 
 @login_required
 def poll_list(request: HttpRequest) -> HttpResponse:
-    _run_schedule()
-    member = signed_in_member(request)
     node = None
     node_id = _int_param(request, "node")
     if node_id is not None:
-        node = federation_selectors.get_visible_node(member=member, node_id=node_id)
+        node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=node_id)
     state = request.GET.get("state")
     if state not in PollState.values:
         state = None
-    polls = selectors.list_polls_for(member=member, node=node, state=state)[:100]
+    polls = selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100]
     context = {
         "polls": polls,
         "node": node,
         "state": state,
         "states": PollState.choices,
-        "can_create": node is not None and services.can_manage_node(member=member, node=node),
+        "can_create": node is not None and access.may_create(viewer_of(request), node),
     }
     return render(request, "voting/list.html", context)
 
@@ -92,7 +84,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
     node_id = _int_param(request, "node")
     if node_id is None:
         raise Http404
-    node = federation_selectors.get_visible_node(member=member, node_id=node_id)
+    node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=node_id)
     motion_id = _int_param(request, "motion")
     if motion_id is not None:
         return redirect("voting:open_motion_vote", motion_id=motion_id)
@@ -101,30 +93,8 @@ def poll_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                poll = services.create_poll(
-                    actor=member,
-                    node=node,
-                    question=data["question"],
-                    description=data["description"],
-                    method=data.get("method", Method.SINGLE),
-                    options=form.option_list() if not election else None,
-                    max_choices=data.get("max_choices") or 1,
-                    seats=data.get("seats") or 0,
-                    max_score=data.get("max_score") or 0,
-                    secret=data["secret"],
-                    aggregation=data["aggregation"],
-                    majority_num=data["majority_num"],
-                    majority_den=data["majority_den"],
-                    majority_base=data["majority_base"],
-                    majority_strict=data["majority_strict"],
-                    quorum_num=data["quorum_num"],
-                    quorum_den=data["quorum_den"],
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                    purpose=Purpose.DELEGATE_ELECTION if election else Purpose.QUESTION,
-                )
+                poll = services.create_poll(actor=member, node=node, spec=form.spec())
             except DomainError as exc:
                 if exc.status == 404:
                     raise Http404 from exc
@@ -160,9 +130,8 @@ def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str,
         "options": list(poll.options.all()),
         "ballot": state,
         "ballot_form": BallotForm(poll=poll, initial=initial),
-        "can_manage": services.can_manage_node(member=member, node=poll.node)
-        and federation_selectors.can_see_node(member=member, node=poll.node),
-        "turnout": selectors.turnout_for(member=member, poll=poll)
+        "can_manage": access.may(viewer_of(request), poll, to="manage"),
+        "turnout": selectors.turnout_for(member=viewer_of(request), poll=poll)
         if poll.state == PollState.OPEN
         else [],
     }
@@ -172,17 +141,15 @@ def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str,
 
 @login_required
 def poll_detail(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _run_schedule()
-    poll = _poll_or_404(signed_in_member(request), poll_id)
+    poll = _poll_or_404(viewer_of(request), poll_id)
     return render(request, "voting/detail.html", _detail_context(request, poll))
 
 
 @login_required
 @require_POST
 def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _run_schedule()
     member = signed_in_member(request)
-    poll = _poll_or_404(member, poll_id)
+    poll = _poll_or_404(viewer_of(request), poll_id)
     form = BallotForm(request.POST, poll=poll)
     status = 422
     error = None
@@ -203,15 +170,38 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
                 messages.success(request, text)
                 return redirect("voting:detail", poll_id=poll.pk)
             context = _detail_context(request, poll, confirmation=text)
-            return render(request, "voting/_ballot.html", context)
+            return _constant_size_confirmation(request, poll, context)
     context = _detail_context(request, poll, ballot_form=form, action_error=error)
     template = pick_template(request, "voting/detail.html", "voting/_ballot.html")
     return render(request, template, context, status=status)
 
 
+def _constant_size_confirmation(
+    request: HttpRequest, poll: Poll, context: dict[str, Any]
+) -> HttpResponse:
+    """The confirmation htmx swaps in, padded to the size it has for the widest
+    ballot of this poll, so that its size does not tell the choice
+    (``voting.receipts``)."""
+    html = render_to_string("voting/_ballot.html", context, request=request)
+    messages_ = (_("Your vote was changed."), _("Your vote was recorded."))
+    initial = receipts.widest_initial(
+        kind=context["ballot_kind"],
+        method=poll.method,
+        option_count=len(context["options"]),
+        max_score=poll.max_score,
+    )
+    widest = {
+        **context,
+        "confirmation": max(messages_, key=lambda m: len(str(m).encode())),
+        "ballot_form": BallotForm(poll=poll, initial=initial),
+    }
+    size = len(render_to_string("voting/_ballot.html", widest, request=request).encode())
+    return receipts.mark_constant_size(HttpResponse(receipts.pad_html(html, size)))
+
+
 def _manage(request: HttpRequest, poll_id: int, action: str) -> HttpResponse:
     member = signed_in_member(request)
-    poll = _poll_or_404(member, poll_id)
+    poll = _poll_or_404(viewer_of(request), poll_id)
     service = {
         "open": services.open_poll,
         "close": services.close_poll,
@@ -278,12 +268,10 @@ def result_rows(poll: Poll, result: PollResult, labels: dict[int, str]) -> list[
 
 @login_required
 def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _run_schedule()
-    member = signed_in_member(request)
-    poll = _poll_or_404(member, poll_id)
+    poll = _poll_or_404(viewer_of(request), poll_id)
     labels = {o.position: o.display_label for o in poll.options.all()}
     try:
-        results = selectors.results_tree(member=member, poll=poll)
+        results = selectors.results_tree(member=viewer_of(request), poll=poll)
     except DomainError as exc:
         context = {"poll": poll, "error": str(exc.message), "levels": []}
         return render(request, "voting/results.html", context, status=exc.status)
@@ -294,14 +282,12 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
             "rows": result_rows(poll, r, labels) if r.counts else [],
             "count_label": COUNT_LABELS.get(rules.ballot_kind(poll.method)),
             "tables": explain.explanation_tables(r.detail),
-            "winners": [labels.get(p, str(p)) for p in r.detail.get("winners", [])]
-            if rules.counted_by_library(poll.method)
-            else [],
+            "winners": [labels.get(p, str(p)) for p in r.detail.get("winners", [])],
             "turnout": round(100 * r.voted / r.entitled) if r.entitled else 0,
         }
         for r in results
     ]
-    casts = selectors.delegate_casts_for(member=member, poll=poll)
+    casts = selectors.delegate_casts_for(member=viewer_of(request), poll=poll)
     cast_rows = [
         {
             "cast": c,
@@ -313,7 +299,6 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
         "poll": poll,
         "levels": levels,
         "casts": cast_rows,
-        "library_count": rules.counted_by_library(poll.method),
         "registry_name": rules.registry_name(poll.method),
         "exports": _export_formats(poll),
     }
@@ -332,7 +317,7 @@ def _export_formats(poll: Poll) -> list[str]:
 def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
     """The anonymised ballots as a file, to recount with the methods CLI."""
     member = signed_in_member(request)
-    poll = _poll_or_404(member, poll_id)
+    poll = _poll_or_404(viewer_of(request), poll_id)
     try:
         text = selectors.export_ballots_for(member=member, poll=poll, fmt=fmt)
     except DomainError as exc:
@@ -351,7 +336,7 @@ def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    motion = motion_selectors.get_motion_for(member=member, motion_id=motion_id)
+    motion = motion_selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
     form = MotionVoteForm(_posted(request))
     status = 200
     if request.method == "POST":
@@ -381,7 +366,9 @@ def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
     member = signed_in_member(request)
-    mandate = federation_selectors.get_visible_mandate(member=member, mandate_id=mandate_id)
+    mandate = federation_selectors.get_visible_mandate(
+        member=viewer_of(request), mandate_id=mandate_id
+    )
     form = RecallForm(_posted(request))
     status = 200
     if request.method == "POST":

@@ -7,8 +7,10 @@ from typing import Any
 from django import template
 
 from asamblea.accounts.models import Member
+from asamblea.federation.access import Viewer, viewer_of
+from asamblea.motions import access as motions_access
 from asamblea.motions.models import Motion, MotionState
-from asamblea.voting import selectors, services
+from asamblea.voting import selectors
 from asamblea.voting.models import PollState
 
 register = template.Library()
@@ -18,14 +20,21 @@ register = template.Library()
 def motion_polls(context: dict[str, Any], motion: Motion) -> dict[str, Any]:
     """The polls of ``motion`` and its amendments the viewer may see, and
     whether the viewer may put the motion to the vote now."""
+    request = context.get("request")
     user = context.get("user")
-    if not isinstance(user, Member):
+    if request is not None:
+        viewer = viewer_of(request)
+    elif isinstance(user, Member):  # rendered outside a request
+        viewer = Viewer.of(user)
+    else:
         return {"polls": [], "can_open": False}
-    polls = list(selectors.polls_for_motion(member=user, motion=motion))
+    if viewer.member is None:
+        return {"polls": [], "can_open": False}
+    polls = list(selectors.polls_for_motion(member=viewer, motion=motion))
     voting = any(p.state in (PollState.DRAFT, PollState.OPEN) for p in polls)
     return {
         "polls": polls,
         "can_open": motion.state == MotionState.DEBATE
         and not voting
-        and services.can_open_motion_vote(member=user, motion=motion),
+        and motions_access.may(viewer, motion, to="vote"),
     }

@@ -1,16 +1,27 @@
-"""Open and close polls at their set times: ``manage.py run_scheduler`` loops,
-``--once`` runs a single pass (for cron). Poll pages also do this lazily, so
-the loop only matters for polls nobody looks at when their time comes."""
+"""Open and close polls at their set times.
+
+``manage.py run_scheduler`` loops until SIGTERM or SIGINT (finishing the pass
+under way); ``--once`` runs a single pass (for cron or a systemd timer). This
+is the only thing that opens and closes polls at their times: no web request
+does. Several schedulers may run at once (see ``services.apply_schedule``).
+See docs/operations.md for running it in production.
+"""
 
 from __future__ import annotations
 
-import time
+import logging
+import signal
+import threading
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from asamblea.voting import services
+
+log = logging.getLogger("asamblea.scheduler")
 
 
 class Command(BaseCommand):
@@ -23,10 +34,32 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        while True:
-            opened, closed = services.apply_schedule(now=timezone.now())
-            if opened or closed:
-                self.stdout.write(f"opened {opened}, closed {closed}")
-            if options["once"]:
-                return
-            time.sleep(max(1, options["interval"]))
+        if options["once"]:
+            self._pass()
+            return
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        interval = max(1, options["interval"])
+        self.stdout.write(f"scheduler: a pass every {interval} s; stop with Ctrl-C")
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                self._pass()
+            except DatabaseError:
+                # A database restart or a lost connection: the next pass retries;
+                # every transition is idempotent, so a half-done pass is harmless.
+                log.exception("scheduler pass failed")
+            stop.wait(interval)
+
+    def _pass(self) -> None:
+        run = services.apply_schedule(now=timezone.now())
+        if run.opened or run.closed or run.cancelled:
+            self.stdout.write(
+                f"opened {run.opened}, closed {run.closed},"
+                f" cancelled {run.cancelled} (nobody could vote)"
+            )

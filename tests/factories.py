@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from asamblea.accounts.models import Member
+from asamblea.core.actors import SYSTEM
 from asamblea.federation import services as federation_services
 from asamblea.federation.models import Membership, Node, NodeKind, Role
 
@@ -20,7 +21,7 @@ def make_member(pseudonym: str | None = None, *, is_staff: bool = False) -> Memb
 
 def join(member: Member, committee: Node, role: str = Role.MEMBER) -> Membership:
     return federation_services.add_membership(
-        actor=None, member=member, committee=committee, role=role
+        actor=SYSTEM, member=member, committee=committee, role=role
     )
 
 
@@ -51,26 +52,26 @@ class Federation:
 
 def build_federation() -> Federation:
     node = federation_services.create_node
-    assembly = node(actor=None, kind=NodeKind.ASSEMBLY, name="Asamblea Nacional")
-    region_a = node(actor=None, kind=NodeKind.REGION, name="Puno", parent=assembly)
-    zone_a = node(actor=None, kind=NodeKind.ZONE, name="Juliaca", parent=region_a)
+    assembly = node(actor=SYSTEM, kind=NodeKind.ASSEMBLY, name="Asamblea Nacional")
+    region_a = node(actor=SYSTEM, kind=NodeKind.REGION, name="Puno", parent=assembly)
+    zone_a = node(actor=SYSTEM, kind=NodeKind.ZONE, name="Juliaca", parent=region_a)
     committee_a1 = node(
-        actor=None,
+        actor=SYSTEM,
         kind=NodeKind.COMMITTEE,
         name="Comité Santa Bárbara",
         parent=zone_a,
         seconders_required=1,
     )
     committee_a2 = node(
-        actor=None,
+        actor=SYSTEM,
         kind=NodeKind.COMMITTEE,
         name="Comité Villa Hermosa",
         parent=zone_a,
         seconders_required=1,
     )
-    region_b = node(actor=None, kind=NodeKind.REGION, name="Cusco", parent=assembly)
+    region_b = node(actor=SYSTEM, kind=NodeKind.REGION, name="Cusco", parent=assembly)
     committee_b1 = node(
-        actor=None,
+        actor=SYSTEM,
         kind=NodeKind.COMMITTEE,
         name="Comité San Blas",
         parent=region_b,

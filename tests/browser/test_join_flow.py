@@ -22,9 +22,14 @@ def test_newcomer_joins_by_invitation(page):
     code = page.locator(".qr-card .code").first.inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code)
     assert page.locator(".qr-card svg").count() == 1
+    link = page.locator(".qr-card small").first.inner_text().strip()
+    assert link.endswith(f"/accounts/join/#code={code}")
     log_out(page)
 
-    page.goto(f"{page.base_url}/accounts/join/?code={code}")
+    # The printed link: the page's script fills the code from the fragment.
+    page.goto(link)
+    assert page.input_value("#id_code") == code
+    assert "code" not in page.url
     page.fill("#id_pseudonym", "nueva_compa")
     page.fill("#id_password", "una-clave-muy-larga")
     page.fill("#id_password_again", "una-clave-muy-larga")
@@ -36,8 +41,10 @@ def test_newcomer_joins_by_invitation(page):
     assert Membership.objects.filter(member=newcomer, node=fed.committee_a1).exists()
 
     # The same code cannot be used twice: the second newcomer gets a message.
+    # A link from before codes moved to the fragment still works, by redirection.
     log_out(page)
     page.goto(f"{page.base_url}/accounts/join/?code={code}")
+    assert page.input_value("#id_code") == code
     page.fill("#id_pseudonym", "otra_persona")
     page.fill("#id_password", "otra-clave-muy-larga")
     page.fill("#id_password_again", "otra-clave-muy-larga")

@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets generic Django classes (ModelAdmin[Member], QuerySet[Node]) be subscripted
@@ -65,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs page's Swagger UI from this host (else from a CDN,
+    # which the Content-Security-Policy would block).
+    "ninja",
     "asamblea.core",
     "asamblea.accounts",
     "asamblea.federation",
@@ -75,14 +81,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "asamblea.core.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "asamblea.core.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "asamblea.core.middleware.MemberLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "asamblea.core.middleware.SecurityHeadersMiddleware",
     "asamblea.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,7 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete overwrites deleted rows with zeros in the database file,
+        # so the originals of re-inserted secret ballots do not linger in free
+        # pages (the write-ahead log keeps them until a checkpoint: ADR 0002).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""
 
@@ -143,6 +156,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("pseudonym", "email")},
+    },
+    # Spanish and movement words, the demo password, the pseudonym inside the password.
+    {"NAME": "asamblea.accounts.passwords.GuessablePasswordValidator"},
 ]
 
 # Languages. Django's LANG_INFO knows neither Quechua nor Aymara; they are
@@ -189,12 +208,50 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("ASAMBLEA_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (secure cookies on), browsers must not fall back to plain HTTP.
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Bounded inputs: requests larger than this are refused before any view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# Cache: holds the sign-in and invitation-code attempt counters
+# (asamblea.accounts.ratelimit), which every worker process must share. The
+# database cache by default (its table comes with the migrations); Redis with
+# ASAMBLEA_CACHE_URL=redis://host:6379/1.
+CACHE_TABLE = "asamblea_cache"
+_CACHE_URL = os.environ.get("ASAMBLEA_CACHE_URL", "").strip()
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
+elif _CACHE_URL in ("", "db", "database"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Culling deletes live entries once the table passes MAX_ENTRIES:
+            # keep it far above what a flood of failed attempts can create.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
+else:
+    raise ImproperlyConfigured("ASAMBLEA_CACHE_URL must be empty, 'db' or a redis:// URL.")
+ASAMBLEA_AUTH_FAILURE_LIMIT = int(os.environ.get("ASAMBLEA_AUTH_FAILURE_LIMIT", "10"))
+ASAMBLEA_AUTH_FAILURE_WINDOW = int(os.environ.get("ASAMBLEA_AUTH_FAILURE_WINDOW", "900"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed;
+# a malformed entry stops the start (ValueError) rather than every sign-in.
+# "unix" names a proxy reaching the server through a Unix socket.
+ASAMBLEA_TRUSTED_PROXIES = [
+    p.strip() if p.strip() == "unix" else str(ipaddress.ip_network(p.strip(), strict=False))
+    for p in os.environ.get("ASAMBLEA_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
 
 # Heavy work runs through asamblea.core.tasks: "local" (in-process pool) or
 # "celery" with ASAMBLEA_BROKER_URL (Redis or RabbitMQ).

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.utils import translation
 
 from asamblea.accounts.models import Member
+from asamblea.core.actors import SYSTEM
 from asamblea.federation import services as federation_services
 from asamblea.federation.models import Node, NodeKind, Role
 from asamblea.motions import services as motion_services
 from asamblea.motions.models import AmendmentKind, Motion
 from asamblea.voting import services as voting_services
 from asamblea.voting.models import Aggregation, Method, Poll, PollState
+from asamblea.voting.spec import PollSpec
 
 DEMO_PASSWORD = "asamblea-demo"  # noqa: S105 - published demo password
 ASSEMBLY_NAME = "Asamblea Nacional de los Pueblos"
@@ -281,7 +283,7 @@ def _run_motion_vote(
             _vote_all(
                 poll, people, lambda _v, r: ["yes"] if r.random() < yes_share else ["no"], rng
             )
-            voting_services.close_poll(actor=None, poll=poll)
+            voting_services.close_poll(actor=SYSTEM, poll=poll)
 
 
 def _federated_poll(world: DemoWorld, rng: random.Random) -> None:
@@ -290,9 +292,11 @@ def _federated_poll(world: DemoWorld, rng: random.Random) -> None:
     poll = voting_services.create_poll(
         actor=world.operator,
         node=world.assembly,
-        question="¿Respaldamos el paro nacional indefinido desde el lunes?",
-        method=Method.YES_NO_ABSTAIN,
-        aggregation=Aggregation.BY_COMMITTEE_MEMBERS,
+        spec=PollSpec(
+            question="¿Respaldamos el paro nacional indefinido desde el lunes?",
+            method=Method.YES_NO_ABSTAIN,
+            aggregation=Aggregation.BY_COMMITTEE_MEMBERS,
+        ),
     )
     voting_services.open_poll(actor=world.operator, poll=poll)
     lean = {"Puno": 0.8, "Cusco": 0.55, "Apurímac": 0.3}
@@ -314,10 +318,12 @@ def _federated_poll(world: DemoWorld, rng: random.Random) -> None:
     open_poll = voting_services.create_poll(
         actor=world.operator,
         node=region,
-        question="¿Qué día realizamos la marcha regional?",
-        method=Method.SINGLE,
-        options=["Martes", "Miércoles", "Jueves"],
-        secret=True,
+        spec=PollSpec(
+            question="¿Qué día realizamos la marcha regional?",
+            method=Method.SINGLE,
+            options=("Martes", "Miércoles", "Jueves"),
+            secret=True,
+        ),
     )
     voting_services.open_poll(actor=world.operator, poll=open_poll)
     zone = world.zones["Juliaca"]
@@ -374,9 +380,9 @@ def _ranked_polls(world: DemoWorld, rng: random.Random) -> None:
     schulze = voting_services.create_poll(
         actor=secretary,
         node=committee,
-        question="¿Qué medida priorizamos?",
-        method=Method.SCHULZE,
-        options=proposals,
+        spec=PollSpec(
+            question="¿Qué medida priorizamos?", method=Method.SCHULZE, options=tuple(proposals)
+        ),
     )
     voting_services.open_poll(actor=secretary, poll=schulze)
     for voter in people:
@@ -394,10 +400,12 @@ def _ranked_polls(world: DemoWorld, rng: random.Random) -> None:
     stv = voting_services.create_poll(
         actor=secretary,
         node=committee,
-        question="Comisión coordinadora (3 personas)",
-        method=Method.SCOTTISH_STV,
-        options=candidates,
-        seats=3,
+        spec=PollSpec(
+            question="Comisión coordinadora (3 personas)",
+            method=Method.SCOTTISH_STV,
+            options=tuple(candidates),
+            seats=3,
+        ),
     )
     voting_services.open_poll(actor=secretary, poll=stv)
     for voter in people:

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from asamblea.core import views as core_views
+from asamblea.web import views
+
+# The namespace stays "core" so that every `{% url 'core:home' %}` and
+# redirect written before the dashboard moved here keeps working.
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+]

@@ -25,6 +25,10 @@ demo: $(STAMP)
 	ASAMBLEA_MANIFEST_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@$(BIN)/python manage.py demo_help --url http://$(HOST):$(PORT)/
+	@# The scheduler opens and closes polls at their times beside the web server;
+	@# Ctrl-C stops both, and the trap stops the scheduler if gunicorn exits first.
+	$(BIN)/python manage.py run_scheduler --interval 10 & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null; wait $$sched' EXIT INT TERM; \
 	ASAMBLEA_MANIFEST_STATIC=1 $(BIN)/gunicorn asamblea.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 lint: $(STAMP)

@@ -104,6 +104,7 @@ def prepare(*, voters: int, seed: int) -> tuple[int, list[Voter]]:
     from asamblea.accounts.services import TOKEN_PREFIX
     from asamblea.federation.models import Node
     from asamblea.voting import services as voting_services
+    from asamblea.voting.spec import PollSpec
 
     fed: GeneratedFederation = generate_federation(
         committees=max(1, voters // 100), members=voters, seed=seed
@@ -122,8 +123,7 @@ def prepare(*, voters: int, seed: int) -> tuple[int, list[Voter]]:
     poll = voting_services.create_poll(
         actor=operator,
         node=Node.objects.get(pk=fed.assembly_id),
-        question="bench: HTTP votes",
-        secret=False,
+        spec=PollSpec(question="bench: HTTP votes", secret=False),
     )
     voting_services.open_poll(actor=operator, poll=poll)
     with connection.cursor() as cur:

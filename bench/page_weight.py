@@ -101,17 +101,18 @@ def build_motion(*, comments: int, amendments: int) -> tuple[str, int]:
     Returns (pseudonym, motion id)."""
     # Model and service modules can only be imported once Django is set up.
     from asamblea.accounts.models import Member
+    from asamblea.core.actors import SYSTEM
     from asamblea.federation import services as federation_services
     from asamblea.federation.models import NodeKind, Role
     from asamblea.motions import services as motion_services
     from asamblea.motions.models import AmendmentKind
 
     node = federation_services.create_node
-    assembly = node(actor=None, kind=NodeKind.ASSEMBLY, name="Asamblea Nacional")
-    region = node(actor=None, kind=NodeKind.REGION, name="Puno", parent=assembly)
-    zone = node(actor=None, kind=NodeKind.ZONE, name="Juliaca", parent=region)
+    assembly = node(actor=SYSTEM, kind=NodeKind.ASSEMBLY, name="Asamblea Nacional")
+    region = node(actor=SYSTEM, kind=NodeKind.REGION, name="Puno", parent=assembly)
+    zone = node(actor=SYSTEM, kind=NodeKind.ZONE, name="Juliaca", parent=region)
     committee = node(
-        actor=None,
+        actor=SYSTEM,
         kind=NodeKind.COMMITTEE,
         name="Comité de Lucha Santa Bárbara",
         parent=zone,
@@ -122,10 +123,10 @@ def build_motion(*, comments: int, amendments: int) -> tuple[str, int]:
         for name in ("rosa.quispe", "juan.mamani", "luz.condori", "efrain.huanca")
     ]
     federation_services.add_membership(
-        actor=None, member=people[0], committee=committee, role=Role.SECRETARY
+        actor=SYSTEM, member=people[0], committee=committee, role=Role.SECRETARY
     )
     for person in people[1:]:
-        federation_services.add_membership(actor=None, member=person, committee=committee)
+        federation_services.add_membership(actor=SYSTEM, member=person, committee=committee)
     body = "\n\n".join(f"{i + 1}. {PARAGRAPH}" for i in range(6))
     motion = motion_services.submit_motion(
         actor=people[0],

@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2 --dist loadfile
+# The booth's JavaScript dependencies, pinned by booth/package-lock.json.
+NODE_STAMP := booth/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck contracts pytest serve messages clean-instance bench
+.PHONY: demo test lint typecheck contracts pytest serve messages clean-instance bench vendor-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): booth/package.json booth/package-lock.json
+	cd booth && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+# Rebuild src/asamblea/static/vendor/noble.js from the pinned packages.
+vendor-js: $(NODE_STAMP)
+	cd booth && npm run --silent build
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -42,7 +52,7 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck contracts pytest

@@ -329,6 +329,12 @@ function sameCiphertext(a, b) {
  * Prove that ciphertext = Enc(m; r) under jointKey with lo <= m <= hi. The
  * nonces derive from r, m and the whole statement exactly as the Python
  * prover derives them (§3.2), so the proof is the same byte for byte.
+ *
+ * Precondition: ciphertext really is (r·G, m·G + r·K); otherwise the proof
+ * does not verify. Knowing r, the prover computes each simulated branch's
+ * commitments with the two fixed bases only: a_j = v_j·G + c_j·α =
+ * (v_j + c_j·r)·G and b_j = v_j·K + c_j·(β - j·G) = (v_j + c_j·r)·K +
+ * c_j·(m - j)·G, the same points for a fraction of the work.
  */
 export function proveRange(tag, context, ciphertext, m, r, jointKey, lo, hi) {
   if (!(lo <= m && m <= hi) || hi - lo + 1 > MAX_BRANCHES) {
@@ -349,7 +355,8 @@ export function proveRange(tag, context, ciphertext, m, r, jointKey, lo, hi) {
     }
     const cj = deriveNonce(tag, seed, "c", j);
     const vj = deriveNonce(tag, seed, "v", j);
-    commitments.push(mulAddPublic(vj, alpha, cj), mulAdd2Public(jointKey, vj, beta.add(smallBaseMul(-j)), cj));
+    const sj = mod(vj + cj * r);
+    commitments.push(baseMul(sj), mul(jointKey, sj).add(baseMul(mod(cj * BigInt(m - j)))));
     cs.push(cj);
     vs.push(vj);
   }
@@ -441,12 +448,11 @@ export function loadElection({ manifest, electionHash, jointKey }) {
   if (typeof electionHash !== "string" || electionHash.length !== 64) {
     throw new DecodingError("a hash is 64 lowercase hexadecimal digits", "election_hash");
   }
-  return {
-    electionId: manifest.election_id,
-    contests,
-    electionHash: hexToBytes(electionHash),
-    jointKey: pointFromHex(jointKey, { field: "joint_key" }),
-  };
+  const K = pointFromHex(jointKey, { field: "joint_key" });
+  // Every ballot multiplies K a few times per option: a window table (as
+  // noble keeps for G) makes each multiplication several times cheaper.
+  K.precompute(6, false);
+  return { electionId: manifest.election_id, contests, electionHash: hexToBytes(electionHash), jointKey: K };
 }
 
 function checkSelection(contest, values) {

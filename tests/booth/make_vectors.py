@@ -17,9 +17,7 @@ import sys
 from pathlib import Path
 
 from secret_ballot.ballot import (
-    AuditedBallot,
     CredentialKeyPair,
-    audited_to_json,
     ballot_digest,
     ballot_to_json,
     encrypt_ballot,
@@ -61,10 +59,6 @@ def ballot_cases(election: Election, credentials: list[CredentialKeyPair]) -> li
         ballot, _ = encrypt_ballot(election, credential, selections, nonce_seed=seed)
         h_b = ballot_digest(h_e, ballot)
         tracker = next_tracker(h_e, start, h_b)
-        audited = AuditedBallot(
-            start, tracker, ballot, seed, {k: tuple(v) for k, v in selections.items()}
-        )
-        audit = audited_to_json(audited)
         cases.append(
             {
                 "credential_secret": credential.secret.hex(),
@@ -74,7 +68,8 @@ def ballot_cases(election: Election, credentials: list[CredentialKeyPair]) -> li
                 "ballot_hash": h_b.hex(),
                 "tracker_start": start.hex(),
                 "tracker": tracker.hex(),
-                "audit": {"nonce_seed": audit["nonce_seed"], "selections": audit["selections"]},
+                # What the device reveals if the voter audits (spec §5.7).
+                "audit": {"nonce_seed": seed.hex(), "selections": selections},
             }
         )
     return cases

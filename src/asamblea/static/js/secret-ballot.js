@@ -449,9 +449,15 @@ export function loadElection({ manifest, electionHash, jointKey }) {
     throw new DecodingError("a hash is 64 lowercase hexadecimal digits", "election_hash");
   }
   const K = pointFromHex(jointKey, { field: "joint_key" });
-  // Every ballot multiplies K a few times per option: a window table (as
-  // noble keeps for G) makes each multiplication several times cheaper.
-  K.precompute(6, false);
+  // A ballot multiplies K once per branch of each range proof plus once per
+  // option: a window table (as noble keeps for G) makes each multiplication
+  // several times cheaper. A wider table costs more to build than it saves
+  // on a small ballot, and the first ballot is the one a voter waits for.
+  const multiplications = contests.reduce(
+    (sum, c) => sum + c.optionIds.length * (c.optionMax + 2) + (c.max - c.min + 1),
+    0,
+  );
+  K.precompute(multiplications > 60 ? 6 : 4, false);
   return { electionId: manifest.election_id, contests, electionHash: hexToBytes(electionHash), jointKey: K };
 }
 

@@ -15,14 +15,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const outIndex = args.indexOf("--out");
 const outDir =
-  outIndex >= 0 ? resolve(args[outIndex + 1]) : join(here, "..", "src", "asamblea", "static", "vendor");
+  outIndex >= 0
+    ? resolve(args[outIndex + 1])
+    : join(here, "..", "src", "asamblea", "static", "vendor");
 
 const PACKAGES = ["@noble/curves", "@noble/hashes"];
-const info = (name) => JSON.parse(readFileSync(join(here, "node_modules", name, "package.json"), "utf8"));
-const licenseText = (name) => readFileSync(join(here, "node_modules", name, "LICENSE"), "utf8").trim();
+const info = (name) =>
+  JSON.parse(readFileSync(join(here, "node_modules", name, "package.json"), "utf8"));
+const licenseText = (name) =>
+  readFileSync(join(here, "node_modules", name, "LICENSE"), "utf8").trim();
 
 const copyrights = [
-  ...new Set(PACKAGES.flatMap((name) => licenseText(name).split("\n").filter((l) => l.startsWith("Copyright")))),
+  ...new Set(
+    PACKAGES.flatMap((name) =>
+      licenseText(name)
+        .split("\n")
+        .filter((l) => l.startsWith("Copyright")),
+    ),
+  ),
 ];
 const described = PACKAGES.map((name) => `${name} ${info(name).version} (${info(name).license})`);
 const header = [
@@ -53,7 +63,9 @@ const bundle = result.outputFiles[0].text;
 if (/\beval\s*\(|new\s+Function\s*\(/.test(bundle)) {
   throw new Error("the bundle must not evaluate strings (strict content security policy)");
 }
-const licenses = PACKAGES.map((name) => `${name} ${info(name).version}\n\n${licenseText(name)}\n`).join("\n");
+const licenses = PACKAGES.map(
+  (name) => `${name} ${info(name).version}\n\n${licenseText(name)}\n`,
+).join("\n");
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "noble.js"), bundle);

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 
 import * as sb from "../../src/asamblea/static/js/secret-ballot.js";
 
-const vectors = JSON.parse(readFileSync(new URL("../../tests/booth/vectors/ballots.json", import.meta.url), "utf8"));
+const vectors = JSON.parse(
+  readFileSync(new URL("../../tests/booth/vectors/ballots.json", import.meta.url), "utf8"),
+);
 const election = sb.loadElection({
   manifest: vectors.election.manifest,
   electionHash: vectors.election.election_hash,
@@ -31,7 +33,10 @@ test("ballots are the engine's, byte for byte", () => {
     assert.equal(hex(start), c.tracker_start);
     assert.equal(hex(sb.nextTracker(election.electionHash, start, hB)), c.tracker);
     assert.deepEqual(sb.auditReveal(election, nonceSeed, c.selections), c.audit);
-    assert.equal(sb.canonicalJson(sb.auditReveal(election, nonceSeed, c.selections)), sb.canonicalJson(c.audit));
+    assert.equal(
+      sb.canonicalJson(sb.auditReveal(election, nonceSeed, c.selections)),
+      sb.canonicalJson(c.audit),
+    );
   }
 });
 
@@ -48,7 +53,8 @@ test("the engine's ballots decode, verify and pass their audit in the booth", ()
 function hexPaths(value, path = []) {
   if (typeof value === "string") return /^[0-9a-f]{64,66}$/.test(value) ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => hexPaths(v, [...path, i]));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => hexPaths(v, [...path, k]));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => hexPaths(v, [...path, k]));
   return [];
 }
 
@@ -88,7 +94,12 @@ test("a ballot is refused in another election or with a swapped credential", () 
   const thief = sb.keyPairFromSecret(sb.scalarFromHex(vectors.ballots[1].credential_secret));
   const resigned = { ...ballot, credential: thief.public };
   const hB = sb.ballotDigest(election.electionHash, resigned);
-  resigned.signature = sb.schnorrProve(sb.TAG_BALLOT_SIGNATURE, [election.electionHash, hB], thief.secret, thief.public);
+  resigned.signature = sb.schnorrProve(
+    sb.TAG_BALLOT_SIGNATURE,
+    [election.electionHash, hB],
+    thief.secret,
+    thief.public,
+  );
   // The signature is now the thief's, but every proof names the voter's credential.
   assert.throws(() => sb.checkBallot(election, resigned), /range proof/);
 });
@@ -100,8 +111,14 @@ test("an audit with another selection or seed is refused", () => {
   const lie = { ...c.audit.selections, chair: [0, 1, 0] };
   assert.throws(() => sb.checkAudit(election, ballot, seed, lie), sb.VerificationError);
   const otherSeed = sb.hexToBytes(vectors.ballots[1].nonce_seed);
-  assert.throws(() => sb.checkAudit(election, ballot, otherSeed, c.audit.selections), sb.VerificationError);
-  assert.throws(() => sb.checkAudit(election, ballot, seed, { ...lie, chair: [1, 1, 0] }), /selections/);
+  assert.throws(
+    () => sb.checkAudit(election, ballot, otherSeed, c.audit.selections),
+    sb.VerificationError,
+  );
+  assert.throws(
+    () => sb.checkAudit(election, ballot, seed, { ...lie, chair: [1, 1, 0] }),
+    /selections/,
+  );
 });
 
 test("selections outside the manifest's rules are refused before encrypting", () => {
@@ -120,9 +137,16 @@ test("selections outside the manifest's rules are refused before encrypting", ()
     { ...base.selections, extra: [1] },
   ];
   for (const selections of bad) {
-    assert.throws(() => sb.encryptBallot(election, credential, selections), RangeError, JSON.stringify(selections));
+    assert.throws(
+      () => sb.encryptBallot(election, credential, selections),
+      RangeError,
+      JSON.stringify(selections),
+    );
   }
-  assert.throws(() => sb.encryptBallot(election, credential, base.selections, new Uint8Array(31)), RangeError);
+  assert.throws(
+    () => sb.encryptBallot(election, credential, base.selections, new Uint8Array(31)),
+    RangeError,
+  );
 });
 
 test("a random nonce seed gives a fresh ballot that verifies", () => {
@@ -131,7 +155,10 @@ test("a random nonce seed gives a fresh ballot that verifies", () => {
   const first = sb.encryptBallot(election, credential, c.selections);
   const second = sb.encryptBallot(election, credential, c.selections);
   assert.notEqual(hex(first.nonceSeed), hex(second.nonceSeed));
-  assert.notEqual(sb.canonicalJson(sb.ballotToJson(first.ballot)), sb.canonicalJson(sb.ballotToJson(second.ballot)));
+  assert.notEqual(
+    sb.canonicalJson(sb.ballotToJson(first.ballot)),
+    sb.canonicalJson(sb.ballotToJson(second.ballot)),
+  );
   sb.checkBallot(election, first.ballot);
   sb.checkAudit(election, first.ballot, first.nonceSeed, c.selections);
 });
@@ -142,7 +169,10 @@ test("per-election credentials are derived as the engine derives them", () => {
     assert.equal(sb.pointToHex(voting.public), c.voting_key);
     assert.equal(sb.scalarToHex(sb.credentialTweak(voting.public, c.election_id)), c.tweak);
     // The server's view: P from V alone.
-    assert.equal(sb.pointToHex(sb.credentialPublic(sb.pointFromHex(c.voting_key), c.election_id)), c.credential);
+    assert.equal(
+      sb.pointToHex(sb.credentialPublic(sb.pointFromHex(c.voting_key), c.election_id)),
+      c.credential,
+    );
     // The device's view: x from v, and x·G = P.
     const credential = sb.credentialFor(voting.secret, c.election_id);
     assert.equal(sb.scalarToHex(credential.secret), c.credential_secret);

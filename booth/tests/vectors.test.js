@@ -38,7 +38,11 @@ test("the domain prefix is the one the Python engine hashes with", () => {
   const bytes = sb.hexToBytes(frame);
   const text = new TextDecoder().decode(bytes.subarray(4));
   assert.ok(text.endsWith(tag));
-  assert.equal(sb.DOMAIN_PREFIX, text.slice(0, -tag.length), "update DOMAIN_PREFIX to the engine's");
+  assert.equal(
+    sb.DOMAIN_PREFIX,
+    text.slice(0, -tag.length),
+    "update DOMAIN_PREFIX to the engine's",
+  );
 });
 
 test("framing and both hashes match every hash vector", () => {
@@ -91,7 +95,10 @@ test("invalid points and scalars are refused", () => {
 
 test("encryptions match the vectors", () => {
   const K = sb.pointFromHex(proofVectors.joint_key);
-  assert.equal(sb.pointToHex(sb.baseMul(sb.scalarFromHex(proofVectors.joint_secret))), proofVectors.joint_key);
+  assert.equal(
+    sb.pointToHex(sb.baseMul(sb.scalarFromHex(proofVectors.joint_secret))),
+    proofVectors.joint_key,
+  );
   for (const e of proofVectors.encryptions) {
     const ct = sb.encrypt(e.m, sb.scalarFromHex(e.r), K);
     assert.equal(sb.pointToHex(ct.alpha), e.alpha);
@@ -172,6 +179,9 @@ test("hash fields of the wrong type are refused", () => {
 });
 
 test("canonical JSON sorts keys and writes strings as RFC 8785 does", () => {
-  assert.equal(sb.canonicalJson({ b: [1, "é\u2028\n"], a: { d: null, c: true } }), '{"a":{"c":true,"d":null},"b":[1,"é\u2028\\n"]}');
+  assert.equal(
+    sb.canonicalJson({ b: [1, "é\u2028\n"], a: { d: null, c: true } }),
+    '{"a":{"c":true,"d":null},"b":[1,"é\u2028\\n"]}',
+  );
   assert.throws(() => sb.canonicalJson(0.5), RangeError);
 });

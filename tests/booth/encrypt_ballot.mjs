@@ -17,4 +17,6 @@ const election = sb.loadElection({
 });
 const credential = sb.keyPairFromSecret(sb.scalarFromHex(input.credential_secret));
 const { ballot, nonceSeed } = sb.encryptBallot(election, credential, input.selections);
-process.stdout.write(sb.canonicalJson({ ballot: sb.ballotToJson(ballot), nonce_seed: sb.bytesToHex(nonceSeed) }));
+process.stdout.write(
+  sb.canonicalJson({ ballot: sb.ballotToJson(ballot), nonce_seed: sb.bytesToHex(nonceSeed) }),
+);

@@ -107,7 +107,7 @@ function u32(n) {
   return Uint8Array.of((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
-function equalBytes(a, b) {
+export function equalBytes(a, b) {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
@@ -341,7 +341,16 @@ export function proveRange(tag, context, ciphertext, m, r, jointKey, lo, hi) {
     throw new RangeError("plaintext outside the proof's range, or range too wide");
   }
   const { alpha, beta } = ciphertext;
-  const seed = feed(sha512.create(), "nonce/" + tag, [r, m, jointKey, ...context, lo, hi, alpha, beta]).digest();
+  const seed = feed(sha512.create(), "nonce/" + tag, [
+    r,
+    m,
+    jointKey,
+    ...context,
+    lo,
+    hi,
+    alpha,
+    beta,
+  ]).digest();
   const w = deriveNonce(tag, seed, "w");
   const commitments = [];
   const cs = [];
@@ -369,14 +378,18 @@ export function proveRange(tag, context, ciphertext, m, r, jointKey, lo, hi) {
 
 export function verifyRange(tag, context, ciphertext, jointKey, lo, hi, proof) {
   const { c: cs, v: vs } = proof;
-  if (cs.length !== hi - lo + 1 || vs.length !== cs.length || cs.length > MAX_BRANCHES) return false;
+  if (cs.length !== hi - lo + 1 || vs.length !== cs.length || cs.length > MAX_BRANCHES)
+    return false;
   const { alpha, beta } = ciphertext;
   const commitments = [];
   let total = 0n;
   for (let i = 0; i < cs.length; i++) {
     const j = lo + i;
     const betaJ = j === 0 ? beta : beta.add(smallBaseMul(-j));
-    commitments.push(mulAddPublic(vs[i], alpha, cs[i]), mulAdd2Public(jointKey, vs[i], betaJ, cs[i]));
+    commitments.push(
+      mulAddPublic(vs[i], alpha, cs[i]),
+      mulAdd2Public(jointKey, vs[i], betaJ, cs[i]),
+    );
     total += cs[i];
   }
   return hashToScalar(tag, ...context, lo, hi, alpha, beta, ...commitments) === total % N;
@@ -417,14 +430,24 @@ function contestFromJson(c, field) {
   const bad = (message) => new DecodingError(message, field);
   if (typeof c !== "object" || c === null) throw bad("expected a contest object");
   const { contest_id: id, options, option_max: cap, min: lo, max: hi } = c;
-  if (typeof id !== "string" || !ID_PATTERN.test(id)) throw bad("contest ids are 1-64 of [A-Za-z0-9_.-]");
-  if (!Array.isArray(options) || options.length < 1 || options.length > 256) throw bad("1 to 256 options");
+  if (typeof id !== "string" || !ID_PATTERN.test(id))
+    throw bad("contest ids are 1-64 of [A-Za-z0-9_.-]");
+  if (!Array.isArray(options) || options.length < 1 || options.length > 256)
+    throw bad("1 to 256 options");
   const optionIds = options.map((o) => (o && typeof o.option_id === "string" ? o.option_id : ""));
   if (new Set(optionIds).size !== optionIds.length || !optionIds.every((o) => ID_PATTERN.test(o))) {
     throw bad("option ids are unique, 1-64 of [A-Za-z0-9_.-]");
   }
-  if (!Number.isSafeInteger(cap) || cap < 1 || cap + 1 > MAX_BRANCHES) throw bad("option_max is in [1, 1023]");
-  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo < 0 || lo > hi || hi > cap * options.length || hi - lo + 1 > MAX_BRANCHES) {
+  if (!Number.isSafeInteger(cap) || cap < 1 || cap + 1 > MAX_BRANCHES)
+    throw bad("option_max is in [1, 1023]");
+  if (
+    !Number.isSafeInteger(lo) ||
+    !Number.isSafeInteger(hi) ||
+    lo < 0 ||
+    lo > hi ||
+    hi > cap * options.length ||
+    hi - lo + 1 > MAX_BRANCHES
+  ) {
     throw bad("need 0 <= min <= max <= L·options, max-min < 1024");
   }
   return { contestId: id, optionIds, optionMax: cap, min: lo, max: hi };
@@ -458,7 +481,12 @@ export function loadElection({ manifest, electionHash, jointKey }) {
     0,
   );
   K.precompute(multiplications > 60 ? 6 : 4, false);
-  return { electionId: manifest.election_id, contests, electionHash: hexToBytes(electionHash), jointKey: K };
+  return {
+    electionId: manifest.election_id,
+    contests,
+    electionHash: hexToBytes(electionHash),
+    jointKey: K,
+  };
 }
 
 function checkSelection(contest, values) {
@@ -488,7 +516,8 @@ function checkSelections(election, selections) {
 
 /** A key pair {secret x, public P = x·G}. */
 export function keyPairFromSecret(secret) {
-  if (!isScalar(secret) || secret === 0n) throw new RangeError("a secret key is a scalar in [1, n)");
+  if (!isScalar(secret) || secret === 0n)
+    throw new RangeError("a secret key is a scalar in [1, n)");
   return { secret, public: baseMul(secret) };
 }
 
@@ -534,7 +563,14 @@ export function ballotDigest(electionHash, ballot) {
   for (const contest of ballot.contests) {
     fields.push(contest.contestId, contest.options.length);
     for (const o of contest.options) {
-      fields.push(o.optionId, o.ciphertext.alpha, o.ciphertext.beta, o.proof.c.length, ...o.proof.c, ...o.proof.v);
+      fields.push(
+        o.optionId,
+        o.ciphertext.alpha,
+        o.ciphertext.beta,
+        o.proof.c.length,
+        ...o.proof.c,
+        ...o.proof.v,
+      );
     }
     fields.push(contest.proof.c.length, ...contest.proof.c, ...contest.proof.v);
   }
@@ -561,13 +597,31 @@ function encryptContest(election, credential, contest, values, seed) {
     const m = values[i];
     const r = ballotNonce(seed, hE, id, optionId);
     const ciphertext = encrypt(m, r, K);
-    const proof = proveRange(TAG_OPTION_RANGE, [hE, credential, id, optionId], ciphertext, m, r, K, 0, contest.optionMax);
+    const proof = proveRange(
+      TAG_OPTION_RANGE,
+      [hE, credential, id, optionId],
+      ciphertext,
+      m,
+      r,
+      K,
+      0,
+      contest.optionMax,
+    );
     options.push({ optionId, ciphertext, proof });
     rTotal += r;
   });
   const total = sumCiphertexts(options.map((o) => o.ciphertext));
   const mTotal = values.reduce((a, b) => a + b, 0);
-  const proof = proveRange(TAG_CONTEST_RANGE, [hE, credential, id], total, mTotal, mod(rTotal), K, contest.min, contest.max);
+  const proof = proveRange(
+    TAG_CONTEST_RANGE,
+    [hE, credential, id],
+    total,
+    mTotal,
+    mod(rTotal),
+    K,
+    contest.min,
+    contest.max,
+  );
   return { contestId: id, options, proof };
 }
 
@@ -589,7 +643,12 @@ export function encryptBallot(election, credential, selections, nonceSeed = unde
   );
   const unsigned = { credential: credential.public, contests };
   const hB = ballotDigest(election.electionHash, unsigned);
-  const signature = schnorrProve(TAG_BALLOT_SIGNATURE, [election.electionHash, hB], credential.secret, credential.public);
+  const signature = schnorrProve(
+    TAG_BALLOT_SIGNATURE,
+    [election.electionHash, hB],
+    credential.secret,
+    credential.public,
+  );
   return { ballot: { ...unsigned, signature }, nonceSeed: seed };
 }
 
@@ -613,17 +672,32 @@ export function checkBallot(election, ballot) {
     const ec = ballot.contests[ci];
     const cf = `ballot.contests[${ci}]`;
     const id = contest.contestId;
-    if (ec.contestId !== id) throw new VerificationError("contest id differs from the manifest", `${cf}.contest_id`);
-    if (ec.options.length !== contest.optionIds.length) throw new VerificationError("wrong number of options", `${cf}.options`);
+    if (ec.contestId !== id)
+      throw new VerificationError("contest id differs from the manifest", `${cf}.contest_id`);
+    if (ec.options.length !== contest.optionIds.length)
+      throw new VerificationError("wrong number of options", `${cf}.options`);
     ec.options.forEach((eo, oi) => {
       const of = `${cf}.options[${oi}]`;
-      if (eo.optionId !== contest.optionIds[oi]) throw new VerificationError("option id differs from the manifest", `${of}.option_id`);
-      if (!verifyRange(TAG_OPTION_RANGE, [hE, cred, id, eo.optionId], eo.ciphertext, K, 0, contest.optionMax, eo.proof)) {
+      if (eo.optionId !== contest.optionIds[oi])
+        throw new VerificationError("option id differs from the manifest", `${of}.option_id`);
+      if (
+        !verifyRange(
+          TAG_OPTION_RANGE,
+          [hE, cred, id, eo.optionId],
+          eo.ciphertext,
+          K,
+          0,
+          contest.optionMax,
+          eo.proof,
+        )
+      ) {
         throw new VerificationError("range proof 0..L does not verify", `${of}.proof`);
       }
     });
     const total = sumCiphertexts(ec.options.map((o) => o.ciphertext));
-    if (!verifyRange(TAG_CONTEST_RANGE, [hE, cred, id], total, K, contest.min, contest.max, ec.proof)) {
+    if (
+      !verifyRange(TAG_CONTEST_RANGE, [hE, cred, id], total, K, contest.min, contest.max, ec.proof)
+    ) {
       throw new VerificationError("range proof min..max does not verify", `${cf}.proof`);
     }
   });
@@ -710,7 +784,8 @@ function obj(value, field, keys) {
 
 function array(value, field, length) {
   if (!Array.isArray(value)) throw new DecodingError("expected a JSON array", field);
-  if (value.length !== length) throw new DecodingError(`expected ${length} elements, got ${value.length}`, field);
+  if (value.length !== length)
+    throw new DecodingError(`expected ${length} elements, got ${value.length}`, field);
   return value;
 }
 
@@ -730,12 +805,14 @@ export function ballotFromJson(value, election, field = "ballot") {
   const contests = election.contests.map((contest, ci) => {
     const f = `${field}.contests[${ci}]`;
     const c = obj(items[ci], f, ["contest_id", "options", "proof"]);
-    if (c.contest_id !== contest.contestId) throw new DecodingError("contest id differs from the manifest", `${f}.contest_id`);
+    if (c.contest_id !== contest.contestId)
+      throw new DecodingError("contest id differs from the manifest", `${f}.contest_id`);
     const opts = array(c.options, `${f}.options`, contest.optionIds.length);
     const options = contest.optionIds.map((optionId, oi) => {
       const g = `${f}.options[${oi}]`;
       const oo = obj(opts[oi], g, ["option_id", "alpha", "beta", "proof"]);
-      if (oo.option_id !== optionId) throw new DecodingError("option id differs from the manifest", `${g}.option_id`);
+      if (oo.option_id !== optionId)
+        throw new DecodingError("option id differs from the manifest", `${g}.option_id`);
       return {
         optionId,
         ciphertext: {
@@ -745,10 +822,17 @@ export function ballotFromJson(value, election, field = "ballot") {
         proof: proofFromJson(oo.proof, `${g}.proof`, contest.optionMax + 1),
       };
     });
-    return { contestId: contest.contestId, options, proof: proofFromJson(c.proof, `${f}.proof`, contest.max - contest.min + 1) };
+    return {
+      contestId: contest.contestId,
+      options,
+      proof: proofFromJson(c.proof, `${f}.proof`, contest.max - contest.min + 1),
+    };
   });
   const s = obj(o.signature, `${field}.signature`, ["c", "v"]);
-  const signature = { c: scalarFromHex(s.c, `${field}.signature.c`), v: scalarFromHex(s.v, `${field}.signature.v`) };
+  const signature = {
+    c: scalarFromHex(s.c, `${field}.signature.c`),
+    v: scalarFromHex(s.v, `${field}.signature.v`),
+  };
   return { credential, contests, signature };
 }
 
@@ -757,7 +841,8 @@ export function ballotFromJson(value, election, field = "ballot") {
  * and objects: the only JSON the protocol hashes or compares (§8.1).
  */
 export function canonicalJson(value) {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value === "boolean" || typeof value === "string")
+    return JSON.stringify(value);
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) throw new RangeError("only safe integers are canonical here");
     return JSON.stringify(value);
@@ -770,5 +855,3 @@ export function canonicalJson(value) {
   }
   throw new TypeError(`not representable in canonical JSON: ${typeof value}`);
 }
-
-export { equalBytes };

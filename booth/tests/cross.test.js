@@ -182,3 +182,28 @@ test("per-election credentials are derived as the engine derives them", () => {
   const v = sb.scalarFromHex(a.voting_secret);
   assert.notEqual(sb.pointToHex(sb.credentialFor(v, "another-election").public), a.credential);
 });
+
+test("ballot JSON is decoded strictly", () => {
+  const json = JSON.parse(vectors.ballots[0].ballot);
+  const alpha = ["contests", 0, "options", 0, "alpha"];
+  const bad = [
+    { ...json, extra: 1 },
+    { credential: json.credential, contests: json.contests },
+    withValue(json, alpha, () => "00"), // the identity
+    withValue(json, alpha, (a) => a.toUpperCase()),
+    withValue(json, ["contests", 0, "options", 0, "proof", "c"], (c) => c.slice(1)),
+    withValue(json, ["contests", 0, "proof", "v"], (v) => [...v, v[0]]),
+    withValue(json, ["contests", 0, "contest_id"], () => "chair"),
+    withValue(json, ["contests", 1, "options", 2, "option_id"], () => "ben"),
+    withValue(json, ["contests"], (c) => c.slice(1)),
+    withValue(json, ["signature", "c"], () => sb.scalarToHex(0n).replace(/0$/, "")),
+    withValue(json, ["signature", "v"], () => "f".repeat(64)),
+  ];
+  for (const value of bad) {
+    assert.throws(
+      () => sb.ballotFromJson(value, election),
+      sb.DecodingError,
+      JSON.stringify(value).slice(0, 80),
+    );
+  }
+});

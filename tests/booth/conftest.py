@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from secret_ballot.ballot import Ballot, ballot_nonce
+from secret_ballot.election import Election
+from secret_ballot.elgamal import encrypt
+
 ROOT = Path(__file__).resolve().parents[2]
 BOOTH = ROOT / "booth"
 STATIC = ROOT / "src" / "asamblea" / "static"
@@ -53,3 +57,14 @@ def booth_modules() -> Path:
             timeout=300,
         )
     return BOOTH / "node_modules"
+
+
+def opens(election: Election, ballot: Ballot, seed: bytes, selections: dict) -> bool:
+    """Whether every ciphertext is the encryption of the selection under the seed (spec §5.7)."""
+    h_e = election.election_hash
+    return all(
+        encrypt(m, ballot_nonce(seed, h_e, c.contest_id, o.option_id), election.joint_key)
+        == o.ciphertext
+        for c in ballot.contests
+        for o, m in zip(c.options, selections[c.contest_id], strict=True)
+    )

@@ -10,7 +10,6 @@ from the running sums in a second, sparse pass (spec §9.6).
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from array import array
@@ -36,7 +35,12 @@ from secret_ballot.election import (
     election_digest,
 )
 from secret_ballot.elgamal import Ciphertext
-from secret_ballot.errors import DecodingError, RecordFormatError, VerificationError
+from secret_ballot.errors import (
+    DecodingError,
+    RecordFormatError,
+    RecordRuleError,
+    VerificationError,
+)
 from secret_ballot.group import Point
 from secret_ballot.manifest import Manifest
 from secret_ballot.record import (
@@ -53,6 +57,7 @@ from secret_ballot.record import (
     ElectionKeys,
     RecordReader,
     load_election,
+    parse_json,
 )
 from secret_ballot.tally import TallyAccumulator, check_tally, tally_from_json
 
@@ -156,9 +161,14 @@ class _Worker:
         for i, raw in enumerate(lines):
             res.lines += 1
             try:
-                value = json.loads(raw)
-            except ValueError as exc:
-                res.format_errors.append((i, f"not valid JSON ({exc})"))
+                value = parse_json(raw, "")
+            except RecordFormatError as exc:
+                res.format_errors.append((i, str(exc).removeprefix(": ")))
+                res.credentials += _NO_CREDENTIAL
+                prev = None
+                continue
+            except RecordRuleError as exc:
+                res.failures.append((i, exc.field, exc.message))
                 res.credentials += _NO_CREDENTIAL
                 prev = None
                 continue
@@ -281,12 +291,31 @@ class _Verifier:
             self._run()
         except RecordFormatError as exc:
             self.report.format_errors.append(str(exc))
+        except RecordRuleError as exc:
+            # A file that breaks §8.1 (not canonical, a repeated key...): the
+            # record is invalid and what follows would be read ambiguously.
+            self.report.fail(exc.where, exc.field, exc.message)
         finally:
             self.reader.close()
         return self.report
 
+    def _container(self) -> bool:
+        """Exactly the listed files, and for a zip no ambiguous member (spec §8.1)."""
+        problems = self.reader.container_problems()
+        for name, why in problems:
+            self.report.fail(name, "", why)
+        kind = "directory" if self.reader.is_directory else "zip"
+        self.report.check("container", not problems, f"{kind}, only the files of §8.1")
+        return not problems
+
+    def _final_newline(self, name: str) -> None:
+        if self.reader.final_newline_missing(name):
+            self.report.fail(name, "", "the last line does not end with a line feed")
+
     def _run(self) -> None:
         report, reader = self.report, self.reader
+        if not self._container():
+            return
         version = reader.read_json(RECORD_FILE)
         ok = version == {"version": RECORD_VERSION}
         report.check("record version", ok, RECORD_VERSION if ok else "unknown")
@@ -441,9 +470,12 @@ class _Verifier:
             where = f"{AUDITED_FILE} line {number}"
             count += 1
             try:
-                value = json.loads(raw)
-            except ValueError as exc:
-                report.format_errors.append(f"{where}: not valid JSON ({exc})")
+                value = parse_json(raw, where)
+            except RecordFormatError as exc:
+                report.format_errors.append(str(exc))
+                continue
+            except RecordRuleError as exc:
+                report.fail(where, "", exc.message)
                 continue
             try:
                 audited = audited_from_json(value, election.manifest)
@@ -465,6 +497,7 @@ class _Verifier:
                     if key in seen:
                         self._collisions.add(key)
                     seen.add(key)
+        self._final_newline(AUDITED_FILE)
         report.check(
             "audited ballots", len(report.failures) == before, f"{count} audited, none counted"
         )
@@ -530,6 +563,7 @@ class _Verifier:
             )
             seen_wanted.update(res.seen_wanted)
             base += res.lines
+        self._final_newline(BALLOTS_FILE)
         seen.clear()
         if self._collisions:
             self._report_duplicates(election)
@@ -544,8 +578,9 @@ class _Verifier:
             for number, raw in self.reader.iter_lines(BALLOTS_FILE):
                 if number - 1 in excluded:
                     try:
-                        superseded.add(cast_from_json(json.loads(raw), election.manifest).ballot)
-                    except (ValueError, DecodingError):
+                        value = parse_json(raw, BALLOTS_FILE)
+                        superseded.add(cast_from_json(value, election.manifest).ballot)
+                    except (RecordFormatError, RecordRuleError, DecodingError):
                         continue
             sums = [a - b for a, b in zip(sums, superseded.sums(), strict=True)]
         detail = (
@@ -560,13 +595,13 @@ class _Verifier:
         for name in (AUDITED_FILE, BALLOTS_FILE):
             for number, raw in self.reader.iter_lines(name):
                 try:
-                    value = json.loads(raw)
+                    value = parse_json(raw, name)
                     ballot = (
                         audited_from_json(value, election.manifest).ballot
                         if name == AUDITED_FILE
                         else cast_from_json(value, election.manifest).ballot
                     )
-                except (ValueError, DecodingError):
+                except (RecordFormatError, RecordRuleError, DecodingError):
                     continue
                 for ci, contest in enumerate(ballot.contests):
                     for oi, option in enumerate(contest.options):

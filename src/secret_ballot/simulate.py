@@ -13,6 +13,7 @@ way to run a real election.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import secrets
@@ -28,6 +29,7 @@ from secret_ballot.ballot import (
     next_tracker,
     tracker_start,
 )
+from secret_ballot.board import BoardKeyPair, sign_receipt
 from secret_ballot.dkg import Trustee, run_ceremony, transcript_to_json
 from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
 from secret_ballot.elgamal import Ciphertext
@@ -91,7 +93,8 @@ class _CastConfig:
 
 @dataclass
 class _CastChunk:
-    # ("cast" | "audit", h_B, ballot JSON text, nonce seed for audits, selection)
+    # ("cast" | "audit", h_B, JSON text, nonce seed for audits, selection): the
+    # text is the ballot when cast, the "contests" of the audited line when audited.
     entries: list[tuple[str, bytes, str, bytes, int]]
     sums: list[tuple[bytes, bytes]]
     counts: list[int]
@@ -140,7 +143,10 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
             nonce_seed = hash_digest(_TAG, seed, "nonce-seed", voter, attempt)
             ballot, _ = encrypt_ballot(election, cred, _selection(election, c), nonce_seed)
             h_b = ballot_digest(h_e, ballot)
-            text = jf.canonical_json(ballot_to_json(ballot)).decode()
+            if kind == "audit":
+                text = jf.canonical_json(_audited_contests(ballot_to_json(ballot))).decode()
+            else:
+                text = jf.canonical_json(ballot_to_json(ballot)).decode()
             entry = ("audit" if kind == "audit" else "cast", h_b, text, nonce_seed, c)
             # A re-vote is placed after the rest of the chunk, so the
             # superseded ballot is not simply the line before.
@@ -215,6 +221,7 @@ def simulate(
             pool.close()
             pool.join()
     h_c = credentials_digest((Point.decode(c) for c in credential_list), len(credential_list))
+    board_key = BoardKeyPair.from_secret(hash_to_scalar(_TAG, seed, "board"))
     election = Election(manifest, parameters, outcome.joint_key, outcome.verification_keys, h_c)
     keys = ElectionKeys(
         election.election_hash,
@@ -223,6 +230,7 @@ def simulate(
         outcome.qualified,
         h_c,
         len(credential_list),
+        board_key.public,
     )
     h_e = election.election_hash
     with RecordWriter(out) as writer:
@@ -261,15 +269,18 @@ def simulate(
                         h_b = Digest(h_b_raw)
                         tracker = next_tracker(h_e, head, h_b)
                         if kind == "cast":
+                            cast_lines += 1
+                            receipt = sign_receipt(h_e, board_key, cast_lines, h_b, tracker)
                             board.write(
-                                f'{{"ballot":{text},"previous_tracker":"{head.hex()}",'
+                                f'{{"ballot":{text},"index":{cast_lines},'
+                                f'"previous_tracker":"{head.hex()}",'
+                                f'"receipt":{{"c":"{receipt.c.hex()}","v":"{receipt.v.hex()}"}},'
                                 f'"tracker":"{tracker.hex()}"}}\n'
                             )
                             head = tracker
-                            cast_lines += 1
                         else:
                             audits.write(
-                                _audited_line(text, head, tracker, nonce_seed, election, choice)
+                                _audited_line(text, h_b, head, tracker, nonce_seed, election, choice)
                             )
                             audited += 1
                     totals.add_sums(
@@ -304,18 +315,38 @@ def simulate(
     return Summary(voters, cast_lines, audited, {"choice": counts}, tuple(present))
 
 
+def _audited_contests(ballot: jf.JSON) -> jf.JSON:
+    """The "contests" of an audited line: the ballot's ciphertexts without proofs (§8.5)."""
+    return [
+        {
+            "contest_id": c["contest_id"],
+            "options": [
+                {"option_id": o["option_id"], "alpha": o["alpha"], "beta": o["beta"]}
+                for o in c["options"]
+            ],
+        }
+        for c in ballot["contests"]
+    ]
+
+
 def _audited_line(
-    text: str, head: Digest, tracker: Digest, nonce_seed: bytes, election: Election, choice: int
+    contests: str,
+    h_b: Digest,
+    head: Digest,
+    tracker: Digest,
+    nonce_seed: bytes,
+    election: Election,
+    choice: int,
 ) -> str:
     contest = election.manifest.contests[0]
     values = [0] * len(contest.options)
     values[choice] = 1
-    tail = jf.canonical_json(
-        {
-            "nonce_seed": nonce_seed.hex(),
-            "previous_tracker": head.hex(),
-            "selections": {contest.contest_id: values},
-            "tracker": tracker.hex(),
-        }
-    ).decode()
-    return f'{{"ballot":{text},{tail[1:]}\n'
+    line = {
+        "ballot_hash": h_b.hex(),
+        "contests": json.loads(contests),
+        "nonce_seed": nonce_seed.hex(),
+        "previous_tracker": head.hex(),
+        "selections": {contest.contest_id: values},
+        "tracker": tracker.hex(),
+    }
+    return jf.canonical_json(line).decode() + "\n"

@@ -26,6 +26,7 @@ from secret_ballot.ballot import (
     next_tracker,
     tracker_start,
 )
+from secret_ballot.board import verify_receipt
 from secret_ballot.dkg import evaluate_transcript, transcript_from_json
 from secret_ballot.election import (
     RECORD_VERSION,
@@ -142,7 +143,8 @@ class _ChunkResult:
     sums: list[tuple[bytes, bytes]] = field(default_factory=list)
     failures: list[tuple[int, str, str]] = field(default_factory=list)
     format_errors: list[tuple[int, str]] = field(default_factory=list)
-    seen_wanted: list[bytes] = field(default_factory=list)
+    seen_wanted: list[tuple[int, bytes]] = field(default_factory=list)
+    indexes: array[int] = field(default_factory=lambda: array("q"))
 
 
 class _Worker:
@@ -151,6 +153,7 @@ class _Worker:
         self.checker = BallotChecker(self.election)
         self.manifest = self.election.manifest
         self.h_e = self.election.election_hash
+        self.board_key = ElectionKeys.from_json(config.keys).board_key
         self.wanted = config.wanted
 
     def run(self, lines: Iterator[bytes]) -> _ChunkResult:
@@ -158,8 +161,10 @@ class _Worker:
         acc = TallyAccumulator(self.manifest)
         prev: bytes | None = None
         h_e = self.h_e
+        indexes = res.indexes
         for i, raw in enumerate(lines):
             res.lines += 1
+            indexes.append(0)
             try:
                 value = parse_json(raw, "")
             except RecordFormatError as exc:
@@ -180,6 +185,7 @@ class _Worker:
                 prev = None
                 continue
             ballot = cast.ballot
+            indexes[i] = cast.index
             if i == 0:
                 res.first_previous = cast.previous_tracker
             elif prev is not None and cast.previous_tracker != prev:
@@ -189,6 +195,10 @@ class _Worker:
             h_b = ballot_digest(h_e, ballot)
             if next_tracker(h_e, cast.previous_tracker, h_b) != cast.tracker:
                 res.failures.append((i, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)"))
+            if not verify_receipt(h_e, self.board_key, cast.index, h_b, cast.tracker, cast.receipt):
+                res.failures.append(
+                    (i, "receipt", "is not the board's signature on (h_E, index, h_B, tracker)")
+                )
             try:
                 self.checker.check(ballot, h_b=h_b)
             except VerificationError as exc:
@@ -200,7 +210,7 @@ class _Worker:
                     keys.append(_alpha_key(option.ciphertext.alpha))
             acc.add(ballot)
             if cast.tracker in self.wanted:
-                res.seen_wanted.append(cast.tracker)
+                res.seen_wanted.append((i, cast.tracker))
             prev = cast.tracker
         res.last_tracker = prev
         res.sums = [(c.alpha.encode(), c.beta.encode()) for c in acc.sums()]
@@ -285,6 +295,7 @@ class _Verifier:
         self.jobs = jobs
         self.report = Report(str(path))
         self._collisions: set[int] = set()
+        self._audit_heads: list[tuple[int, bytes]] = []
 
     def run(self) -> Report:
         try:
@@ -366,9 +377,9 @@ class _Verifier:
             return
         checker = BallotChecker(election)
         seen: set[int] = set()
-        wanted = self._audited(election, checker, credentials, seen)
+        wanted = self._audited(election, checker, seen)
         config = _Config(manifest_json, parameters_json, keys_json, frozenset(wanted))
-        sums, cast, counted, head = self._board(election, config, credentials, seen, wanted)
+        sums, cast, counted, head = self._board(election, config, credentials, seen)
         del credentials
         self._tally(election, sums, cast, counted, head)
 
@@ -453,17 +464,16 @@ class _Verifier:
         report.check("credentials", ok, f"{len(points)} on the list")
         return index if ok else None
 
-    def _audited(
-        self,
-        election: Election,
-        checker: BallotChecker,
-        credentials: dict[bytes, int],
-        seen: set[int],
-    ) -> set[bytes]:
+    def _audited(self, election: Election, checker: BallotChecker, seen: set[int]) -> set[bytes]:
+        """Audited lines on their own (spec §9 step 6); return the board trackers they cite.
+
+        Their order is checked by :meth:`_board` once the position of every
+        cited tracker is known (:attr:`_audit_heads`).
+        """
         report = self.report
-        h_e = election.election_hash
-        t0 = tracker_start(h_e)
+        t0 = tracker_start(election.election_hash)
         wanted: set[bytes] = set()
+        heads = self._audit_heads
         count = 0
         before = len(report.failures)
         for number, raw in self.reader.iter_lines(AUDITED_FILE):
@@ -479,21 +489,16 @@ class _Verifier:
                 continue
             try:
                 audited = audited_from_json(value, election.manifest)
-                h_b = ballot_digest(h_e, audited.ballot)
-                checker.check(audited.ballot, h_b=h_b)
                 checker.check_audit(audited, field="")
             except (DecodingError, VerificationError) as exc:
                 report.fail(where, exc.field, exc.message)
                 continue
-            if audited.ballot.credential.encode() not in credentials:
-                report.fail(where, "ballot.credential", "not on the credential list")
-            if next_tracker(h_e, audited.previous_tracker, h_b) != audited.tracker:
-                report.fail(where, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)")
+            heads.append((number, audited.previous_tracker))
             if audited.previous_tracker != t0:
                 wanted.add(audited.previous_tracker)
-            for contest in audited.ballot.contests:
-                for option in contest.options:
-                    key = _alpha_key(option.ciphertext.alpha)
+            for cts in audited.ciphertexts:
+                for ct in cts:
+                    key = _alpha_key(ct.alpha)
                     if key in seen:
                         self._collisions.add(key)
                     seen.add(key)
@@ -503,13 +508,30 @@ class _Verifier:
         )
         return wanted
 
+    def _audit_order(self, t0: bytes, positions: dict[bytes, int]) -> None:
+        """Audited lines cite the board head of their time, so never an earlier one (§5.7)."""
+        latest = 0
+        for number, head in self._audit_heads:
+            where = f"{AUDITED_FILE} line {number}"
+            position = 0 if head == t0 else positions.get(head)
+            if position is None:
+                self.report.fail(where, "previous_tracker", "is not T_0 nor a cast ballot's tracker")
+            elif position < latest:
+                self.report.fail(
+                    where,
+                    "previous_tracker",
+                    f"cites board line {position} after an audit at line {latest}: "
+                    "audited lines are in the order of their audits",
+                )
+            else:
+                latest = position
+
     def _board(
         self,
         election: Election,
         config: _Config,
         credentials: dict[bytes, int],
         seen: set[int],
-        wanted: set[bytes],
     ) -> tuple[list[Ciphertext], int, int, bytes]:
         report = self.report
         h_e = election.election_hash
@@ -518,7 +540,7 @@ class _Verifier:
         line_credential = array("q")
         totals = TallyAccumulator(election.manifest)
         base = 0
-        seen_wanted: set[bytes] = set()
+        positions: dict[bytes, int] = {}
         before = len(report.failures)
         for res in _run_chunks(config, _tasks(self.reader, BALLOTS_FILE), self.jobs):
             for i, message in res.format_errors:
@@ -534,6 +556,14 @@ class _Verifier:
                 )
             if res.lines:
                 head = res.last_tracker
+            for i, index in enumerate(res.indexes):
+                # 0: the line did not decode and is reported already.
+                if index and index != base + i + 1:
+                    report.fail(
+                        f"{BALLOTS_FILE} line {base + i + 1}",
+                        "index",
+                        f"is {index}: board lines are numbered 1, 2, 3... in order",
+                    )
             creds = res.credentials
             for i in range(res.lines):
                 enc = bytes(creds[33 * i : 33 * i + 33])
@@ -561,14 +591,14 @@ class _Verifier:
                     for a, b in res.sums
                 ]
             )
-            seen_wanted.update(res.seen_wanted)
+            for i, tracker in res.seen_wanted:
+                positions.setdefault(tracker, base + i + 1)
             base += res.lines
         self._final_newline(BALLOTS_FILE)
         seen.clear()
         if self._collisions:
             self._report_duplicates(election)
-        for tr in sorted(wanted - seen_wanted):
-            report.fail(AUDITED_FILE, "previous_tracker", f"{tr.hex()} is not on the board")
+        self._audit_order(tracker_start(h_e), positions)
         excluded = {i for i, idx in enumerate(line_credential) if idx < 0 or last_line[idx] != i}
         counted = sum(1 for x in last_line if x >= 0)
         del line_credential, last_line
@@ -596,16 +626,20 @@ class _Verifier:
             for number, raw in self.reader.iter_lines(name):
                 try:
                     value = parse_json(raw, name)
-                    ballot = (
-                        audited_from_json(value, election.manifest).ballot
-                        if name == AUDITED_FILE
-                        else cast_from_json(value, election.manifest).ballot
-                    )
+                    if name == AUDITED_FILE:
+                        prefix = "contests"
+                        alphas = [
+                            [ct.alpha for ct in cts]
+                            for cts in audited_from_json(value, election.manifest).ciphertexts
+                        ]
+                    else:
+                        prefix = "ballot.contests"
+                        ballot = cast_from_json(value, election.manifest).ballot
+                        alphas = [[o.ciphertext.alpha for o in c.options] for c in ballot.contests]
                 except (RecordFormatError, RecordRuleError, DecodingError):
                     continue
-                for ci, contest in enumerate(ballot.contests):
-                    for oi, option in enumerate(contest.options):
-                        alpha = option.ciphertext.alpha
+                for ci, contest in enumerate(alphas):
+                    for oi, alpha in enumerate(contest):
                         if _alpha_key(alpha) not in collisions:
                             continue
                         where = f"{name} line {number}"
@@ -613,7 +647,7 @@ class _Verifier:
                         if enc in first:
                             self.report.fail(
                                 where,
-                                f"ballot.contests[{ci}].options[{oi}].alpha",
+                                f"{prefix}[{ci}].options[{oi}].alpha",
                                 f"duplicate ciphertext (first seen in {first[enc]})",
                             )
                         else:

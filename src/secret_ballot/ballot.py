@@ -236,7 +236,9 @@ def check_own_audit(
         raise VerificationError("is not the seed this device revealed", "nonce_seed")
     mine = tuple(tuple(o.ciphertext for o in c.options) for c in ballot.contests)
     if line.ciphertexts != mine:
-        raise VerificationError("are not the ciphertexts of the ballot this device made", "contests")
+        raise VerificationError(
+            "are not the ciphertexts of the ballot this device made", "contests"
+        )
     if line.selections != {k: tuple(v) for k, v in selections.items()}:
         raise VerificationError("are not the selections this device revealed", "selections")
     BallotChecker(election).check_audit(line, field="")

@@ -133,8 +133,9 @@ def check_receipt(
 ) -> None:
     """Check a voter's receipt against line ``receipt.index`` of a record (spec §5.6).
 
-    ``election_hash`` and ``board_key`` are the record's h_E and B; ``line`` is that line, or ``None`` if the board has fewer lines. Returns
-    if the line is the one the board signed for. Raises
+    ``election_hash`` and ``board_key`` are the record's h_E and B; ``line``
+    is line i of the record, or ``None`` if the board has fewer lines.
+    Returns if the line is the one the board signed for. Raises
     :class:`InvalidReceipt` if the receipt does not verify under B, and
     :class:`BoardBreach` if it verifies but the line differs: since T_i
     chains every earlier ballot, the board dropped, replaced or reordered a

@@ -280,7 +280,9 @@ def simulate(
                             head = tracker
                         else:
                             audits.write(
-                                _audited_line(text, h_b, head, tracker, nonce_seed, election, choice)
+                                _audited_line(
+                                    text, h_b, head, tracker, nonce_seed, election, choice
+                                )
                             )
                             audited += 1
                     totals.add_sums(

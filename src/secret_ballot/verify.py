@@ -515,7 +515,9 @@ class _Verifier:
             where = f"{AUDITED_FILE} line {number}"
             position = 0 if head == t0 else positions.get(head)
             if position is None:
-                self.report.fail(where, "previous_tracker", "is not T_0 nor a cast ballot's tracker")
+                self.report.fail(
+                    where, "previous_tracker", "is not T_0 nor a cast ballot's tracker"
+                )
             elif position < latest:
                 self.report.fail(
                     where,

@@ -13,10 +13,10 @@ from secret_ballot.ballot import (
     audit_ballot,
     audited_from_json,
     audited_to_json,
-    check_own_audit,
     ballot_digest,
     ballot_from_json,
     ballot_to_json,
+    check_own_audit,
     encrypt_ballot,
     next_tracker,
     tracker_start,
@@ -176,7 +176,9 @@ def test_audit_recomputes_the_plaintext(setup: Setup) -> None:
     ballot, seed = encrypt_ballot(e, setup.credentials[2], SELECTIONS)
     t0 = tracker_start(e.election_hash)
     audited = audit_ballot(e, ballot, seed, SELECTIONS, t0)
-    assert audited.tracker == next_tracker(e.election_hash, t0, ballot_digest(e.election_hash, ballot))
+    assert audited.tracker == next_tracker(
+        e.election_hash, t0, ballot_digest(e.election_hash, ballot)
+    )
     checker = BallotChecker(e)
     checker.check_audit(audited)
     lie = {**audited.selections, "chair": (1, 0, 0)}

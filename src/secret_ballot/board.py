@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from secret_ballot import jsonfields as jf
 from secret_ballot import schnorr
@@ -23,6 +24,7 @@ from secret_ballot.ballot import (
     Selections,
     audit_ballot,
     ballot_digest,
+    cast_from_json,
     next_tracker,
     tracker_start,
 )
@@ -30,6 +32,15 @@ from secret_ballot.election import Election
 from secret_ballot.errors import VerificationError
 from secret_ballot.group import Point, Scalar, base_mul
 from secret_ballot.hash import Digest, Field
+from secret_ballot.manifest import Manifest
+from secret_ballot.record import (
+    BALLOTS_FILE,
+    ELECTION_FILE,
+    MANIFEST_FILE,
+    ElectionKeys,
+    RecordReader,
+    parse_json,
+)
 
 #: Tag of the board's signature on a cast ballot's position (spec §5.6).
 TAG_BOARD_RECEIPT = "board-receipt"
@@ -163,6 +174,30 @@ def check_receipt(
             "dropped, replaced or moved",
             "tracker",
         )
+
+
+def check_receipt_in_record(path: Path, receipt: Receipt) -> None:
+    """:func:`check_receipt` against the record at ``path`` (a directory or .zip).
+
+    Reads h_E and B from election.json and streams ballots.jsonl to line i.
+    Raises as :func:`check_receipt` does, :class:`RecordFormatError` or
+    :class:`RecordRuleError` if the record cannot be read, and
+    :class:`DecodingError` if election.json, the manifest or line i do not
+    decode. It checks one receipt, not the record: run the verifier too.
+    """
+    reader = RecordReader(path)
+    try:
+        keys = ElectionKeys.from_json(reader.read_json(ELECTION_FILE))
+        manifest = Manifest.from_json(reader.read_json(MANIFEST_FILE))
+        line = None
+        for number, raw in reader.iter_lines(BALLOTS_FILE):
+            if number == receipt.index:
+                where = f"{BALLOTS_FILE} line {number}"
+                line = cast_from_json(parse_json(raw, where), manifest)
+                break
+    finally:
+        reader.close()
+    check_receipt(receipt, keys.election_hash, keys.board_key, line)
 
 
 class Board:

@@ -70,6 +70,22 @@ def loads(data: bytes) -> JSON:
     )
 
 
+def loads_canonical(data: bytes) -> JSON:
+    """:func:`loads`, for ``data`` that must be canonical (spec §8.1).
+
+    Raises as :func:`loads` does, and :class:`DecodingError` if ``data`` is
+    not the RFC 8785 encoding of its value. Canonical bytes cannot repeat a
+    key (the encoding of the parsed value would have one member fewer), so
+    the common case skips the per-object duplicate check and only a
+    non-canonical input is parsed a second time to name its fault.
+    """
+    value = json.loads(data, parse_float=_no_float, parse_constant=_no_constant)
+    if is_canonical(value, data):
+        return value
+    loads(data)
+    raise DecodingError("not in RFC 8785 canonical form")
+
+
 def is_canonical(value: JSON, data: bytes) -> bool:
     """Whether ``data`` is exactly the RFC 8785 encoding of ``value`` (spec §8.1).
 

@@ -7,10 +7,10 @@ record.json        {"version": "asamblea-election-record/2"}
 manifest.json      the manifest (§5.2)
 parameters.json    group, generator, order, n, t, trustees (§3.3)
 ceremony.json      the key ceremony transcript (§6)
-election.json      joint key, verification keys, QUAL, h_C, h_E (§8.2)
+election.json      joint key, verification keys, QUAL, h_C, h_E, board key (§8.2)
 credentials.json   the credential list: an array of points (§5.5)
-ballots.jsonl      the board: one cast ballot per line, in order (§8.4)
-audited.jsonl      audited ballots, one per line (§8.5)
+ballots.jsonl      the board: one cast ballot per line with index and receipt (§8.4)
+audited.jsonl      audited ballots, unlinked, in audit order (§8.5)
 tally.json         sums, partial decryptions with proofs, counts (§8.6)
 =================  =====================================================
 
@@ -364,11 +364,8 @@ def parse_json(data: bytes, where: str) -> jf.JSON:
     or is not byte for byte its RFC 8785 canonical form.
     """
     try:
-        value = jf.loads(data)
+        return jf.loads_canonical(data)
     except DecodingError as exc:
         raise RecordRuleError(where, exc.message) from None
     except (ValueError, RecursionError) as exc:
         raise RecordFormatError(f"{where}: not valid JSON ({exc})") from None
-    if not jf.is_canonical(value, data):
-        raise RecordRuleError(where, "not in RFC 8785 canonical form")
-    return value

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from secret_ballot import schnorr
+from secret_ballot.board import TAG_BOARD_RECEIPT, BoardKeyPair, receipt_context, sign_receipt
 from secret_ballot.chaum_pedersen import (
     TAG_CONTEST_RANGE,
     TAG_OPTION_RANGE,
@@ -135,7 +136,19 @@ def proof_vectors() -> dict[str, object]:
     sk = _s("signer")
     ctx_s: tuple[Field, ...] = (h_e, hash_digest("test-vector", "ballot"))
     sig = schnorr.sign(schnorr.TAG_BALLOT_SIGNATURE, ctx_s, sk, base_mul(sk))
+    board = BoardKeyPair.from_secret(_s("board"))
+    h_b = hash_digest("test-vector", "ballot")
+    tracker = hash_digest("test-vector", "tracker")
+    receipt = sign_receipt(h_e, board, 7, h_b, tracker)
     return {
+        "board_receipt": {
+            "tag": TAG_BOARD_RECEIPT,
+            "context": [_typed(f) for f in receipt_context(h_e, 7, h_b, tracker)],
+            "secret": board.secret.hex(),
+            "public": board.public.hex(),
+            "c": receipt.c.hex(),
+            "v": receipt.v.hex(),
+        },
         "joint_secret": secret.hex(),
         "joint_key": k.hex(),
         "encryptions": encryptions,

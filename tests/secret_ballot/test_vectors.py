@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from secret_ballot.board import verify_receipt
 from secret_ballot.group import Point, Scalar
+from secret_ballot.hash import Digest
+from secret_ballot.schnorr import SchnorrProof
 from secret_ballot.verify import verify_record
 
 from .make_vectors import HERE, write_all
@@ -30,3 +33,18 @@ def test_group_vectors_decode() -> None:
     for case in data["base_multiples"]:
         assert Point.from_hex(case["k_times_g"]).hex() == case["k_times_g"]
         Scalar.from_hex(case["k"])
+
+
+def test_board_receipt_vector_verifies() -> None:
+    data = json.loads((HERE / "proofs.json").read_text())["board_receipt"]
+    ctx = data["context"]
+    h_e, index, h_b, tracker = (
+        Digest(bytes.fromhex(ctx[0]["bytes"])),
+        ctx[1]["int"],
+        Digest(bytes.fromhex(ctx[2]["bytes"])),
+        Digest(bytes.fromhex(ctx[3]["bytes"])),
+    )
+    signature = SchnorrProof(Scalar.from_hex(data["c"]), Scalar.from_hex(data["v"]))
+    public = Point.from_hex(data["public"])
+    assert verify_receipt(h_e, public, index, h_b, tracker, signature)
+    assert not verify_receipt(h_e, public, index + 1, h_b, tracker, signature)

@@ -352,3 +352,25 @@ def test_audit_with_another_selection_is_refused(record: Path, tmp_path: Path) -
     _write(dst / "audited.jsonl", audited)
     report = verify_record(dst)
     assert any(f.where == "audited.jsonl line 1" for f in report.failures), report.render()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_indices_and_audit_order_hold_across_chunks(
+    record: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # One line per chunk: every position is computed from chunk offsets.
+    monkeypatch.setattr("secret_ballot.verify._CHUNK_BYTES", 1)
+    assert verify_record(record, jobs=jobs).ok
+    dst = _copy(record, tmp_path)
+    lines = _lines(record / "ballots.jsonl")
+    lines[3]["index"], lines[4]["index"] = lines[4]["index"], lines[3]["index"]
+    _write(dst / "ballots.jsonl", lines)
+    report = verify_record(dst, jobs=jobs)
+    wrong = sorted(f.where for f in report.failures if f.field == "index")
+    assert wrong == ["ballots.jsonl line 4", "ballots.jsonl line 5"], report.render()
+    audited = _lines(record / "audited.jsonl")
+    audited.reverse()
+    _write(dst / "ballots.jsonl", _lines(record / "ballots.jsonl"))
+    _write(dst / "audited.jsonl", audited)
+    report = verify_record(dst, jobs=jobs)
+    assert any("order" in f for f in _failures(report, "previous_tracker")), report.render()

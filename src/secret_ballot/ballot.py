@@ -320,7 +320,7 @@ class BallotChecker:
     def check(
         self, ballot: Ballot, field: jf.FieldPath = "ballot", h_b: Digest | None = None
     ) -> Digest:
-        """Verify every proof and the signature; return h_B (spec §9.5).
+        """Verify every proof and the signature; return h_B (spec §9 step 7).
 
         Raises :class:`VerificationError` naming the failing field. Does not
         check that the credential is on the list: that is the board's job.

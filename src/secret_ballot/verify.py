@@ -5,7 +5,7 @@ chunks (in worker processes with ``jobs`` > 1); the verifier keeps, per
 credential, the number of its last line, per line a small credential index,
 an 8-byte key per ciphertext for duplicate detection, and running sums.
 Ballots superseded by a later one from the same credential are subtracted
-from the running sums in a second, sparse pass (spec §9.6).
+from the running sums in a second, sparse pass (spec §9 step 10).
 """
 
 from __future__ import annotations

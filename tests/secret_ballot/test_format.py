@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from secret_ballot import jsonfields as jf
-from secret_ballot.errors import DecodingError
+from secret_ballot.errors import DecodingError, RecordFormatError, RecordRuleError
 from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
-from secret_ballot.record import RECORD_FILES
+from secret_ballot.record import RECORD_FILES, parse_json
 from secret_ballot.simulate import simulate
 from secret_ballot.verify import Report, verify_record
 
@@ -303,3 +303,43 @@ def test_record_with_a_bidi_override_in_a_label_is_refused(record: Path, tmp_pat
     value["contests"][0]["options"][0]["label"] = "Option \u202e2 noitpO"
     (dst / "manifest.json").write_bytes(jf.canonical_json(value))
     _invalid(verify_record(dst), "manifest.json", "U+202E")
+
+
+# --- the strict parser on its own ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"label": "Ñuñoa, ¿sí?", "n": 0},
+        {"\ue000": 1, "\U0001f5f3": 2},  # JCS orders keys by UTF-16 code units
+        [9007199254740991, "\u007f", "tab\tand\u0001"],
+    ],
+)
+def test_canonical_bytes_are_accepted(value: object) -> None:
+    data = jf.canonical_json(value)
+    assert parse_json(data, "x") == value
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b'{"a":"\\u00f1"}', "canonical"),  # ñ escaped
+        ('{"\ue000":1,"\U0001f5f3":2}'.encode(), "canonical"),  # code point order
+        (b"[9007199254740992]", "canonical"),  # beyond 2^53 - 1
+        (b"[-0]", "canonical"),
+        (b"[1.0]", "not an integer"),
+        (b"[1e2]", "not an integer"),
+        (b'{"a":1,"a":1}', "duplicate key 'a'"),
+        (b'{"b":{"a":1,"a":2}}', "duplicate key 'a'"),
+    ],
+)
+def test_other_spellings_are_refused(data: bytes, needle: str) -> None:
+    with pytest.raises(RecordRuleError, match=needle):
+        parse_json(data, "x")
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[1,]", b"NaN", b"\xff"])
+def test_non_json_is_unreadable(data: bytes) -> None:
+    with pytest.raises(RecordFormatError):
+        parse_json(data, "x")

@@ -89,7 +89,7 @@ class ElectionKeys:
     credentials_hash: Digest
     credential_count: int
     board_key: Point
-    """B in the spec: the key that signs the board's receipts (§5.6)."""
+    """B in the spec: the board's public signing key."""
 
     def to_json(self) -> jf.JSON:
         return {

@@ -23,7 +23,7 @@ from secret_ballot.hash import Digest, StreamingDigest, hash_digest
 from secret_ballot.manifest import Manifest
 
 #: Version string of the election record format (spec §8).
-RECORD_VERSION = "asamblea-election-record/1"
+RECORD_VERSION = "asamblea-election-record/2"
 _MAX_TRUSTEES = 255
 _NAME = re.compile(r"[^\x00-\x1f]{1,100}")
 

@@ -3,7 +3,7 @@
 Layout (every file at the top level):
 
 =================  =====================================================
-record.json        {"version": "asamblea-election-record/1"}
+record.json        {"version": "asamblea-election-record/2"}
 manifest.json      the manifest (§5.2)
 parameters.json    group, generator, order, n, t, trustees (§3.3)
 ceremony.json      the key ceremony transcript (§6)

@@ -63,6 +63,8 @@ class ElectionKeys:
     qualified: tuple[int, ...]
     credentials_hash: Digest
     credential_count: int
+    board_key: Point
+    """B in the spec: the board's public signing key."""
 
     def to_json(self) -> jf.JSON:
         return {
@@ -72,6 +74,7 @@ class ElectionKeys:
             "qualified": list(self.qualified),
             "credentials_hash": self.credentials_hash.hex(),
             "credential_count": self.credential_count,
+            "board_key": self.board_key.hex(),
         }
 
     @classmethod
@@ -83,6 +86,7 @@ class ElectionKeys:
             "qualified",
             "credentials_hash",
             "credential_count",
+            "board_key",
         )
         o = jf.obj(value, field, keys)
         vf, qf = jf.join(field, "verification_keys"), jf.join(field, "qualified")
@@ -99,11 +103,17 @@ class ElectionKeys:
             ),
             jf.digest(o["credentials_hash"], jf.join(field, "credentials_hash")),
             jf.integer(o["credential_count"], jf.join(field, "credential_count")),
+            jf.point(o["board_key"], jf.join(field, "board_key")),
         )
 
     def election(self, manifest: Manifest, parameters: Parameters) -> Election:
         return Election(
-            manifest, parameters, self.joint_key, self.verification_keys, self.credentials_hash
+            manifest,
+            parameters,
+            self.joint_key,
+            self.verification_keys,
+            self.credentials_hash,
+            self.board_key,
         )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from secret_ballot.group import Point, Scalar
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from secret_ballot.group import Point, Scalar, base_mul
 from secret_ballot.verify import verify_record
 
 from .make_vectors import HERE, write_all
@@ -30,3 +32,20 @@ def test_group_vectors_decode() -> None:
     for case in data["base_multiples"]:
         assert Point.from_hex(case["k_times_g"]).hex() == case["k_times_g"]
         Scalar.from_hex(case["k"])
+
+
+def test_share_vector_opens_with_plain_aes_gcm() -> None:
+    data = json.loads((HERE / "shares.json").read_text())
+    plain = AESGCM(bytes.fromhex(data["key"])).decrypt(
+        bytes.fromhex(data["nonce"]), bytes.fromhex(data["ciphertext"]), bytes.fromhex(data["aad"])
+    )
+    assert plain.hex() == data["share"]
+
+
+def test_credential_vectors_add_up() -> None:
+    data = json.loads((HERE / "credentials.json").read_text())
+    v = Point.from_hex(data["voting_key"])
+    for case in data["credentials"]:
+        tweak = Scalar.from_hex(case["tweak"])
+        assert (v + base_mul(tweak)).hex() == case["credential"]
+        assert base_mul(Scalar.from_hex(case["credential_secret"])).hex() == case["credential"]

@@ -50,7 +50,7 @@ class VotingKeyPair:
     """A member's long-lived voting key (spec §5.5): secret v, public V = v·G.
 
     Misuse: v never leaves the member's device except inside a voting key
-    file encrypted with the member's passphrase (spec §8.8).
+    file encrypted with the member's passphrase (spec §11).
     """
 
     secret: Scalar

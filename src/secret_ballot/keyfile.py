@@ -1,4 +1,4 @@
-"""Passphrase-protected key files, format ``asamblea-key-file/1`` (spec §8.8).
+"""Passphrase-protected key files, format ``asamblea-key-file/1`` (spec §11).
 
 A key file is a JSON object::
 
@@ -161,7 +161,7 @@ def seal(
     *,
     iterations: int = ITERATIONS,
 ) -> jf.JSON:
-    """A key file holding ``secret`` under ``passphrase`` (spec §8.8).
+    """A key file holding ``secret`` under ``passphrase`` (spec §11).
 
     Misuse: a short passphrase is guessed offline by whoever gets the file;
     the iteration count only slows each guess.

@@ -2,7 +2,7 @@
 
 A :class:`Trustee` runs on the trustee's own device. Between rounds its
 state is saved as a JSON *secret object* (:meth:`Trustee.to_secret_json`),
-which goes into the trustee's key file (spec §8.8), and restored with
+which goes into the trustee's key file (spec §11), and restored with
 :meth:`Trustee.from_secret_json`. The rounds:
 
     t = Trustee.create(parameters, index, d)      # d: the communication secret

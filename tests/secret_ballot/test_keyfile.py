@@ -1,4 +1,4 @@
-"""Key files (spec §8.8): opened only with the passphrase, and only as written."""
+"""Key files (spec §11): opened only with the passphrase, and only as written."""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secret_ballot import schnorr
 from secret_ballot.chaum_pedersen import TAG_COMPLAINT, prove_dleq
@@ -402,3 +404,20 @@ def test_schnorr_ack_is_bound_to_the_ceremony() -> None:
     key = params_a.trustees[ack.recipient - 1].communication_key
     ctx_b = (params_b.digest(), share.dealer, share.recipient, share.digest())
     assert not schnorr.verify(schnorr.TAG_SHARE_ACK, ctx_b, key, ack.signature)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.data())
+def test_ceremony_succeeds_exactly_when_enough_dealers_qualify(data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 5))
+    t = data.draw(st.integers(1, n))
+    silent = data.draw(st.sets(st.integers(1, n), max_size=n))
+    no_reveal = data.draw(st.sets(st.integers(1, n), max_size=n)) - silent
+    params = make_parameters(n, t)
+    trustees, transcript = _ceremony(params, silent=tuple(silent), no_reveal=tuple(no_reveal))
+    outcome = evaluate_transcript(params, transcript)
+    expected = tuple(i for i in range(1, n + 1) if i not in silent | no_reveal)
+    assert outcome.qualified == expected
+    assert outcome.succeeded == (len(expected) >= t)
+    if outcome.succeeded:
+        _assert_keys_work(trustees, params, transcript)

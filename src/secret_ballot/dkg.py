@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -270,6 +270,20 @@ class Transcript:
     """Sorted by dealer, only from dealers who announced."""
     responses: tuple[Response, ...]
     """Sorted by (dealer, recipient), only for dealers who revealed."""
+
+    @classmethod
+    def collect(
+        cls,
+        announcements: Iterable[Announcement],
+        reveals: Iterable[Reveal | MalformedReveal],
+        responses: Iterable[Response],
+    ) -> Transcript:
+        """The transcript of the accepted messages, in any order, put in spec order."""
+        return cls(
+            tuple(sorted(announcements, key=lambda a: a.dealer)),
+            tuple(sorted(reveals, key=lambda r: r.dealer)),
+            tuple(sorted(responses, key=lambda r: (r.dealer, r.recipient))),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -410,11 +410,6 @@ def run_ceremony(
     active = [tr for tr in trustees if tr.index not in quiet]
     announcements = tuple(tr.announce() for tr in active)
     reveals = tuple(tr.reveal() for tr in active)
-    responses = tuple(
-        sorted(
-            (r for tr in active for r in tr.respond(reveals)),
-            key=lambda r: (r.dealer, r.recipient),
-        )
-    )
-    transcript = Transcript(announcements, reveals, responses)
+    responses = [r for tr in active for r in tr.respond(reveals)]
+    transcript = Transcript.collect(announcements, reveals, responses)
     return transcript, evaluate_transcript(trustees[0].parameters, transcript)

@@ -82,10 +82,12 @@ def _draw(seed: bytes, *fields: str | int) -> int:
     return int.from_bytes(hash_digest(_TAG, seed, *fields)[:8], "big")
 
 
-def _credential(seed: bytes, voter: int) -> tuple[CredentialKeyPair, CredentialKind]:
+def _credential(
+    seed: bytes, voter: int, server_held_per_mille: int
+) -> tuple[CredentialKeyPair, CredentialKind]:
     """The voter's credential: from its voting key, or held by the server (spec §5.5)."""
     secret = hash_to_scalar(_TAG, seed, "credential", voter)
-    if _draw(seed, "server-held", voter) % 1000 < SERVER_HELD_PER_MILLE:
+    if _draw(seed, "server-held", voter) % 1000 < server_held_per_mille:
         return CredentialKeyPair.from_secret(secret), CredentialKind.SERVER
     return VotingKeyPair.from_secret(secret).credential(ELECTION_ID), CredentialKind.DEVICE
 
@@ -94,11 +96,11 @@ def _committee(voter: int) -> str:
     return f"committee-{voter % COMMITTEES + 1}"
 
 
-def _credential_chunk(args: tuple[bytes, int, int]) -> list[tuple[bytes, str]]:
-    seed, start, stop = args
+def _credential_chunk(args: tuple[bytes, int, int, int]) -> list[tuple[bytes, str]]:
+    seed, start, stop, server_held_per_mille = args
     out = []
     for v in range(start, stop):
-        pair, kind = _credential(seed, v)
+        pair, kind = _credential(seed, v, server_held_per_mille)
         out.append((pair.public.encode(), kind.value))
     return out
 
@@ -111,6 +113,7 @@ class _CastConfig:
     seed: bytes
     revote_per_mille: int
     audit_per_mille: int
+    server_held_per_mille: int
 
 
 @dataclass
@@ -151,7 +154,7 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
     acc = TallyAccumulator(election.manifest)
     counts = [0] * k
     for voter in range(*bounds):
-        cred, _ = _credential(seed, voter)
+        cred, _ = _credential(seed, voter, config.server_held_per_mille)
         choice = _draw(seed, "choice", voter) % k
         ballots = []
         if _draw(seed, "audit", voter) % 1000 < config.audit_per_mille:
@@ -188,6 +191,7 @@ def simulate(
     seed: bytes | None = None,
     revote_per_mille: int = REVOTE_PER_MILLE,
     audit_per_mille: int = AUDIT_PER_MILLE,
+    server_held_per_mille: int = SERVER_HELD_PER_MILLE,
     absent_trustees: tuple[int, ...] = (),
 ) -> Summary:
     """Run a whole election and write its record to ``out`` (a directory or .zip).
@@ -238,7 +242,7 @@ def simulate(
         bounds = [
             (s, min(s + _CHUNK_VOTERS * 4, voters)) for s in range(0, voters, _CHUNK_VOTERS * 4)
         ]
-        cred_tasks = [(seed, a, b) for a, b in bounds]
+        cred_tasks = [(seed, a, b, server_held_per_mille) for a, b in bounds]
         cred_chunks = (
             pool.imap(_credential_chunk, cred_tasks) if pool else map(_credential_chunk, cred_tasks)
         )
@@ -293,6 +297,7 @@ def simulate(
             seed,
             revote_per_mille,
             audit_per_mille,
+            server_held_per_mille,
         )
         tasks = [(s, min(s + _CHUNK_VOTERS, voters)) for s in range(0, voters, _CHUNK_VOTERS)]
         totals = TallyAccumulator(manifest)

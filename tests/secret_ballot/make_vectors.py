@@ -234,7 +234,7 @@ def write_all(out: Path) -> None:
     if record.exists():
         shutil.rmtree(record)
     simulate(
-        voters=3,
+        voters=4,
         options=3,
         trustees=3,
         threshold=2,
@@ -242,6 +242,7 @@ def write_all(out: Path) -> None:
         seed=b"asamblea test vectors",
         revote_per_mille=400,
         audit_per_mille=400,
+        server_held_per_mille=400,
         absent_trustees=(1,),
     )
 

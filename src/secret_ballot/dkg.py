@@ -20,17 +20,21 @@ transcript holds only the messages that arrived; :func:`evaluate_transcript`
 derives QUAL, with a machine-readable reason for every trustee left out,
 and the ceremony succeeds iff |QUAL| >= t.
 
-The server relaying the messages runs :func:`check_announcement`,
+Each announcement and reveal is signed with the dealer's communication key
+D_i (tag ``dealer-message``), so the server relaying them can drop them but
+not invent or alter them. The server runs :func:`check_announcement`,
 :func:`check_reveal` and :func:`check_response` on arrival and stores only
 what passes; the trustee side is :class:`secret_ballot.trustee.Trustee`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -51,6 +55,11 @@ TAG_SHARE_KEY = "share-key"
 TAG_SHARE_AAD = "share-aad"
 #: Tag of the digest of an encrypted share that an acknowledgement signs (spec §6.4).
 TAG_ENCRYPTED_SHARE = "encrypted-share"
+#: Tag of the digest of a dealer's message body that the dealer signs (spec §6.2).
+TAG_DEALER_MESSAGE_BODY = "dealer-message-body"
+#: Round names in the context of a dealer's signature (spec §6.2).
+ROUND_ANNOUNCE = "announce"
+ROUND_REVEAL = "reveal"
 AEAD_NONCE_SIZE = 12
 SHARE_CIPHERTEXT_SIZE = 32 + 16
 
@@ -86,24 +95,41 @@ class Fault:
 
 # --- messages -----------------------------------------------------------------
 
+UNSIGNED = schnorr.SchnorrProof(Scalar(0), Scalar(0))
+"""Placeholder signature of a dealer message being built; it never verifies."""
+
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
     """Round 1 message of dealer i (spec §6.2)."""
 
+    ROUND: ClassVar[str] = ROUND_ANNOUNCE
+
     dealer: int
     commitment_hash: Digest
     """h_i in the spec."""
+    signature: schnorr.SchnorrProof
+    """Signature by D_i on the body (spec §6.2); :data:`UNSIGNED` until signed."""
+
+    def body_json(self) -> dict[str, jf.JSON]:
+        """The message without its signature: what the dealer signs."""
+        return {"dealer": self.dealer, "commitment_hash": self.commitment_hash.hex()}
 
     def to_json(self) -> jf.JSON:
-        return {"dealer": self.dealer, "commitment_hash": self.commitment_hash.hex()}
+        return {**self.body_json(), "signature": _cv_json(self.signature)}
+
+    def signed_by(self, h_k: Digest, secret: Scalar) -> Announcement:
+        """This message signed with the dealer's communication secret d_i."""
+        return sign_dealer_message(self, h_k, secret)
 
     @classmethod
     def from_json(cls, value: jf.JSON, n: int, field: jf.FieldPath = "") -> Announcement:
-        o = jf.obj(value, field, ("dealer", "commitment_hash"))
+        """Decode the encodings only; :func:`check_dealer_signature` checks the signature."""
+        o = jf.obj(value, field, ("dealer", "commitment_hash", "signature"))
         return cls(
             jf.integer(o["dealer"], jf.join(field, "dealer"), 1, n),
             jf.digest(o["commitment_hash"], jf.join(field, "commitment_hash")),
+            _signature(o["signature"], jf.join(field, "signature")),
         )
 
 
@@ -129,6 +155,8 @@ class EncryptedShare:
 class Reveal:
     """Round 2 message of dealer i (spec §6.2, §6.3)."""
 
+    ROUND: ClassVar[str] = ROUND_REVEAL
+
     dealer: int
     commitments: tuple[Point, ...]
     """A_i0..A_i,t-1 in the spec."""
@@ -136,6 +164,8 @@ class Reveal:
     """Schnorr proofs of knowledge of a_i0..a_i,t-1."""
     shares: tuple[EncryptedShare, ...]
     """One encrypted share per other trustee, by recipient."""
+    signature: schnorr.SchnorrProof
+    """Signature by D_i on the body (spec §6.2); :data:`UNSIGNED` until signed."""
 
     def share_for(self, recipient: int) -> EncryptedShare | None:
         for s in self.shares:
@@ -143,7 +173,8 @@ class Reveal:
                 return s
         return None
 
-    def to_json(self) -> jf.JSON:
+    def body_json(self) -> dict[str, jf.JSON]:
+        """The message without its signature: what the dealer signs."""
         return {
             "dealer": self.dealer,
             "commitments": [a.hex() for a in self.commitments],
@@ -154,10 +185,18 @@ class Reveal:
             ],
         }
 
+    def to_json(self) -> jf.JSON:
+        return {**self.body_json(), "signature": _cv_json(self.signature)}
+
+    def signed_by(self, h_k: Digest, secret: Scalar) -> Reveal:
+        """This message signed with the dealer's communication secret d_i."""
+        return sign_dealer_message(self, h_k, secret)
+
     @classmethod
     def from_json(cls, value: jf.JSON, n: int, field: jf.FieldPath = "") -> Reveal:
-        """Decode the encodings only; :func:`reveal_fault` judges the content."""
-        o = jf.obj(value, field, ("dealer", "commitments", "proofs", "shares"))
+        """Decode the encodings only; :func:`check_dealer_signature` checks the
+        signature and :func:`reveal_fault` the content."""
+        o = jf.obj(value, field, ("dealer", "commitments", "proofs", "shares", "signature"))
         dealer = jf.integer(o["dealer"], jf.join(field, "dealer"), 1, n)
         cf, pf, sf = (
             jf.join(field, "commitments"),
@@ -183,12 +222,16 @@ class Reveal:
                     _hex_bytes(s["ciphertext"], jf.join(f, "ciphertext"), SHARE_CIPHERTEXT_SIZE),
                 )
             )
-        return cls(dealer, commitments, proofs, tuple(shares))
+        signature = _signature(o["signature"], jf.join(field, "signature"))
+        return cls(dealer, commitments, proofs, tuple(shares), signature)
 
 
 @dataclass(frozen=True, slots=True)
 class MalformedReveal:
-    """A reveal in a transcript that does not decode: its dealer is disqualified."""
+    """A reveal in a transcript that its dealer signed but that does not decode.
+
+    The dealer is disqualified (spec §6.5, check 3).
+    """
 
     dealer: int
     raw: jf.JSON
@@ -363,6 +406,62 @@ def expected_share_point(commitments: Sequence[Point], recipient: int) -> Point:
     return sum_points(a * Scalar.reduce(recipient**k) for k, a in enumerate(commitments))
 
 
+def dealer_message_context(
+    h_k: Digest, dealer: int, round_name: str, body: jf.JSON
+) -> tuple[Field, ...]:
+    """(h_K, i, round, D_dealer-message-body(JCS(body))): context of a dealer's
+    signature on its announcement or reveal (spec §6.2)."""
+    return (
+        h_k,
+        dealer,
+        round_name,
+        hash_digest(TAG_DEALER_MESSAGE_BODY, jf.canonical_json(body)),
+    )
+
+
+_M = TypeVar("_M", Announcement, Reveal)
+
+
+def sign_dealer_message(message: _M, h_k: Digest, secret: Scalar) -> _M:
+    """``message`` with a Schnorr signature by d_i, tag ``dealer-message`` (spec §6.2)."""
+    context = dealer_message_context(h_k, message.dealer, message.ROUND, message.body_json())
+    signature = schnorr.sign(schnorr.TAG_DEALER_MESSAGE, context, secret, base_mul(secret))
+    return dataclasses.replace(message, signature=signature)
+
+
+def dealer_signature_verifies(
+    parameters: Parameters,
+    h_k: Digest,
+    round_name: str,
+    dealer: int,
+    body: jf.JSON,
+    signature: schnorr.SchnorrProof,
+) -> bool:
+    """Whether ``signature`` is trustee ``dealer``'s on ``body`` for ``round_name`` (spec §6.2).
+
+    ``body`` is the message as JSON without its ``signature`` key; a body that
+    has no JCS encoding does not verify.
+    """
+    try:
+        context = dealer_message_context(h_k, dealer, round_name, body)
+    except ValueError:
+        return False
+    key = parameters.trustees[dealer - 1].communication_key
+    return schnorr.verify(schnorr.TAG_DEALER_MESSAGE, context, key, signature)
+
+
+def check_dealer_signature(
+    parameters: Parameters, h_k: Digest, message: Announcement | Reveal
+) -> None:
+    """Raise :class:`VerificationError` unless dealer i signed ``message`` (spec §6.2)."""
+    if not dealer_signature_verifies(
+        parameters, h_k, message.ROUND, message.dealer, message.body_json(), message.signature
+    ):
+        raise VerificationError(
+            f"the {message.ROUND} is not signed by trustee {message.dealer}", "signature"
+        )
+
+
 def coefficient_context(h_k: Digest, dealer: int, k: int) -> tuple[Field, ...]:
     """(h_K, i, k): context of the proof of knowledge of a_ik (spec §6.2)."""
     return (h_k, dealer, k)
@@ -420,6 +519,7 @@ def check_announcement(parameters: Parameters, value: jf.JSON, *, sender: int) -
     """
     ann = Announcement.from_json(value, parameters.trustee_count)
     _sender(ann.dealer, sender, "dealer")
+    check_dealer_signature(parameters, parameters.digest(), ann)
     return ann
 
 
@@ -449,16 +549,19 @@ def check_reveal(
 ) -> Reveal:
     """Decode and check a reveal sent by ``sender`` against its announcement (spec §6.2).
 
-    Checks everything the public can: t commitments hashing to h_i, t valid
-    proofs, one share per other trustee. Whether each share is right only its
-    recipient can tell (round 3). Raises :class:`DecodingError` or
-    :class:`VerificationError`: the server refuses the message.
+    Checks everything the public can: the dealer's signature, t commitments
+    hashing to h_i, t valid proofs, one share per other trustee. Whether each
+    share is right only its recipient can tell (round 3). Raises
+    :class:`DecodingError` or :class:`VerificationError`: the server refuses
+    the message.
     """
     reveal = Reveal.from_json(value, parameters.trustee_count)
     _sender(reveal.dealer, sender, "dealer")
     if announcement.dealer != sender:
         raise VerificationError("the announcement is another dealer's", "dealer")
-    fault = reveal_fault(parameters, parameters.digest(), announcement, reveal)
+    h_k = parameters.digest()
+    check_dealer_signature(parameters, h_k, reveal)
+    fault = reveal_fault(parameters, h_k, announcement, reveal)
     if fault is not None:
         raise VerificationError(f"{fault[0].value}: {fault[1]}", "")
     return reveal
@@ -524,6 +627,18 @@ def check_response(
 # --- judging a transcript ------------------------------------------------------------
 
 
+def _reveal_signed(parameters: Parameters, h_k: Digest, reveal: Reveal | MalformedReveal) -> bool:
+    """Whether dealer i signed this reveal, judged on the published JSON if it
+    does not decode (spec §6.5): so a malformed reveal is the dealer's fault."""
+    if isinstance(reveal, Reveal):
+        body, signature = reveal.body_json(), reveal.signature
+    else:
+        raw = reveal.raw
+        body = {key: value for key, value in raw.items() if key != "signature"}
+        signature = _signature(raw.get("signature"), "signature")
+    return dealer_signature_verifies(parameters, h_k, ROUND_REVEAL, reveal.dealer, body, signature)
+
+
 def _check_order(keys: Sequence[tuple[int, ...]], what: str, field: str) -> None:
     if any(b <= a for a, b in itertools.pairwise(keys)):
         raise VerificationError(f"{what}: at most one each, sorted", field)
@@ -534,11 +649,20 @@ def evaluate_transcript(parameters: Parameters, transcript: Transcript) -> Outco
 
     Raises :class:`VerificationError` only when the transcript itself is
     invalid: messages out of order or repeated, a reveal without its
-    announcement, a response that fails its signature or proof (no honest
-    server publishes one). Every dealer fault is reported in the outcome.
+    announcement, an announcement, reveal or response that fails its
+    signature or proof (no honest server publishes one: it refuses such a
+    message on arrival, and only the publisher can have put it there). Every
+    dealer fault is reported in the outcome.
     """
     n, t = parameters.trustee_count, parameters.threshold
     h_k = parameters.digest()
+    for k, ann in enumerate(transcript.announcements):
+        if not dealer_signature_verifies(
+            parameters, h_k, ROUND_ANNOUNCE, ann.dealer, ann.body_json(), ann.signature
+        ):
+            raise VerificationError(
+                f"not signed by trustee {ann.dealer}", f"announcements[{k}].signature"
+            )
     announced = {a.dealer: a for a in transcript.announcements}
     _check_order([(a.dealer,) for a in transcript.announcements], "announcements", "announcements")
     _check_order([(r.dealer,) for r in transcript.reveals], "reveals", "reveals")
@@ -550,6 +674,8 @@ def evaluate_transcript(parameters: Parameters, transcript: Transcript) -> Outco
         i = rev.dealer
         if i not in announced:
             raise VerificationError("a reveal from a trustee who did not announce", f"reveals[{k}]")
+        if not _reveal_signed(parameters, h_k, rev):
+            raise VerificationError(f"not signed by trustee {i}", f"reveals[{k}].signature")
         if isinstance(rev, MalformedReveal):
             faults[i] = Fault(i, FaultCode.MALFORMED_REVEAL, rev.reason)
             continue
@@ -610,6 +736,10 @@ def _cv_json(p: schnorr.SchnorrProof | DLEQProof) -> jf.JSON:
     return {"c": p.c.hex(), "v": p.v.hex()}
 
 
+def _signature(value: jf.JSON, f: jf.FieldPath) -> schnorr.SchnorrProof:
+    return schnorr.SchnorrProof(*_cv(value, f))
+
+
 def _cv(value: jf.JSON, f: jf.FieldPath) -> tuple[Scalar, Scalar]:
     o = jf.obj(value, f, ("c", "v"))
     return jf.scalar(o["c"], jf.join(f, "c")), jf.scalar(o["v"], jf.join(f, "v"))
@@ -653,6 +783,7 @@ def transcript_from_json(value: jf.JSON, n: int, field: jf.FieldPath = "ceremony
         if not isinstance(item, dict):
             raise DecodingError("expected a JSON object", f)
         dealer = jf.integer(item.get("dealer"), jf.join(f, "dealer"), 1, n)
+        _signature(item.get("signature"), jf.join(f, "signature"))
         try:
             reveals.append(Reveal.from_json(item, n))
         except DecodingError as exc:

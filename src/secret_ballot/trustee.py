@@ -30,6 +30,7 @@ from secret_ballot.chaum_pedersen import TAG_COMPLAINT, DLEQProof, prove_dleq
 from secret_ballot.decryption import PartialDecryption, partial_decrypt, verify_partial
 from secret_ballot.dkg import (
     AEAD_NONCE_SIZE,
+    UNSIGNED,
     Acknowledgement,
     Announcement,
     Complaint,
@@ -39,6 +40,7 @@ from secret_ballot.dkg import (
     Reveal,
     Transcript,
     ack_context,
+    check_dealer_signature,
     coefficient_context,
     commitment_hash,
     complaint_context,
@@ -176,15 +178,18 @@ class Trustee:
     # --- rounds -------------------------------------------------------------------
 
     def announce(self) -> Announcement:
-        """Round 1 (spec §6.2)."""
+        """Round 1, signed with d_i (spec §6.2)."""
         self._require_ceremony()
-        return Announcement(self.index, commitment_hash(self.h_k, self.index, self._commitments))
+        h_i = commitment_hash(self.h_k, self.index, self._commitments)
+        return Announcement(self.index, h_i, UNSIGNED).signed_by(self.h_k, self._d)
 
     def reveal(self) -> Reveal:
-        """Round 2: commitments, proofs and one encrypted share per other trustee (spec §6.2-6.3).
+        """Round 2: commitments, proofs and one encrypted share per other trustee,
+        signed with d_i (spec §6.2-6.3).
 
         Calling it again gives the same message: the AES-GCM nonces derive
-        from the coefficients, so a nonce never meets two plaintexts.
+        from the coefficients, so a nonce never meets two plaintexts, and the
+        signature nonce from the message (spec §3.2).
         """
         self._require_ceremony()
         i, h_k = self.index, self.h_k
@@ -208,17 +213,23 @@ class Trustee:
                     self._evaluate(j),
                 )
             )
-        return Reveal(i, self._commitments, proofs, tuple(shares))
+        return Reveal(i, self._commitments, proofs, tuple(shares), UNSIGNED).signed_by(h_k, self._d)
 
     def respond(self, reveals: Iterable[Reveal | MalformedReveal]) -> tuple[Response, ...]:
         """Round 3: for each other dealer's reveal, acknowledge or complain (spec §6.4).
 
         A reveal without a share for this trustee gets no response: the
-        dealer is disqualified for the missing share anyway.
+        dealer is disqualified for the missing share anyway. Raises
+        :class:`VerificationError` if a reveal is not signed by its dealer:
+        the relay invented or altered it, and no response is sent at all.
         """
         self._require_ceremony()
         out: list[Response] = []
-        for reveal in sorted(reveals, key=lambda r: r.dealer):
+        ordered = sorted(reveals, key=lambda r: r.dealer)
+        for reveal in ordered:
+            if isinstance(reveal, Reveal) and reveal.dealer != self.index:
+                check_dealer_signature(self.parameters, self.h_k, reveal)
+        for reveal in ordered:
             i = reveal.dealer
             if i == self.index or isinstance(reveal, MalformedReveal):
                 continue

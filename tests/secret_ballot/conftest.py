@@ -10,7 +10,7 @@ from secret_ballot.ballot import CredentialKeyPair
 from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
 from secret_ballot.dkg import Outcome
 from secret_ballot.election import Election, Parameters, TrusteeInfo
-from secret_ballot.group import base_mul
+from secret_ballot.group import Scalar, base_mul
 from secret_ballot.hash import hash_to_scalar
 from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
 from secret_ballot.trustee import Trustee, run_ceremony
@@ -48,8 +48,13 @@ class Setup:
     credentials: list[CredentialKeyPair]
 
 
+def communication_secret(index: int) -> Scalar:
+    """d_i of test trustee ``index`` in :func:`make_parameters`."""
+    return hash_to_scalar("test", "comm", index)
+
+
 def make_parameters(n: int = 3, t: int = 2, ceremony_id: str = "board-test") -> Parameters:
-    secrets_ = [hash_to_scalar("test", "comm", i) for i in range(1, n + 1)]
+    secrets_ = [communication_secret(i) for i in range(1, n + 1)]
     return Parameters(
         ceremony_id,
         t,
@@ -59,7 +64,7 @@ def make_parameters(n: int = 3, t: int = 2, ceremony_id: str = "board-test") -> 
 
 def make_trustees(params: Parameters) -> list[Trustee]:
     return [
-        Trustee.create(params, i, hash_to_scalar("test", "comm", i), seed=bytes([i]) * 32)
+        Trustee.create(params, i, communication_secret(i), seed=bytes([i]) * 32)
         for i in range(1, params.trustee_count + 1)
     ]
 

@@ -29,7 +29,15 @@ from secret_ballot.credentials import (
     credential_tweak,
     credentials_digest,
 )
-from secret_ballot.dkg import encrypt_share, share_aad, share_key
+from secret_ballot.dkg import (
+    ROUND_ANNOUNCE,
+    UNSIGNED,
+    Announcement,
+    dealer_message_context,
+    encrypt_share,
+    share_aad,
+    share_key,
+)
 from secret_ballot.election import Parameters, TrusteeInfo
 from secret_ballot.elgamal import encrypt
 from secret_ballot.group import G, Point, Scalar, base_mul
@@ -198,7 +206,7 @@ def credential_vectors() -> dict[str, object]:
 
 
 def share_vectors() -> dict[str, object]:
-    """AES-256-GCM share encryption of the key ceremony (spec §6.3)."""
+    """AES-256-GCM share encryption and a dealer's signed message (spec §6.2, §6.3)."""
     params = Parameters(
         "board-vectors",
         2,
@@ -209,6 +217,10 @@ def share_vectors() -> dict[str, object]:
     value = _s("share")
     nonce = bytes(range(12))
     share = encrypt_share(h_k, 1, 2, shared, nonce, value)
+    announcement = Announcement(1, hash_digest("test-vector", "commitments"), UNSIGNED).signed_by(
+        h_k, _s("d1")
+    )
+    body = announcement.body_json()
     return {
         "parameters": params.to_json(),
         "ceremony_hash": h_k.hex(),
@@ -220,6 +232,12 @@ def share_vectors() -> dict[str, object]:
         "nonce": nonce.hex(),
         "share": value.hex(),
         "ciphertext": share.ciphertext.hex(),
+        "signed_announcement": {
+            "message": announcement.to_json(),
+            "body_jcs": canonical_json(body).decode(),
+            "context": [_typed(f) for f in dealer_message_context(h_k, 1, ROUND_ANNOUNCE, body)],
+            "tag": schnorr.TAG_DEALER_MESSAGE,
+        },
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,8 @@ from secret_ballot import schnorr
 from secret_ballot.chaum_pedersen import TAG_COMPLAINT, prove_dleq
 from secret_ballot.decryption import combine, partial_decrypt
 from secret_ballot.dkg import (
+    ROUND_REVEAL,
+    UNSIGNED,
     Acknowledgement,
     Announcement,
     Complaint,
@@ -24,6 +27,7 @@ from secret_ballot.dkg import (
     check_response,
     check_reveal,
     commitment_hash,
+    dealer_message_context,
     encrypt_share,
     evaluate_transcript,
     response_from_json,
@@ -38,7 +42,13 @@ from secret_ballot.group import G, Point, Scalar, base_mul
 from secret_ballot.hash import hash_digest, hash_to_scalar
 from secret_ballot.trustee import Trustee, check_partial_decryptions, run_ceremony
 
-from .conftest import BOARD_KEY, make_manifest, make_parameters, make_trustees
+from .conftest import (
+    BOARD_KEY,
+    communication_secret,
+    make_manifest,
+    make_parameters,
+    make_trustees,
+)
 
 RevealEdit = Callable[[Reveal], Reveal]
 
@@ -60,7 +70,8 @@ def _ceremony(
             continue
         rev = tr.reveal()
         if edits and tr.index in edits:
-            rev = edits[tr.index](rev)
+            # A dishonest dealer signs what it sends.
+            rev = edits[tr.index](rev).signed_by(params.digest(), communication_secret(tr.index))
         reveals.append(rev)
     responses = sorted(
         (r for tr in active for r in tr.respond(reveals)), key=lambda r: (r.dealer, r.recipient)
@@ -210,9 +221,12 @@ def test_proof_replayed_from_another_ceremony_fails() -> None:
     # Dealer 1 of ceremony b announces the commitments of ceremony a and
     # replays their proofs, hoping not to need the coefficients.
     _trustees, transcript = _ceremony(params_b)
-    ann = Announcement(1, commitment_hash(params_b.digest(), 1, old.commitments))
-    replay = dataclasses.replace(
-        transcript.reveals[0], commitments=old.commitments, proofs=old.proofs
+    h_kb, d1 = params_b.digest(), communication_secret(1)
+    ann = Announcement(1, commitment_hash(h_kb, 1, old.commitments), UNSIGNED).signed_by(h_kb, d1)
+    first = transcript.reveals[0]
+    assert isinstance(first, Reveal)
+    replay = dataclasses.replace(first, commitments=old.commitments, proofs=old.proofs).signed_by(
+        h_kb, d1
     )
     forged = Transcript(
         (ann, *transcript.announcements[1:]),
@@ -235,18 +249,37 @@ def test_reveal_that_does_not_match_its_announcement_disqualifies() -> None:
     assert _codes(params, transcript) == {3: FaultCode.COMMITMENT_MISMATCH}
 
 
-def test_malformed_reveal_in_a_transcript_disqualifies() -> None:
+def _sign_raw(params: Parameters, body: dict[str, Any], round_name: str) -> dict[str, Any]:
+    """``body`` as its dealer would sign it, whatever it holds."""
+    i = body["dealer"]
+    d = communication_secret(i)
+    ctx = dealer_message_context(params.digest(), i, round_name, body)
+    sig = schnorr.sign(schnorr.TAG_DEALER_MESSAGE, ctx, d, base_mul(d))
+    return {**body, "signature": {"c": sig.c.hex(), "v": sig.v.hex()}}
+
+
+def test_malformed_reveal_in_a_transcript_disqualifies_the_dealer_who_signed_it() -> None:
     params = make_parameters(3, 2)
     _, transcript = _ceremony(params)
     data = transcript_to_json(transcript)
-    data["reveals"][1]["commitments"][0] = "zz"
+    body = {k: v for k, v in data["reveals"][1].items() if k != "signature"}
+    body["commitments"][0] = "zz"
+    data["reveals"][1] = _sign_raw(params, body, ROUND_REVEAL)
     data["responses"] = [r for r in data["responses"] if r["dealer"] != 2]
     decoded = transcript_from_json(data, 3)
     assert isinstance(decoded.reveals[1], MalformedReveal)
     assert transcript_to_json(decoded) == data
     assert _codes(params, decoded) == {2: FaultCode.MALFORMED_REVEAL}
-    data["reveals"][1]["commitments"] = data["reveals"][1]["commitments"][:1]
+    body["commitments"] = body["commitments"][:1]
+    data["reveals"][1] = _sign_raw(params, body, ROUND_REVEAL)
     assert _codes(params, transcript_from_json(data, 3)) == {2: FaultCode.MALFORMED_REVEAL}
+    # The same malformed reveal not signed by its dealer came from the publisher.
+    data["reveals"][1]["signature"] = data["reveals"][0]["signature"]
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        evaluate_transcript(params, transcript_from_json(data, 3))
+    del data["reveals"][1]["signature"]
+    with pytest.raises(DecodingError, match="signature"):
+        transcript_from_json(data, 3)
 
 
 def test_invalid_transcripts_are_refused() -> None:
@@ -294,7 +327,9 @@ def test_server_checks_on_arrival() -> None:
             params,
             reveals[0].to_json(),
             sender=1,
-            announcement=Announcement(1, anns[1].commitment_hash),
+            announcement=Announcement(1, anns[1].commitment_hash, UNSIGNED).signed_by(
+                params.digest(), communication_secret(1)
+            ),
         )
     responses = trustees[1].respond(reveals)
     assert [r.dealer for r in responses] == [1, 3]

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from secret_ballot import schnorr
+from secret_ballot.dkg import dealer_signature_verifies
+from secret_ballot.election import Parameters
 from secret_ballot.group import Point, Scalar, base_mul
+from secret_ballot.schnorr import SchnorrProof
 from secret_ballot.verify import verify_record
 
 from .make_vectors import HERE, write_all
@@ -40,6 +44,20 @@ def test_share_vector_opens_with_plain_aes_gcm() -> None:
         bytes.fromhex(data["nonce"]), bytes.fromhex(data["ciphertext"]), bytes.fromhex(data["aad"])
     )
     assert plain.hex() == data["share"]
+
+
+def test_dealer_message_vector_verifies() -> None:
+    data = json.loads((HERE / "shares.json").read_text())
+    case = data["signed_announcement"]
+    params = Parameters.from_json(data["parameters"])
+    message = dict(case["message"])
+    signature = message.pop("signature")
+    assert case["body_jcs"] == json.dumps(message, separators=(",", ":"), sort_keys=True)
+    proof = SchnorrProof(Scalar.from_hex(signature["c"]), Scalar.from_hex(signature["v"]))
+    key = params.trustees[0].communication_key
+    assert dealer_signature_verifies(params, params.digest(), "announce", 1, message, proof)
+    assert not dealer_signature_verifies(params, params.digest(), "reveal", 1, message, proof)
+    assert not schnorr.verify(case["tag"], (params.digest(), 1, "announce", b"\0" * 32), key, proof)
 
 
 def test_credential_vectors_add_up() -> None:

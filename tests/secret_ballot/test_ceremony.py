@@ -456,3 +456,114 @@ def test_ceremony_succeeds_exactly_when_enough_dealers_qualify(data: st.DataObje
     assert outcome.succeeded == (len(expected) >= t)
     if outcome.succeeded:
         _assert_keys_work(trustees, params, transcript)
+
+
+def _server_reveal(params: Parameters, dealer: int, key: Scalar) -> tuple[Announcement, Reveal]:
+    """A dealer's announcement and reveal made up by the server with its own
+    polynomial, proofs valid for this ceremony, shares encrypted under its own
+    key, and signed with ``key``: everything but the dealer's d_i."""
+    h_k = params.digest()
+    coefficients = [hash_to_scalar("server", dealer, k) for k in range(params.threshold)]
+    commitments = tuple(base_mul(a) for a in coefficients)
+    proofs = tuple(
+        schnorr.prove(schnorr.TAG_COEFFICIENT, (h_k, dealer, k), a, big_a)
+        for k, (a, big_a) in enumerate(zip(coefficients, commitments, strict=True))
+    )
+    shares = tuple(
+        encrypt_share(
+            h_k,
+            dealer,
+            info.index,
+            info.communication_key * key,
+            bytes(12),
+            sum((a * Scalar.reduce(info.index**k) for k, a in enumerate(coefficients)), Scalar(0)),
+        )
+        for info in params.trustees
+        if info.index != dealer
+    )
+    ann = Announcement(dealer, commitment_hash(h_k, dealer, commitments), UNSIGNED)
+    reveal = Reveal(dealer, commitments, proofs, shares, UNSIGNED)
+    return ann.signed_by(h_k, key), reveal.signed_by(h_k, key)
+
+
+def test_server_replacing_a_reveal_with_its_own_polynomial_is_caught() -> None:
+    params = make_parameters(3, 2)
+    trustees, transcript = _ceremony(params)
+    server_key = hash_to_scalar("server", "key")
+    ann, forged = _server_reveal(params, 2, server_key)
+    # Signed by the dealer's own key the made-up messages would pass every
+    # other check: the signature is what stops them.
+    real_key = communication_secret(2)
+    passes = forged.signed_by(params.digest(), real_key)
+    ann_passes = ann.signed_by(params.digest(), real_key)
+    assert check_reveal(params, passes.to_json(), sender=2, announcement=ann_passes) == passes
+    # On arrival: the relay's own checks and every recipient's device refuse it.
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        check_announcement(params, ann.to_json(), sender=2)
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        check_reveal(params, forged.to_json(), sender=2, announcement=ann_passes)
+    honest = [r for r in transcript.reveals if r.dealer != 2]
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        trustees[0].respond([*honest, forged])
+    # In the transcript, even with the recipients' complaints dropped.
+    only_acks = tuple(r for r in transcript.responses if r.dealer != 2)
+    swapped = Transcript.collect(
+        transcript.announcements,
+        [*honest, forged.signed_by(params.digest(), server_key)],
+        only_acks,
+    )
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        evaluate_transcript(params, swapped)
+    with_ann = Transcript.collect(
+        [a for a in transcript.announcements if a.dealer != 2] + [ann], honest, only_acks
+    )
+    with pytest.raises(VerificationError, match="not signed by trustee 2"):
+        evaluate_transcript(params, with_ann)
+
+
+def test_server_inventing_every_dealer_cannot_make_the_joint_key() -> None:
+    params = make_parameters(3, 2)
+    server_key = hash_to_scalar("server", "key")
+    made_up = [_server_reveal(params, i, server_key) for i in (1, 2, 3)]
+    forged = Transcript.collect([a for a, _ in made_up], [r for _, r in made_up], [])
+    with pytest.raises(VerificationError, match="not signed by trustee 1"):
+        evaluate_transcript(params, forged)
+    # Also as published in a record, where the verifier reads it.
+    published = transcript_from_json(transcript_to_json(forged), 3)
+    with pytest.raises(VerificationError, match="not signed by trustee 1"):
+        evaluate_transcript(params, published)
+
+
+def test_dealer_signature_replayed_from_another_ceremony_or_round_fails() -> None:
+    # The same trustees (same communication keys) in two ceremonies.
+    params_a = make_parameters(3, 2, ceremony_id="board-a")
+    params_b = make_parameters(3, 2, ceremony_id="board-b")
+    _, ta = _ceremony(params_a)
+    _, tb = _ceremony(params_b)
+    old_ann = ta.announcements[0]
+    with pytest.raises(VerificationError, match="not signed by trustee 1"):
+        check_announcement(params_b, old_ann.to_json(), sender=1)
+    replayed = Transcript.collect(
+        (old_ann, *tb.announcements[1:]),
+        tb.reveals[1:],
+        tuple(r for r in tb.responses if r.dealer != 1),
+    )
+    with pytest.raises(VerificationError, match="not signed by trustee 1"):
+        evaluate_transcript(params_b, replayed)
+    # The same body signed by dealer 1 for ceremony a, or for another round.
+    rev = tb.reveals[0]
+    assert isinstance(rev, Reveal)
+    d1 = communication_secret(1)
+    for h_k, round_name in [(params_a.digest(), ROUND_REVEAL), (params_b.digest(), "announce")]:
+        ctx = dealer_message_context(h_k, 1, round_name, rev.body_json())
+        moved = dataclasses.replace(
+            rev, signature=schnorr.sign(schnorr.TAG_DEALER_MESSAGE, ctx, d1, base_mul(d1))
+        )
+        with pytest.raises(VerificationError, match="not signed by trustee 1"):
+            check_reveal(params_b, moved.to_json(), sender=1, announcement=tb.announcements[0])
+        with pytest.raises(VerificationError, match="not signed by trustee 1"):
+            evaluate_transcript(params_b, dataclasses.replace(tb, reveals=(moved, *tb.reveals[1:])))
+    # An announcement's signature does not sign the dealer's reveal.
+    swapped = dataclasses.replace(rev, signature=tb.announcements[0].signature)
+    with pytest.raises(VerificationError, match="not signed by trustee 1"):
+        check_reveal(params_b, swapped.to_json(), sender=1, announcement=tb.announcements[0])

@@ -409,6 +409,23 @@ def check_partial_decryptions(
     return TrusteePartials(trustee, tuple(partials))
 
 
+Sent = Announcement | Reveal | Response
+
+
+def dropped_messages(
+    sent: Iterable[Sent], published: Iterable[Sent | MalformedReveal]
+) -> tuple[Sent, ...]:
+    """The messages a trustee sent that the board does not show as sent (spec §6.8).
+
+    A relay cannot forge a trustee's messages but can drop them (the trustee
+    then looks absent, or its complaint counts as none). The trustee's device
+    runs this on each round's published messages and tells the trustee, who
+    says so in public, if anything comes back.
+    """
+    shown = list(published)
+    return tuple(m for m in sent if m not in shown)
+
+
 def run_ceremony(
     trustees: Sequence[Trustee], *, silent: Iterable[int] = ()
 ) -> tuple[Transcript, Outcome]:

@@ -40,7 +40,12 @@ from secret_ballot.elgamal import Ciphertext, encrypt
 from secret_ballot.errors import DecodingError, ProtocolError, VerificationError
 from secret_ballot.group import G, Point, Scalar, base_mul
 from secret_ballot.hash import hash_digest, hash_to_scalar
-from secret_ballot.trustee import Trustee, check_partial_decryptions, run_ceremony
+from secret_ballot.trustee import (
+    Trustee,
+    check_partial_decryptions,
+    dropped_messages,
+    run_ceremony,
+)
 
 from .conftest import (
     BOARD_KEY,
@@ -567,3 +572,19 @@ def test_dealer_signature_replayed_from_another_ceremony_or_round_fails() -> Non
     swapped = dataclasses.replace(rev, signature=tb.announcements[0].signature)
     with pytest.raises(VerificationError, match="not signed by trustee 1"):
         check_reveal(params_b, swapped.to_json(), sender=1, announcement=tb.announcements[0])
+
+
+def test_trustee_sees_its_dropped_messages_on_the_board() -> None:
+    params = make_parameters(3, 2)
+    trustees, transcript = _ceremony(params)
+    mine = trustees[1]
+    sent = [mine.announce(), mine.reveal(), *mine.respond(transcript.reveals)]
+    board = [*transcript.announcements, *transcript.reveals, *transcript.responses]
+    assert dropped_messages(sent, board) == ()
+    without = [m for m in board if m != sent[1] and m != sent[2]]
+    assert dropped_messages(sent, without) == (sent[1], sent[2])
+    # A message altered on the way is not the one sent.
+    ack = sent[2]
+    assert isinstance(ack, Acknowledgement)
+    altered = dataclasses.replace(ack, signature=dataclasses.replace(ack.signature, v=Scalar(1)))
+    assert dropped_messages(sent, [*without, sent[1], altered]) == (sent[2],)

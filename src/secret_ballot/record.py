@@ -133,7 +133,12 @@ class ElectionKeys:
 
     def election(self, manifest: Manifest, parameters: Parameters) -> Election:
         return Election(
-            manifest, parameters, self.joint_key, self.verification_keys, self.credentials_hash
+            manifest,
+            parameters,
+            self.joint_key,
+            self.verification_keys,
+            self.credentials_hash,
+            self.board_key,
         )
 
 

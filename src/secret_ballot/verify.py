@@ -27,14 +27,9 @@ from secret_ballot.ballot import (
     tracker_start,
 )
 from secret_ballot.board import verify_receipt
+from secret_ballot.credentials import CredentialEntry, credentials_digest
 from secret_ballot.dkg import evaluate_transcript, transcript_from_json
-from secret_ballot.election import (
-    RECORD_VERSION,
-    Election,
-    Parameters,
-    credentials_digest,
-    election_digest,
-)
+from secret_ballot.election import RECORD_VERSION, Election, Parameters
 from secret_ballot.elgamal import Ciphertext
 from secret_ballot.errors import (
     DecodingError,
@@ -360,19 +355,18 @@ class _Verifier:
             report.fail(ELECTION_FILE, exc.field, exc.message)
             report.check("election keys", False, "invalid")
             return
-        if not self._ceremony(parameters, manifest, keys):
+        if not self._ceremony(parameters, keys):
             return
         credentials = self._credentials(keys)
         if credentials is None:
             return
         election = keys.election(manifest, parameters)
-        h_p = election.parameters_hash
-        h_e = election_digest(h_p, keys.credentials_hash, keys.joint_key, keys.verification_keys)
+        h_e = election.election_hash
         ok = h_e == keys.election_hash
         report.check("election hash", ok, h_e.hex())
         if not ok:
             report.fail(
-                ELECTION_FILE, "election_hash", "is not D_election(h_P, h_C, K, VK_1..VK_n)"
+                ELECTION_FILE, "election_hash", "is not D_election(h_M, h_K, h_C, K, VK_1..VK_n, B)"
             )
             return
         checker = BallotChecker(election)
@@ -383,30 +377,28 @@ class _Verifier:
         del credentials
         self._tally(election, sums, cast, counted, head)
 
-    def _ceremony(self, parameters: Parameters, manifest: Manifest, keys: ElectionKeys) -> bool:
+    def _ceremony(self, parameters: Parameters, keys: ElectionKeys) -> bool:
         report = self.report
         try:
             transcript = transcript_from_json(
-                self.reader.read_json(CEREMONY_FILE), parameters.trustee_count
+                self.reader.read_json(CEREMONY_FILE), parameters.trustee_count, ""
             )
-        except DecodingError as exc:
+            outcome = evaluate_transcript(parameters, transcript)
+        except (DecodingError, VerificationError) as exc:
             report.fail(CEREMONY_FILE, exc.field, exc.message)
             report.check("key ceremony", False, "invalid")
             return False
-        h_p = parameters.digest(manifest.digest())
-        try:
-            outcome = evaluate_transcript(parameters, h_p, transcript)
-        except VerificationError as exc:
-            report.fail(CEREMONY_FILE, exc.field, exc.message)
-            report.check("key ceremony", False, "invalid")
+        notes = outcome.notes()
+        if not outcome.succeeded or outcome.joint_key is None:
+            report.fail(CEREMONY_FILE, "", f"the ceremony failed: {outcome.failure}")
+            report.check("key ceremony", False, "; ".join([f"failed: {outcome.failure}", *notes]))
             return False
         ok = True
         if outcome.qualified != keys.qualified:
             report.fail(
                 ELECTION_FILE,
                 "qualified",
-                f"{CEREMONY_FILE} gives QUAL = {list(outcome.qualified)} "
-                f"({'; '.join(outcome.faults)})",
+                f"{CEREMONY_FILE} gives QUAL = {list(outcome.qualified)} ({'; '.join(notes)})",
             )
             ok = False
         if outcome.joint_key != keys.joint_key:
@@ -425,7 +417,7 @@ class _Verifier:
                     )
                     ok = False
         detail = f"qualified {list(outcome.qualified)}, joint key {keys.joint_key.hex()[:16]}…"
-        for note in outcome.faults:
+        for note in notes:
             detail += f"; {note}"
         report.check("key ceremony", ok, detail)
         return ok
@@ -437,31 +429,35 @@ class _Verifier:
             report.fail(CREDENTIALS_FILE, "", "expected a JSON array")
             return None
         index: dict[bytes, int] = {}
-        points: list[Point] = []
+        entries: list[CredentialEntry] = []
+        kinds: dict[str, int] = {}
         ok = True
         for i, item in enumerate(raw):
             try:
-                p = jf.point(item, f"[{i}]")
+                entry = CredentialEntry.from_json(item, f"[{i}]")
             except DecodingError as exc:
                 report.fail(CREDENTIALS_FILE, exc.field, exc.message)
                 ok = False
                 continue
-            enc = p.encode()
+            enc = entry.credential.encode()
             if enc in index:
-                report.fail(CREDENTIALS_FILE, f"[{i}]", "duplicate credential")
+                report.fail(CREDENTIALS_FILE, f"[{i}].credential", "duplicate credential")
                 ok = False
             index[enc] = i
-            points.append(p)
+            entries.append(entry)
+            kinds[entry.kind.value] = kinds.get(entry.kind.value, 0) + 1
         del raw
-        if ok and len(points) != keys.credential_count:
-            report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(points)}")
+        if ok and len(entries) != keys.credential_count:
+            report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(entries)}")
             ok = False
-        if ok and credentials_digest(points, len(points)) != keys.credentials_hash:
+        if ok and credentials_digest(entries, len(entries)) != keys.credentials_hash:
             report.fail(
                 ELECTION_FILE, "credentials_hash", f"is not D_credentials of {CREDENTIALS_FILE}"
             )
             ok = False
-        report.check("credentials", ok, f"{len(points)} on the list")
+        detail = f"{len(entries)} on the list ({kinds.get('device', 0)} device, "
+        detail += f"{kinds.get('server', 0)} server-held)"
+        report.check("credentials", ok, detail)
         return index if ok else None
 
     def _audited(self, election: Election, checker: BallotChecker, seen: set[int]) -> set[bytes]:

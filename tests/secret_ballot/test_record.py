@@ -110,7 +110,7 @@ def test_changing_any_field_of_a_json_file_fails(record: Path, tmp_path: Path, n
     original = json.loads((record / name).read_bytes())
     leaves = list(_leaves(original))
     if name == "credentials.json":
-        leaves = leaves[:2]
+        leaves = leaves[:3]
     for path, _ in leaves:
         free_text = path.endswith(("title", "label"))
         if free_text and "contests[0].options[0]" not in path:
@@ -218,3 +218,20 @@ def test_unreadable_record_gives_exit_2(
     report = verify_record(dst)
     assert report.exit_code == 2
     assert needle in report.render()
+
+
+def test_record_with_a_trustee_absent_from_the_ceremony_verifies(tmp_path: Path) -> None:
+    out = tmp_path / "rec"
+    simulate(
+        voters=3, options=2, trustees=3, threshold=2, out=out, seed=b"absent", absent_trustees=(1,)
+    )
+    report = verify_record(out)
+    assert report.ok, report.render()
+    assert "trustee 1: not-announced" in report.render()
+    election = json.loads((out / "election.json").read_bytes())
+    assert election["qualified"] == [2, 3]
+    # Claiming trustee 1 as qualified is caught.
+    election["qualified"] = [1, 2, 3]
+    (out / "election.json").write_bytes(canonical_json(election))
+    report = verify_record(out)
+    assert any(f.field == "qualified" for f in report.failures), report.render()

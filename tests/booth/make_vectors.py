@@ -24,6 +24,7 @@ from secret_ballot.ballot import (
     next_tracker,
     tracker_start,
 )
+from secret_ballot.credentials import credential_tweak, election_credential
 from secret_ballot.election import Election
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.hash import hash_digest, hash_to_scalar
@@ -33,7 +34,6 @@ from tests.secret_ballot.conftest import make_setup
 OUT = Path(__file__).parent / "vectors" / "ballots.json"
 
 #: Tag of the per-election credential tweak δ = H(V, election_id).
-TAG_CREDENTIAL_TWEAK = "credential-tweak"
 
 SELECTIONS = [
     {"motion": [1, 0, 0], "chair": [0, 0, 1], "board": [1, 0, 0, 1], "budget": [3, 1]},
@@ -77,10 +77,10 @@ def ballot_cases(election: Election, credentials: list[CredentialKeyPair]) -> li
 
 def credential_cases() -> list[JSON]:
     cases = []
-    for i, election_id in enumerate(["test-election", "board-7.vote_2", "Ñ-not-an-id"]):
+    for i, election_id in enumerate(["test-election", "board-7.vote_2", "poll-0f3a9c"]):
         v = hash_to_scalar("test-vector", "booth voting key", i)
         voting_key = base_mul(v)
-        tweak = hash_to_scalar(TAG_CREDENTIAL_TWEAK, voting_key, election_id)
+        tweak = credential_tweak(voting_key, election_id)
         x = v + tweak
         cases.append(
             {
@@ -89,7 +89,7 @@ def credential_cases() -> list[JSON]:
                 "election_id": election_id,
                 "tweak": tweak.hex(),
                 "credential_secret": x.hex(),
-                "credential": (voting_key + base_mul(tweak)).hex(),
+                "credential": election_credential(voting_key, election_id).hex(),
             }
         )
         assert base_mul(x) == voting_key + base_mul(tweak)

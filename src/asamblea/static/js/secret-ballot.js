@@ -18,7 +18,7 @@ import { Point, sha256, sha512 } from "../vendor/noble.js";
 // --- Constants ---------------------------------------------------------------
 
 /** Prefix of every domain separation tag (§3.1); equals secret_ballot.hash.DOMAIN_PREFIX. */
-export const DOMAIN_PREFIX = "asamblea-secret-ballot/1/";
+export const DOMAIN_PREFIX = "asamblea-secret-ballot/2/";
 
 /** n: the order of secp256k1 (§2). */
 export const N = Point.Fn.ORDER;
@@ -528,6 +528,10 @@ export function generateVotingKey() {
 
 /** δ = H_credential-tweak(V, election_id). */
 export function credentialTweak(votingKey, electionId) {
+  if (votingKey.is0()) throw new RangeError("a voting key is not the identity");
+  if (typeof electionId !== "string" || !ID_PATTERN.test(electionId)) {
+    throw new RangeError("the election id is not an identifier");
+  }
   return hashToScalar(TAG_CREDENTIAL_TWEAK, votingKey, electionId);
 }
 

@@ -28,6 +28,8 @@ from asamblea.federation.access import Viewer, viewer_of
 from asamblea.motions import selectors as motion_selectors
 from asamblea.voting import (
     access,
+    minutes,
+    minutes_pdf,
     plain,
     receipts,
     rollup,
@@ -379,3 +381,32 @@ def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
                 return redirect("voting:detail", poll_id=recall.poll_id)
     context = {"form": form, "mandate": mandate}
     return render(request, "voting/recall.html", context, status=status)
+
+
+# --- minutes ---------------------------------------------------------------------
+
+
+@login_required
+def poll_minutes(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The printable record of a closed poll."""
+    poll = _poll_or_404(viewer_of(request), poll_id)
+    try:
+        record = minutes.minutes_for(member=viewer_of(request), poll=poll)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message)}
+        return render(request, "voting/minutes.html", context, status=exc.status)
+    return render(request, "voting/minutes.html", {"poll": poll, "minutes": record})
+
+
+@login_required
+def poll_minutes_pdf(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The same record as a PDF download."""
+    poll = _poll_or_404(viewer_of(request), poll_id)
+    try:
+        record = minutes.minutes_for(member=viewer_of(request), poll=poll)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message)}
+        return render(request, "voting/minutes.html", context, status=exc.status)
+    response = HttpResponse(minutes_pdf.render_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-minutes.pdf"'
+    return response

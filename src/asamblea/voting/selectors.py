@@ -285,3 +285,52 @@ def subject_of(*, member: Member | Viewer, poll: Poll) -> Subject:
         paragraph=paragraph,
         ops=motion_rules.diff_words(old, new),
     )
+
+
+# --- may I vote? -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteMark:
+    """Whether the member has voted, can vote, or cannot (and why), for lists."""
+
+    code: str  # "voted", "can_vote", "cannot_vote", "" (nothing to say: not open)
+    reason: str = ""
+
+
+def vote_marks_for(*, member: Member | Viewer, polls: list[Poll]) -> dict[int, VoteMark]:
+    """A mark per open poll of ``polls`` (two queries, whatever their number):
+    voted, can vote, or cannot vote with the reason. ``voting.access`` says
+    who may vote at all; the frozen electorate says who may in this poll."""
+    viewer = as_viewer(member)
+    open_ids = [p.pk for p in polls if p.state == PollState.OPEN]
+    if viewer.member is None or not open_ids:
+        return {p.pk: VoteMark("") for p in polls}
+    entitled = set(
+        ElectorateEntry.objects.filter(poll_id__in=open_ids, member=viewer.member).values_list(
+            "poll_id", flat=True
+        )
+    )
+    voted = set(
+        VoteLedger.objects.filter(poll_id__in=open_ids, member=viewer.member).values_list(
+            "poll_id", flat=True
+        )
+    )
+    marks = {}
+    for poll in polls:
+        if poll.state != PollState.OPEN:
+            marks[poll.pk] = VoteMark("")
+        elif poll.pk in voted:
+            marks[poll.pk] = VoteMark("voted")
+        elif poll.voting_time_over:
+            marks[poll.pk] = VoteMark("cannot_vote", str(_("the voting time is over")))
+        elif not access.may(viewer, poll, to="vote"):
+            marks[poll.pk] = VoteMark("cannot_vote", str(_("you may not vote at this node")))
+        elif poll.pk not in entitled:
+            marks[poll.pk] = VoteMark(
+                "cannot_vote",
+                str(_("you were not a member beneath its node when it opened")),
+            )
+        else:
+            marks[poll.pk] = VoteMark("can_vote")
+    return marks

@@ -76,9 +76,11 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state")
     if state not in PollState.values:
         state = None
-    polls = selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100]
+    polls = list(selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100])
+    marks = selectors.vote_marks_for(member=viewer_of(request), polls=polls)
     context = {
         "polls": polls,
+        "rows": [(poll, marks[poll.pk]) for poll in polls],
         "node": node,
         "state": state,
         "states": PollState.choices,

@@ -117,3 +117,11 @@ def test_pdf_without_unicode_fonts_falls_back_to_latin_1(
     assert response.status_code == 200
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Convocamos un paro indefinido." in " ".join(text.split())
+
+
+def test_print_stylesheet_hides_the_controls():
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("css/decisions.css"), encoding="utf-8").read()  # noqa: SIM115
+    assert "@media print" in css
+    assert ".no-print" in css

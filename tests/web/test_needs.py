@@ -219,3 +219,12 @@ def test_dashboard_marks_open_polls(fed, client_for):
     open_poll(fed.secretary, fed.committee_a1, question="¿Puedo?")
     page = client_for(fed.member).get(reverse("core:home")).content.decode()
     assert "can vote" in page
+
+
+def test_navigation_link_says_the_count_in_words(fed, client_for):
+    open_poll(fed.secretary, fed.committee_a1)
+    page = client_for(fed.member).get(reverse("motions:list")).content.decode()
+    link = page[page.index('id="needs-link"') :]
+    link = link[: link.index("</a>")]
+    assert '<span class="tag" aria-hidden="true">1</span>' in link
+    assert "(1 item waiting)" in link

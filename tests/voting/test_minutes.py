@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -120,8 +122,6 @@ def test_pdf_without_unicode_fonts_falls_back_to_latin_1(
 
 
 def test_print_stylesheet_hides_the_controls():
-    from django.contrib.staticfiles import finders
-
-    css = open(finders.find("css/decisions.css"), encoding="utf-8").read()  # noqa: SIM115
+    css = Path(finders.find("css/decisions.css")).read_text(encoding="utf-8")
     assert "@media print" in css
     assert ".no-print" in css

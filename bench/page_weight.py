@@ -1,4 +1,5 @@
-"""Transfer weight of a motion's page, as a phone on a weak connection gets it.
+"""Transfer weight of a motion's page (and of "what needs me", a poll's
+minutes and results), as a phone on a weak connection gets it.
 
 Serves the app with gunicorn, WhiteNoise and the hashed, pre-compressed static
 files (``ASAMBLEA_MANIFEST_STATIC=1`` after ``collectstatic``) from a throwaway
@@ -155,6 +156,32 @@ def build_motion(*, comments: int, amendments: int) -> tuple[str, int]:
     return people[0].pseudonym, motion.pk
 
 
+def build_closed_poll(pseudonym: str) -> int:
+    """A question put to the motion's committee, voted by everyone and closed
+    (for its minutes). Returns the poll id."""
+    from asamblea.accounts.models import Member
+    from asamblea.federation.models import Membership
+    from asamblea.voting import services as voting_services
+    from asamblea.voting.spec import PollSpec
+
+    secretary = Member.objects.get(pseudonym=pseudonym)
+    committee = Membership.objects.get(member=secretary).node
+    poll = voting_services.create_poll(
+        actor=secretary,
+        node=committee,
+        spec=PollSpec(
+            question="¿Convocamos la asamblea popular el sábado?", quorum_num=3, quorum_den=10
+        ),
+    )
+    voting_services.open_poll(actor=secretary, poll=poll)
+    for i, membership in enumerate(Membership.objects.filter(node=committee)):
+        voting_services.cast_ballot(
+            voter=membership.member, poll=poll, choice=["yes" if i % 3 else "no"]
+        )
+    voting_services.close_poll(actor=secretary, poll=poll)
+    return poll.pk
+
+
 def fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None) -> Fetched:
     """GET (or POST ``data``) with ``Accept-Encoding: gzip``; count the bytes on the wire."""
     request = urllib.request.Request(url, data=data, headers={"Accept-Encoding": "gzip"})  # noqa: S310
@@ -188,6 +215,19 @@ def sign_in(opener: urllib.request.OpenerDirector, base: str, pseudonym: str) ->
         raise SystemExit("sign-in failed: the login form came back")
 
 
+def measure_page(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, Fetched]:
+    """First-load bytes of the page at ``url`` (HTML and every asset) and its
+    later load (HTML only)."""
+    html = fetch(opener, url)
+    if html.status != 200 or "text/html" not in html.content_type:
+        raise SystemExit(f"{url} answered {html.status} {html.content_type}")
+    finder = AssetFinder()
+    finder.feed(html.body.decode("utf-8"))
+    assets = [fetch(opener, urllib.parse.urljoin(url, u)) for u in finder.urls]
+    later = fetch(opener, url)
+    return html.wire_bytes + sum(a.wire_bytes for a in assets), later
+
+
 def describe(f: Fetched) -> str:
     path = urllib.parse.urlsplit(f.url).path
     return (
@@ -219,6 +259,7 @@ def main() -> None:
         facts["database"] = url.split(":", 1)[0]
         print_header("page_weight: a motion's page", facts)
         pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
+        poll_id = build_closed_poll(pseudonym)
 
         with served_app({**env, "DATABASE_URL": url}) as served:
             base = served.base
@@ -233,6 +274,14 @@ def main() -> None:
             finder.feed(html.body.decode("utf-8"))
             assets = [fetch(opener, urllib.parse.urljoin(page_url, u)) for u in finder.urls]
             later = fetch(opener, page_url)
+            others = {
+                name: measure_page(opener, f"{base}{path}")
+                for name, path in (
+                    ("what needs me", "/needs/"),
+                    ("minutes", f"/polls/{poll_id}/minutes/"),
+                    ("results", f"/polls/{poll_id}/results/"),
+                )
+            }
 
     # A page that does not show the motion yet would weigh misleadingly little.
     text = html.body.decode("utf-8")
@@ -252,6 +301,26 @@ def main() -> None:
     print(describe(later) + " (later load)")
     met_first = print_target("first load", first_total, TARGET_FIRST_BYTES, "B", at_most=True)
     met_later = print_target("later load", later.wire_bytes, TARGET_LATER_BYTES, "B", at_most=True)
+    other_rows = {}
+    for name, (first_bytes, later_page) in others.items():
+        print(f"   {name}:")
+        print(describe(later_page) + " (later load)")
+        other_rows[name] = {
+            "first_load_bytes": first_bytes,
+            "later_load_bytes": later_page.wire_bytes,
+            "targets_met": {
+                "first_load": print_target(
+                    f"{name}: first load", first_bytes, TARGET_FIRST_BYTES, "B", at_most=True
+                ),
+                "later_load": print_target(
+                    f"{name}: later load",
+                    later_page.wire_bytes,
+                    TARGET_LATER_BYTES,
+                    "B",
+                    at_most=True,
+                ),
+            },
+        }
     uncached = [a.url for a in assets if "immutable" not in a.cache_control]
     if uncached:
         print(f"   not cached as immutable: {uncached}")
@@ -283,6 +352,7 @@ def main() -> None:
             },
             "targets_met": {"first_load": met_first, "later_load": met_later},
             "assets_not_immutable": uncached,
+            "other_pages": other_rows,
         }
     )
 

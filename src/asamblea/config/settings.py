@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "asamblea.federation",
     "asamblea.motions",
     "asamblea.voting",
+    # Pages that read several apps; installed for its templates and tags.
+    "asamblea.web",
     "asamblea.demo",
 ]
 

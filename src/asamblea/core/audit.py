@@ -229,3 +229,15 @@ def check_head(*, seq: int, entry_hash: str) -> str:
             "the log was rewritten at or before this entry"
         )
     return ""
+
+
+def last_entry_for(*, action: str, target: models.Model) -> AuditEntry | None:
+    """The latest entry of ``action`` on ``target`` (e.g. the result recorded
+    when a poll closed), or None."""
+    return (
+        AuditEntry.objects.filter(
+            action=action, object_type=target._meta.label_lower, object_id=str(target.pk)
+        )
+        .order_by("-seq")
+        .first()
+    )

@@ -9,8 +9,10 @@ grades, statuses) are translated here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -288,3 +290,22 @@ def consent_label(code: str) -> Cell:
 def grade_choices() -> list[tuple[str, Cell]]:
     """The grades for a ballot, best first."""
     return [(code, grade_label(code)) for code in reversed(rules.GRADES)]
+
+
+_LONG_DECIMAL = re.compile(r"\d+\.\d{3,}")
+
+
+def _round_cell(cell: Cell) -> Cell:
+    if not isinstance(cell, str):
+        return cell
+    return _LONG_DECIMAL.sub(lambda m: f"{Decimal(m.group()):.2f}", cell)
+
+
+def rounded(table: Table) -> Table | None:
+    """The table with long decimals (STV's fractional votes, Meek's keep
+    values) rounded to two places, or None when nothing needed rounding (the
+    exact table is then the only one to show)."""
+    rows = [[_round_cell(c) for c in row] for row in table.rows]
+    if rows == table.rows:
+        return None
+    return Table(table.title, table.head, rows, table.note)

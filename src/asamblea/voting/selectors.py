@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -20,7 +20,9 @@ from asamblea.core.errors import Conflict, InvalidInput
 from asamblea.federation.access import Viewer, as_viewer
 from asamblea.federation.models import Node
 from asamblea.motions import access as motions_access
-from asamblea.motions.models import Motion
+from asamblea.motions import rules as motion_rules
+from asamblea.motions import selectors as motion_selectors
+from asamblea.motions.models import Amendment, Motion, MotionVersion
 from asamblea.voting import access, counting, rules
 from asamblea.voting.models import (
     Ballot,
@@ -198,3 +200,137 @@ def export_ballots_for(*, member: Member, poll: Poll, fmt: str) -> str:
             _("BLT holds ranked ballots only; export this poll as JSON."), field="format"
         )
     return counting.export_text(poll, fmt)
+
+
+# --- what a ballot decides ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """The frozen electorate's size: people and committees (None before it is
+    frozen, when the poll opens)."""
+
+    entitled: int | None
+    committees: int | None
+
+
+def electorate_of(*, poll: Poll) -> Electorate:
+    """How many members may vote in ``poll`` and in how many committees (one
+    query; nothing before the poll opens)."""
+    if poll.state == PollState.DRAFT:
+        return Electorate(None, None)
+    sizes = ElectorateEntry.objects.filter(poll=poll).aggregate(
+        n=Count("id"), c=Count("committee_id", distinct=True)
+    )
+    return Electorate(int(sizes["n"] or 0), int(sizes["c"] or 0))
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a poll decides, as its page shows it: a motion's text (``body``,
+    at ``version``), an amendment's change to it (``ops``, a word diff of the
+    paragraph it changes, ``paragraph`` 1-based), or nothing more than the
+    question and its description."""
+
+    motion: Motion | None = None
+    amendment: Amendment | None = None
+    body: str = ""
+    version: int | None = None
+    paragraph: int | None = None
+    ops: list[tuple[motion_rules.DiffOp, str]] = field(default_factory=list)
+    applies: bool = True
+
+
+def _version_at(motion: Motion, poll: Poll) -> MotionVersion | None:
+    """The motion's text when the poll opened (its latest version before)."""
+    versions = MotionVersion.objects.filter(motion=motion)
+    if poll.opened_at is not None:
+        versions = versions.filter(created_at__lte=poll.opened_at)
+    return versions.order_by("-number").first()
+
+
+def subject_of(*, member: Member | Viewer, poll: Poll) -> Subject:
+    """What ``poll`` decides, for its ballot page and its minutes.
+
+    A motion's poll shows the text put to the vote; an amendment's poll the
+    change against the paragraph it changes (the diff of the text it was
+    drafted against, as the motion page shows it before the vote).
+    Precondition: ``poll`` came from :func:`get_poll_for` for this member.
+    """
+    if poll.motion_id is None:
+        return Subject()
+    motion = motion_selectors.get_motion_for(member=member, motion_id=poll.motion_id)
+    version = _version_at(motion, poll)
+    body = version.body if version is not None else motion.body
+    number = version.number if version is not None else motion.version
+    if poll.amendment_id is None:
+        return Subject(motion=motion, body=body, version=number)
+    amendment = Amendment.objects.select_related("author").get(pk=poll.amendment_id)
+    base = (
+        MotionVersion.objects.filter(motion=motion, number=amendment.base_version)
+        .values_list("body", flat=True)
+        .first()
+    )
+    try:
+        old, new = motion_rules.affected_fragments(
+            base or "", amendment.kind, amendment.paragraph, amendment.text
+        )
+    except motion_rules.AmendmentDoesNotApply:
+        return Subject(motion=motion, amendment=amendment, version=number, applies=False)
+    paragraph = amendment.paragraph + 1 if amendment.paragraph is not None else None
+    return Subject(
+        motion=motion,
+        amendment=amendment,
+        version=amendment.base_version,
+        paragraph=paragraph,
+        ops=motion_rules.diff_words(old, new),
+    )
+
+
+# --- may I vote? -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteMark:
+    """Whether the member has voted, can vote, or cannot (and why), for lists."""
+
+    code: str  # "voted", "can_vote", "cannot_vote", "" (nothing to say: not open)
+    reason: str = ""
+
+
+def vote_marks_for(*, member: Member | Viewer, polls: list[Poll]) -> dict[int, VoteMark]:
+    """A mark per open poll of ``polls`` (two queries, whatever their number):
+    voted, can vote, or cannot vote with the reason. ``voting.access`` says
+    who may vote at all; the frozen electorate says who may in this poll."""
+    viewer = as_viewer(member)
+    open_ids = [p.pk for p in polls if p.state == PollState.OPEN]
+    if viewer.member is None or not open_ids:
+        return {p.pk: VoteMark("") for p in polls}
+    entitled = set(
+        ElectorateEntry.objects.filter(poll_id__in=open_ids, member=viewer.member).values_list(
+            "poll_id", flat=True
+        )
+    )
+    voted = set(
+        VoteLedger.objects.filter(poll_id__in=open_ids, member=viewer.member).values_list(
+            "poll_id", flat=True
+        )
+    )
+    marks = {}
+    for poll in polls:
+        if poll.state != PollState.OPEN:
+            marks[poll.pk] = VoteMark("")
+        elif poll.pk in voted:
+            marks[poll.pk] = VoteMark("voted")
+        elif poll.voting_time_over:
+            marks[poll.pk] = VoteMark("cannot_vote", str(_("the voting time is over")))
+        elif not access.may(viewer, poll, to="vote"):
+            marks[poll.pk] = VoteMark("cannot_vote", str(_("you may not vote at this node")))
+        elif poll.pk not in entitled:
+            marks[poll.pk] = VoteMark(
+                "cannot_vote",
+                str(_("you were not a member beneath its node when it opened")),
+            )
+        else:
+            marks[poll.pk] = VoteMark("can_vote")
+    return marks

@@ -26,9 +26,19 @@ from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import Viewer, viewer_of
 from asamblea.motions import selectors as motion_selectors
-from asamblea.voting import access, explain, receipts, rules, selectors, services
+from asamblea.voting import (
+    access,
+    minutes,
+    minutes_pdf,
+    plain,
+    receipts,
+    rollup,
+    rules,
+    selectors,
+    services,
+)
 from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
-from asamblea.voting.models import Method, Poll, PollResult, PollState, Purpose
+from asamblea.voting.models import Method, Poll, PollState, Purpose
 
 
 def _poll_or_404(viewer: Viewer, poll_id: int) -> Poll:
@@ -66,9 +76,11 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state")
     if state not in PollState.values:
         state = None
-    polls = selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100]
+    polls = list(selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100])
+    marks = selectors.vote_marks_for(member=viewer_of(request), polls=polls)
     context = {
         "polls": polls,
+        "rows": [(poll, marks[poll.pk]) for poll in polls],
         "node": node,
         "state": state,
         "states": PollState.choices,
@@ -134,9 +146,24 @@ def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str,
         "turnout": selectors.turnout_for(member=viewer_of(request), poll=poll)
         if poll.state == PollState.OPEN
         else [],
+        **_what_is_decided(request, poll),
     }
     context.update(extra)
     return context
+
+
+def _what_is_decided(request: HttpRequest, poll: Poll) -> dict[str, Any]:
+    """What the ballot decides, by which rule, who votes and until when."""
+    electorate = selectors.electorate_of(poll=poll)
+    return {
+        "subject": selectors.subject_of(member=viewer_of(request), poll=poll),
+        "rule": plain.rule_sentence(poll, entitled=electorate.entitled),
+        "aggregation_note": plain.aggregation_sentence(poll),
+        "who_votes": plain.electorate_sentence(
+            poll, entitled=electorate.entitled, committees=electorate.committees
+        ),
+        "countdown": plain.countdown(poll),
+    }
 
 
 @login_required
@@ -244,28 +271,6 @@ def poll_cancel(request: HttpRequest, poll_id: int) -> HttpResponse:
 # --- results ------------------------------------------------------------------
 
 
-COUNT_LABELS = {
-    rules.KIND_RANKING: _("First preferences"),
-    rules.KIND_SCORES: _("Total score"),
-}
-
-
-def result_rows(poll: Poll, result: PollResult, labels: dict[int, str]) -> list[dict[str, Any]]:
-    """Per option: label, count and bar width (share of the largest count)."""
-    counts = {int(k): int(v) for k, v in result.counts.items()}
-    largest = max(counts.values(), default=0) or 1
-    winners = set(result.detail.get("winners", []))
-    return [
-        {
-            "label": labels.get(p, str(p)),
-            "count": n,
-            "width": round(100 * n / largest),
-            "winner": p in winners,
-        }
-        for p, n in sorted(counts.items())
-    ]
-
-
 @login_required
 def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _poll_or_404(viewer_of(request), poll_id)
@@ -275,18 +280,7 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     except DomainError as exc:
         context = {"poll": poll, "error": str(exc.message), "levels": []}
         return render(request, "voting/results.html", context, status=exc.status)
-    levels = [
-        {
-            "result": r,
-            # Grades and rankings are told by their tables, not by one count per option.
-            "rows": result_rows(poll, r, labels) if r.counts else [],
-            "count_label": COUNT_LABELS.get(rules.ballot_kind(poll.method)),
-            "tables": explain.explanation_tables(r.detail),
-            "winners": [labels.get(p, str(p)) for p in r.detail.get("winners", [])],
-            "turnout": round(100 * r.voted / r.entitled) if r.entitled else 0,
-        }
-        for r in results
-    ]
+    tree = rollup.build(poll, results, labels)
     casts = selectors.delegate_casts_for(member=viewer_of(request), poll=poll)
     cast_rows = [
         {
@@ -297,7 +291,8 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
     ]
     context = {
         "poll": poll,
-        "levels": levels,
+        "levels": tree.levels,
+        "tree": tree,
         "casts": cast_rows,
         "registry_name": rules.registry_name(poll.method),
         "exports": _export_formats(poll),
@@ -388,3 +383,32 @@ def start_recall(request: HttpRequest, mandate_id: int) -> HttpResponse:
                 return redirect("voting:detail", poll_id=recall.poll_id)
     context = {"form": form, "mandate": mandate}
     return render(request, "voting/recall.html", context, status=status)
+
+
+# --- minutes ---------------------------------------------------------------------
+
+
+@login_required
+def poll_minutes(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The printable record of a closed poll."""
+    poll = _poll_or_404(viewer_of(request), poll_id)
+    try:
+        record = minutes.minutes_for(member=viewer_of(request), poll=poll)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message)}
+        return render(request, "voting/minutes.html", context, status=exc.status)
+    return render(request, "voting/minutes.html", {"poll": poll, "minutes": record})
+
+
+@login_required
+def poll_minutes_pdf(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The same record as a PDF download."""
+    poll = _poll_or_404(viewer_of(request), poll_id)
+    try:
+        record = minutes.minutes_for(member=viewer_of(request), poll=poll)
+    except DomainError as exc:
+        context = {"poll": poll, "error": str(exc.message)}
+        return render(request, "voting/minutes.html", context, status=exc.status)
+    response = HttpResponse(minutes_pdf.render_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-minutes.pdf"'
+    return response

@@ -9,5 +9,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("needs/", views.needs_page, name="needs"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

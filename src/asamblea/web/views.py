@@ -12,6 +12,7 @@ from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import viewer_of
 from asamblea.motions import selectors as motion_selectors
 from asamblea.voting import selectors as voting_selectors
+from asamblea.web import needs
 
 
 @require_GET
@@ -24,10 +25,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
+    open_polls = list(voting_selectors.open_polls_for(member=viewer)[:50])
+    marks = voting_selectors.vote_marks_for(member=viewer, polls=open_polls)
     context = {
         "memberships": federation_selectors.active_memberships(member=signed_in_member(request)),
         "delegate_of": viewer.delegate_committee_ids(),
-        "open_polls": voting_selectors.open_polls_for(member=viewer),
+        "open_polls": [(poll, marks[poll.pk]) for poll in open_polls],
         "recent_motions": motion_selectors.recent_motions_for(member=viewer),
     }
     return render(request, "core/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def needs_page(request: HttpRequest) -> HttpResponse:
+    """What waits for the member: votes, seconds, amendments, secretary tasks."""
+    context = {"needs": needs.needs_of(signed_in_member(request))}
+    return render(request, "web/needs.html", context)

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 
 import pytest
 
+from secret_ballot import schnorr
 from secret_ballot.ballot import CredentialKeyPair
 from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
-from secret_ballot.dkg import Outcome
+from secret_ballot.dkg import (
+    UNSIGNED,
+    Announcement,
+    Outcome,
+    Reveal,
+    commitment_hash,
+    encrypt_share,
+)
 from secret_ballot.election import Election, Parameters, TrusteeInfo
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.hash import hash_to_scalar
@@ -67,6 +75,34 @@ def make_trustees(params: Parameters) -> list[Trustee]:
         Trustee.create(params, i, communication_secret(i), seed=bytes([i]) * 32)
         for i in range(1, params.trustee_count + 1)
     ]
+
+
+def server_made_dealer(params: Parameters, dealer: int, key: Scalar) -> tuple[Announcement, Reveal]:
+    """A dealer's announcement and reveal made up by the server with its own
+    polynomial, proofs valid for this ceremony, shares encrypted under its own
+    key, and signed with ``key``: everything but the dealer's d_i."""
+    h_k = params.digest()
+    coefficients = [hash_to_scalar("server", dealer, k) for k in range(params.threshold)]
+    commitments = tuple(base_mul(a) for a in coefficients)
+    proofs = tuple(
+        schnorr.prove(schnorr.TAG_COEFFICIENT, (h_k, dealer, k), a, big_a)
+        for k, (a, big_a) in enumerate(zip(coefficients, commitments, strict=True))
+    )
+    shares = tuple(
+        encrypt_share(
+            h_k,
+            dealer,
+            info.index,
+            info.communication_key * key,
+            bytes(12),
+            sum((a * Scalar.reduce(info.index**k) for k, a in enumerate(coefficients)), Scalar(0)),
+        )
+        for info in params.trustees
+        if info.index != dealer
+    )
+    ann = Announcement(dealer, commitment_hash(h_k, dealer, commitments), UNSIGNED)
+    reveal = Reveal(dealer, commitments, proofs, shares, UNSIGNED)
+    return ann.signed_by(h_k, key), reveal.signed_by(h_k, key)
 
 
 BOARD_KEY = base_mul(hash_to_scalar("test", "board"))

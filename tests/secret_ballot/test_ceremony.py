@@ -53,6 +53,7 @@ from .conftest import (
     make_manifest,
     make_parameters,
     make_trustees,
+    server_made_dealer,
 )
 
 RevealEdit = Callable[[Reveal], Reveal]
@@ -463,39 +464,11 @@ def test_ceremony_succeeds_exactly_when_enough_dealers_qualify(data: st.DataObje
         _assert_keys_work(trustees, params, transcript)
 
 
-def _server_reveal(params: Parameters, dealer: int, key: Scalar) -> tuple[Announcement, Reveal]:
-    """A dealer's announcement and reveal made up by the server with its own
-    polynomial, proofs valid for this ceremony, shares encrypted under its own
-    key, and signed with ``key``: everything but the dealer's d_i."""
-    h_k = params.digest()
-    coefficients = [hash_to_scalar("server", dealer, k) for k in range(params.threshold)]
-    commitments = tuple(base_mul(a) for a in coefficients)
-    proofs = tuple(
-        schnorr.prove(schnorr.TAG_COEFFICIENT, (h_k, dealer, k), a, big_a)
-        for k, (a, big_a) in enumerate(zip(coefficients, commitments, strict=True))
-    )
-    shares = tuple(
-        encrypt_share(
-            h_k,
-            dealer,
-            info.index,
-            info.communication_key * key,
-            bytes(12),
-            sum((a * Scalar.reduce(info.index**k) for k, a in enumerate(coefficients)), Scalar(0)),
-        )
-        for info in params.trustees
-        if info.index != dealer
-    )
-    ann = Announcement(dealer, commitment_hash(h_k, dealer, commitments), UNSIGNED)
-    reveal = Reveal(dealer, commitments, proofs, shares, UNSIGNED)
-    return ann.signed_by(h_k, key), reveal.signed_by(h_k, key)
-
-
 def test_server_replacing_a_reveal_with_its_own_polynomial_is_caught() -> None:
     params = make_parameters(3, 2)
     trustees, transcript = _ceremony(params)
     server_key = hash_to_scalar("server", "key")
-    ann, forged = _server_reveal(params, 2, server_key)
+    ann, forged = server_made_dealer(params, 2, server_key)
     # Signed by the dealer's own key the made-up messages would pass every
     # other check: the signature is what stops them.
     real_key = communication_secret(2)
@@ -529,7 +502,7 @@ def test_server_replacing_a_reveal_with_its_own_polynomial_is_caught() -> None:
 def test_server_inventing_every_dealer_cannot_make_the_joint_key() -> None:
     params = make_parameters(3, 2)
     server_key = hash_to_scalar("server", "key")
-    made_up = [_server_reveal(params, i, server_key) for i in (1, 2, 3)]
+    made_up = [server_made_dealer(params, i, server_key) for i in (1, 2, 3)]
     forged = Transcript.collect([a for a, _ in made_up], [r for _, r in made_up], [])
     with pytest.raises(VerificationError, match="not signed by trustee 1"):
         evaluate_transcript(params, forged)

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from secret_ballot.election import Parameters
+from secret_ballot.hash import hash_to_scalar
 from secret_ballot.jsonfields import canonical_json
 from secret_ballot.simulate import simulate
 from secret_ballot.verify import verify_record
+
+from .conftest import server_made_dealer
 
 JSON_FILES = [
     "manifest.json",
@@ -235,3 +239,20 @@ def test_record_with_a_trustee_absent_from_the_ceremony_verifies(tmp_path: Path)
     (out / "election.json").write_bytes(canonical_json(election))
     report = verify_record(out)
     assert any(f.field == "qualified" for f in report.failures), report.render()
+
+
+def test_ceremony_with_a_dealer_made_up_by_the_server_is_invalid(
+    record: Path, tmp_path: Path
+) -> None:
+    dst = _copy(record, tmp_path)
+    params = Parameters.from_json(json.loads((record / "parameters.json").read_bytes()))
+    ceremony = json.loads((record / "ceremony.json").read_bytes())
+    ann, reveal = server_made_dealer(params, 1, hash_to_scalar("server", "key"))
+    ceremony["announcements"][0] = ann.to_json()
+    ceremony["reveals"][0] = reveal.to_json()
+    # The recipients' complaints against it dropped.
+    ceremony["responses"] = [r for r in ceremony["responses"] if r["dealer"] != 1]
+    (dst / "ceremony.json").write_bytes(canonical_json(ceremony))
+    report = verify_record(dst)
+    assert report.exit_code == 1
+    assert "announcements[0].signature: not signed by trustee 1" in report.render()

@@ -401,7 +401,7 @@ def test_invitations_page_permission_matrix(fed, client_for, who, where, status)
     assert client.get(url).status_code == status
     before = snapshot()
     response = client.post(url, {"role": "member", "count": 2, "valid_days": 3})
-    assert response.status_code == status
+    assert response.status_code == (303 if status == OK else status)
     if status == OK:
         assert Invitation.objects.count() == before["invitations"] + 2
     else:
@@ -421,7 +421,12 @@ def test_anonymous_is_sent_to_login_from_invitations(fed, where):
 def test_created_codes_are_printed_once_with_qr_codes(fed, client_for):
     client = client_for(fed.secretary)
     url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
-    response = client.post(url, {"role": "secretary", "count": 2, "valid_days": 7})
+    posted = client.post(url, {"role": "secretary", "count": 2, "valid_days": 7})
+    # Post/redirect/get: the answer to the POST holds no code to be re-sent.
+    assert posted.status_code == 303
+    created_url = reverse("accounts:invitations_created", args=[fed.committee_a1.pk])
+    assert posted["Location"] == created_url
+    response = client.get(created_url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -437,6 +442,35 @@ def test_created_codes_are_printed_once_with_qr_codes(fed, client_for):
     listing = client.get(url).content.decode()
     assert listing.count("…</td>") == 2
     assert "<svg" not in listing
+
+
+def test_reloading_the_new_codes_page_creates_none_and_shows_none_again(fed, client_for):
+    client = client_for(fed.secretary)
+    url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
+    first = client.post(url, {"role": "member", "count": 3, "valid_days": 7}, follow=True)
+    assert first.content.decode().count('<p class="code">') == 3
+    before = snapshot()
+    for _reload in range(2):
+        again = client.get(first.redirect_chain[-1][0])
+        assert again.status_code == 200
+        html = again.content.decode()
+        assert '<p class="code">' not in html
+        assert "<svg" not in html
+        assert "already shown once" in html
+    assert snapshot() == before
+    assert Invitation.objects.filter(node=fed.committee_a1).count() == 3
+
+
+def test_new_codes_page_of_another_committee_shows_nothing_and_is_refused(fed, client_for):
+    client = client_for(fed.secretary)
+    url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
+    client.post(url, {"role": "member", "count": 1, "valid_days": 7})
+    foreign = reverse("accounts:invitations_created", args=[fed.committee_b1.pk])
+    assert client.get(foreign).status_code == 404
+    # Someone else's session never sees the codes.
+    other = client_for(fed.member)
+    own = reverse("accounts:invitations_created", args=[fed.committee_a1.pk])
+    assert other.get(own).status_code == 403
 
 
 @pytest.mark.parametrize(

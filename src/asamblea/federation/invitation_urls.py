@@ -9,6 +9,11 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("invitations/<int:node_id>/", views.invitations_page, name="invitations"),
     path(
+        "invitations/<int:node_id>/new/",
+        views.invitations_created,
+        name="invitations_created",
+    ),
+    path(
         "invitations/revoke/<int:invitation_id>/",
         views.invitation_revoke,
         name="invitation_revoke",

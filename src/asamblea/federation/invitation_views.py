@@ -29,6 +29,9 @@ from asamblea.federation.access import viewer_of
 from asamblea.federation.forms import InvitationForm
 from asamblea.federation.models import Node
 
+# Session key under which freshly created codes wait for the page showing them.
+FRESH_CODES_KEY = "fresh_invitation_codes"
+
 
 def _show_error(form: Form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
@@ -122,13 +125,41 @@ def invitations_page(request: HttpRequest, node_id: int) -> HttpResponse:
     except DomainError as exc:
         _show_error(form, exc)
         return _render_invitations(request, committee, form, status=exc.status)
-    # The raw codes exist only in this response (the database keeps digests), so
-    # the page is rendered straight from the POST instead of redirecting, and
-    # never cached.
+    # The raw codes exist nowhere but here (the database keeps digests). They
+    # wait in the session for the one page that shows them, which takes them
+    # out again: a reload of that page, or of this POST's answer, can neither
+    # create more codes nor show these twice (post/redirect/get).
+    request.session[FRESH_CODES_KEY] = {
+        "node": committee.pk,
+        "codes": [[invitation.pk, code] for invitation, code in created],
+    }
+    return HttpResponseRedirect(
+        reverse("accounts:invitations_created", kwargs={"node_id": committee.pk}), status=303
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def invitations_created(request: HttpRequest, node_id: int) -> HttpResponse:
+    """The codes just created, shown once with their QR codes for printing."""
+    committee = _invitable_committee(request, node_id)
+    fresh = request.session.get(FRESH_CODES_KEY)
+    pairs: list[list[object]] = []
+    if isinstance(fresh, dict) and fresh.get("node") == committee.pk:
+        pairs = list(fresh.get("codes") or [])
+        del request.session[FRESH_CODES_KEY]
+    by_id = {
+        row.invitation.pk: row.invitation
+        for row in invitations.list_invitations(member=viewer_of(request), committee=committee)
+    }
     join_url = request.build_absolute_uri(reverse("accounts:join"))
     cards = []
-    for invitation, code in created:
-        url = rules.join_link(join_url, code)
+    for invitation_id, code in pairs:
+        invitation = by_id.get(int(str(invitation_id)))
+        if invitation is None:
+            continue
+        url = rules.join_link(join_url, str(code))
         cards.append(
             {
                 "invitation": invitation,

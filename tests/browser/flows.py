@@ -13,6 +13,13 @@ def log_in(page, pseudonym: str, password: str = PASSWORD) -> None:
     page.wait_for_url(page.base_url + "/")
 
 
+def open_menu(page) -> None:
+    """Open the header's menu (a details element) if it is closed."""
+    if page.locator("header details.menu[open]").count() == 0:
+        page.click("header details.menu > summary")
+
+
 def log_out(page) -> None:
+    open_menu(page)
     page.click("header form[action$='/accounts/logout/'] button")
     page.wait_for_load_state()

@@ -15,11 +15,17 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate, update_sessio
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import (
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import translation
+from django.urls import reverse, reverse_lazy
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,13 +35,15 @@ from asamblea.accounts import ratelimit, selectors, services
 from asamblea.accounts.errors import RateLimited
 from asamblea.accounts.forms import (
     ContactForm,
+    EmailResetRequestForm,
+    EmailSetPasswordForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
     RefusedAdminLoginForm,
     TokenForm,
 )
-from asamblea.accounts.models import Member
+from asamblea.accounts.models import Member, PasswordReset
 from asamblea.accounts.pseudonyms import pseudonym_key
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.errors import DomainError, reraise_refusal
@@ -76,6 +84,32 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("core:home")
 
 
+def notify_resets(request: HttpRequest, member: Member) -> None:
+    """Tell a member who just signed in of every reset code issued for them and
+    every reset of their password since they were last told."""
+    for reset in services.take_reset_notices(member=member):
+        when = formats.date_format(timezone.localtime(reset.created_at), "SHORT_DATETIME_FORMAT")
+        if reset.kind == PasswordReset.Kind.EMAIL:
+            text = _(
+                "Your password was reset on %(when)s through a link sent to your e-mail address."
+            ) % {"when": when}
+        else:
+            text = _(
+                "On %(when)s, %(secretary)s issued a reset code for your account at %(committee)s."
+            ) % {
+                "when": when,
+                "secretary": reset.created_by or _("an operator"),
+                "committee": reset.node,
+            }
+            if reset.used_at is not None:
+                used = formats.date_format(
+                    timezone.localtime(reset.used_at), "SHORT_DATETIME_FORMAT"
+                )
+                text += " " + _("It was used on %(when)s to set a new password.") % {"when": used}
+        text += " " + _("If this was not you, tell your secretary at once.")
+        messages.warning(request, text)
+
+
 def _current_language() -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -106,6 +140,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if isinstance(user, Member):
         attempt.succeeded()
         auth_login(request, user)
+        notify_resets(request, user)
         response = HttpResponseRedirect(_safe_next(request))
         _remember_language(request, response, user.language)
         return response
@@ -327,3 +362,43 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+# --- password reset by e-mail (for members who gave an address) -------------------
+
+
+class EmailResetView(PasswordResetView):
+    """Django's reset-link request. Each request takes a slot by client
+    address that is never given back, so that nobody floods members' mailboxes."""
+
+    form_class = EmailResetRequestForm
+    template_name = "accounts/email_reset.html"
+    email_template_name = "accounts/email_reset_message.txt"
+    subject_template_name = "accounts/email_reset_subject.txt"
+    success_url = reverse_lazy("accounts:email_reset_sent")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            ratelimit.begin(scope=ratelimit.EMAIL_RESET, request=request)
+        except RateLimited as exc:
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, str(exc.message))
+            return render(request, self.template_name, {"form": form}, status=exc.status)
+        return super().post(request, *args, **kwargs)
+
+
+class EmailResetConfirmView(PasswordResetConfirmView):
+    """The page the e-mailed link opens. The password is set through
+    ``services.reset_password_by_email`` (audited, told on next sign-in), which
+    ends every session of the member; they then sign in."""
+
+    form_class = EmailSetPasswordForm
+    template_name = "accounts/email_reset_confirm.html"
+    success_url = reverse_lazy("accounts:email_reset_done")
+
+
+email_reset = never_cache(EmailResetView.as_view())
+email_reset_sent = PasswordResetDoneView.as_view(template_name="accounts/email_reset_sent.html")
+email_reset_confirm = EmailResetConfirmView.as_view()
+email_reset_done = PasswordResetCompleteView.as_view(template_name="accounts/email_reset_done.html")

@@ -20,6 +20,9 @@ NEW_PASSWORD = "llama-wool-sunrise"
 LOGIN = reverse("accounts:login")
 JOIN = reverse("accounts:join")
 
+# The confirmation the revoking forms carry (see core/confirm.py).
+YES = {"confirm": "yes"}
+
 
 def invite(fed, **kwargs):
     [(invitation, code)] = invitations.create_invitations(
@@ -496,7 +499,7 @@ def test_bad_invitation_request_is_rejected(fed, client_for, data, field):
 def test_secretary_revokes_an_invitation(fed, client_for):
     invitation, _code = invite(fed)
     client = client_for(fed.secretary)
-    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]), YES)
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -505,7 +508,7 @@ def test_secretary_revokes_an_invitation(fed, client_for):
 def test_revoke_by_htmx_returns_the_updated_row(fed, client_for):
     invitation, _code = invite(fed)
     response = client_for(fed.secretary).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -518,9 +521,9 @@ def test_revoking_twice_is_a_conflict(fed, client_for):
     invitation, _code = invite(fed)
     client = client_for(fed.secretary)
     url = reverse("accounts:invitation_revoke", args=[invitation.pk])
-    client.post(url)
+    client.post(url, YES)
     before = snapshot()
-    response = client.post(url)
+    response = client.post(url, YES)
     assert response.status_code == 409
     assert "already withdrawn" in response.content.decode()
     assert snapshot() == before
@@ -531,7 +534,7 @@ def test_revoke_conflict_by_htmx_returns_the_row_with_the_reason(fed, client_for
     invitations.redeem_invitation(code=code, pseudonym="nueva", password=NEW_PASSWORD)
     before = snapshot()
     response = client_for(fed.secretary).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -545,7 +548,7 @@ def test_revoke_without_rights_is_refused(fed, client_for, who, status):
     invitation, _code = invite(fed)
     before = snapshot()
     response = client_for(getattr(fed, who)).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk])
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES
     )
     assert response.status_code == status
     assert snapshot() == before
@@ -590,8 +593,9 @@ def test_token_revoke_own_and_not_others(fed, client_for):
     token, _raw = services.create_api_token(member=fed.member, name="phone")
     url = reverse("accounts:token_revoke", args=[token.pk])
     before = snapshot()
-    assert client_for(fed.other_member).post(url).status_code == 404
+    assert client_for(fed.other_member).post(url, YES).status_code == 404
+    assert client_for(fed.other_member).get(url).status_code == 404
     assert snapshot() == before
-    assert client_for(fed.member).post(url).status_code == 302
+    assert client_for(fed.member).post(url, YES).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -22,7 +22,7 @@ from django.contrib.auth.views import (
     PasswordResetView,
 )
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import formats, timezone, translation
@@ -46,6 +46,7 @@ from asamblea.accounts.forms import (
 from asamblea.accounts.models import Member, PasswordReset
 from asamblea.accounts.pseudonyms import pseudonym_key
 from asamblea.accounts.requests import signed_in_member
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -353,8 +354,30 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not is_confirmed(request):
+        token = next(
+            (
+                t
+                for t in selectors.active_api_tokens(member=signed_in_member(request))
+                if t.pk == token_id
+            ),
+            None,
+        )
+        if token is None:
+            raise Http404
+        confirmation = Confirmation(
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Every program that uses this token loses access at once."),
+                _("A revoked token cannot be used again; create a new one if needed."),
+            ],
+            action_url=reverse("accounts:token_revoke", args=[token.pk]),
+            button=_("Yes, revoke it"),
+            cancel_url=reverse("accounts:tokens"),
+        )
+        return render_confirmation(request, confirmation)
     try:
         services.revoke_api_token(member=signed_in_member(request), token_id=token_id)
     except DomainError as exc:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from asamblea.accounts import ratelimit, rules
 from asamblea.accounts.errors import RateLimited
@@ -22,6 +22,7 @@ from asamblea.accounts.forms import JoinForm
 from asamblea.accounts.qr import join_qr_svg
 from asamblea.accounts.requests import signed_in_member
 from asamblea.accounts.views import MODEL_BACKEND, _current_language, _remember_language
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import invitations
@@ -174,7 +175,7 @@ def invitations_created(request: HttpRequest, node_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     member = signed_in_member(request)
     try:
@@ -184,6 +185,21 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     except DomainError as exc:
         reraise_refusal(exc)
         raise
+    if not is_confirmed(request) and invitations.invitation_row(invitation).can_revoke:
+        confirmation = Confirmation(
+            title=_("Withdraw the invitation code %(hint)s…?") % {"hint": invitation.code_hint},
+            consequences=[
+                _("Nobody can join %(committee)s with this code any more.")
+                % {"committee": invitation.node.name},
+                _("Whoever was given it needs a new code."),
+            ],
+            action_url=reverse("accounts:invitation_revoke", args=[invitation.pk]),
+            button=_("Yes, withdraw it"),
+            cancel_url=reverse("accounts:invitations", args=[invitation.node_id]),
+        )
+        return render_confirmation(request, confirmation)
+    if request.method != "POST":
+        return redirect("accounts:invitations", node_id=invitation.node_id)
     committee = invitation.node
     try:
         invitation = invitations.revoke_invitation(actor=member, invitation=invitation)

@@ -127,3 +127,13 @@ def test_forms_of_irreversible_actions_ask_in_a_dialog_with_javascript(fed, clie
         assert "data-confirm=" in form
         assert "data-confirm-yes=" in form
     assert "/static/js/confirm.js" in page
+
+
+def test_recall_page_says_it_cannot_be_undone_and_asks_with_javascript(fed, client_for):
+    mandate = federation_services.appoint_delegate(
+        actor=SYSTEM, committee=fed.committee_a1, delegate=fed.other_member
+    )
+    page = client_for(fed.member).get(reverse("voting:start_recall", args=[mandate.pk]))
+    html = page.content.decode()
+    assert "This cannot be undone" in html
+    assert "data-confirm=" in html

@@ -179,6 +179,9 @@ EXTRA_LANG_INFO = {
     "ay": {"bidi": False, "code": "ay", "name": "Aymara", "name_local": "Aymar aru"},
 }
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as written in Peru (27/11/2026, 18:00) in every language,
+# never in the United States form (asamblea/formats/).
+FORMAT_MODULE_PATH = ["asamblea.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("ASAMBLEA_TIME_ZONE", "America/Lima")

@@ -64,6 +64,21 @@ def _remember_language(request: HttpRequest, response: HttpResponse, language: s
     _set_language_cookie(response, language)
 
 
+# Session key: the language a visitor chose with the switcher before signing
+# in. Signing in keeps the session's data, so the choice survives it.
+CHOSEN_LANGUAGE_KEY = "chosen_language"
+
+
+def adopt_chosen_language(request: HttpRequest, member: Member) -> str:
+    """The language a member just signed in with: the one they chose before
+    signing in, if any (saved on their profile, so that it follows them),
+    else the one on their profile."""
+    chosen = request.session.pop(CHOSEN_LANGUAGE_KEY, None)
+    if chosen in dict(settings.LANGUAGES) and chosen != member.language:
+        services.update_profile(member=member, language=chosen)
+    return member.language
+
+
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -141,9 +156,11 @@ def login(request: HttpRequest) -> HttpResponse:
     if isinstance(user, Member):
         attempt.succeeded()
         auth_login(request, user)
-        notify_resets(request, user)
+        language = adopt_chosen_language(request, user)
+        with translation.override(language):
+            notify_resets(request, user)
         response = HttpResponseRedirect(_safe_next(request))
-        _remember_language(request, response, user.language)
+        _remember_language(request, response, language)
         return response
     form.add_error(None, _("Wrong pseudonym or password."))
     return render(request, "accounts/login.html", context, status=422)
@@ -297,6 +314,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
             services.update_profile(member=member, language=language)
         _remember_language(request, response, language)
     else:
+        request.session[CHOSEN_LANGUAGE_KEY] = language
         _set_language_cookie(response, language)
     return response
 

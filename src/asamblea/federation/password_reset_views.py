@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -28,6 +29,7 @@ from asamblea.accounts.views import (
     MODEL_BACKEND,
     _remember_language,
     _show_error,
+    adopt_chosen_language,
     notify_resets,
 )
 from asamblea.core.errors import DomainError, reraise_refusal
@@ -129,8 +131,10 @@ def reset_with_code(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": form}, status=exc.status)
     attempt.succeeded()
     auth_login(request, member, backend=MODEL_BACKEND)
-    notify_resets(request, member)
-    messages.success(request, _("Your new password is set. You are signed in."))
+    language = adopt_chosen_language(request, member)
+    with translation.override(language):
+        notify_resets(request, member)
+        messages.success(request, _("Your new password is set. You are signed in."))
     response = redirect("core:home")
-    _remember_language(request, response, member.language)
+    _remember_language(request, response, language)
     return response

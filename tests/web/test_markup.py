@@ -89,11 +89,16 @@ def _pages(fed) -> list[tuple[Client, str]]:
     poll = open_poll(fed.secretary, fed.committee_a1, method="irv", options=["Ana", "Beto"])
     closed = open_poll(fed.secretary, fed.committee_a1)
     voting_services.close_poll(actor=fed.secretary, poll=closed)
-    secretary, member, anonymous = Client(), Client(), Client()
+    secretary, member, anonymous, operator = Client(), Client(), Client(), Client()
+    operator.login(pseudonym=fed.operator.pseudonym, password=PASSWORD)
     secretary.login(pseudonym=fed.secretary.pseudonym, password=PASSWORD)
     member.login(pseudonym=fed.member.pseudonym, password=PASSWORD)
     return [
         (anonymous, reverse("core:home")),
+        # A member of no committee: the dashboard's lists are all empty.
+        (operator, reverse("core:home")),
+        (operator, reverse("motions:list")),
+        (operator, reverse("voting:list") + f"?node={fed.committee_b1.pk}"),
         (anonymous, reverse("accounts:login")),
         (anonymous, reverse("accounts:join")),
         (member, reverse("core:home")),

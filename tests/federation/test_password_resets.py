@@ -238,3 +238,14 @@ def test_email_reset_says_the_same_for_an_unknown_address(fed):
     response = Client().post(reverse("accounts:email_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_requests_for_reset_links_are_limited_per_address(fed, settings):
+    settings.ASAMBLEA_AUTH_FAILURE_LIMIT = 2
+    fed.member.email = "rosa@example.org"
+    fed.member.save(update_fields=["email"])
+    client = Client()
+    url = reverse("accounts:email_reset")
+    statuses = [client.post(url, {"email": "rosa@example.org"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert len(mail.outbox) == 2

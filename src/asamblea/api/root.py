@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
 from asamblea.accounts.api import router as accounts_router
@@ -67,6 +67,10 @@ api = AsambleaAPI(
     version="1",
     urls_namespace="api",
     auth=AUTH,
+    # Swagger UI is served from this host ("ninja" is an installed app). Without
+    # validatorUrl set to null it would show a badge fetched from
+    # validator.swagger.io, and so reach another server on every visit.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 api.add_router("/accounts", accounts_router)

@@ -42,7 +42,7 @@ from asamblea.federation.access import MAX_ID, Viewer
 from asamblea.federation.models import Membership, Node, Role
 from asamblea.incidents.codes import Confidentiality, VerificationState
 from asamblea.incidents.errors import NotDocumenter
-from asamblea.incidents.models import Documenter, Incident, Person
+from asamblea.incidents.models import Consent, Documenter, Incident, Person
 
 IncidentAction = Literal["read", "write"]
 
@@ -204,3 +204,13 @@ def access_person(viewer: Viewer, person_id: int) -> Person:
     if person is None or documenter_of(viewer, person.committee_id) is None:
         raise NotFound()
     return person
+
+
+def access_consent(viewer: Viewer, consent_id: int) -> Consent:
+    """A consent of a person of a committee where ``viewer`` documents."""
+    if not 0 < consent_id <= MAX_ID:
+        raise NotFound()
+    consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
+    if consent is None or documenter_of(viewer, consent.person.committee_id) is None:
+        raise NotFound()
+    return consent

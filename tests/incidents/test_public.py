@@ -64,7 +64,7 @@ def incidents(draw):
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(incidents())
 def test_projection_holds_only_whitelisted_coarse_fields(incident):
     projected = public.project(incident)

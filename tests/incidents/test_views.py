@@ -222,3 +222,15 @@ def test_the_list_shows_only_readable_incidents(fed, reg, unlocked, client_for):
     assert "Disparos contra una marcha" in client_for(fed.secretary).get(url).content.decode()
     assert "Disparos contra una marcha" not in client_for(fed.outsider).get(url).content.decode()
     assert "Disparos contra una marcha" not in client_for(fed.operator).get(url).content.decode()
+
+
+def test_guessing_the_passphrase_is_limited(fed, reg, client_for, settings):
+    settings.ASAMBLEA_AUTH_FAILURE_LIMIT = 2
+    client = client_for(fed.member)
+    url = reverse("incidents:unlock", args=[fed.committee_a1.pk])
+    for _ in range(2):
+        assert client.post(url, {"passphrase": "una frase equivocada"}).status_code == 422
+    response = client.post(url, {"passphrase": PASSPHRASE})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert keyring.COOKIE_NAME not in response.cookies

@@ -579,8 +579,7 @@ def unlock_register(
     _session_only(request)
     member = api_member(request)
     committee, _documenter = access.access_committee_register(viewer_of(request), committee_id)
-    key = services.unlock_register(actor=member, committee=committee, passphrase=payload.passphrase)
-    keyring.remember(request, key)
+    keyring.unlock(request, member=member, committee=committee, passphrase=payload.passphrase)
     keyring.set_cookie(request, response)
     return UnlockOut(committee=committee.pk, unlocked=True)
 

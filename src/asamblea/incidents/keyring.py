@@ -22,9 +22,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from asamblea.incidents import crypto
+from asamblea.accounts import ratelimit
+from asamblea.accounts.models import Member
+from asamblea.core.errors import DomainError
+from asamblea.federation.models import Node
+from asamblea.incidents import crypto, services
 from asamblea.incidents.crypto import DataKey, DecryptionFailed, RegisterKey
 
+UNLOCK_SCOPE = "register-passphrase"
 COOKIE_NAME = "asamblea_register"
 SESSION_KEY = "incidents_register"
 _NEW_COOKIE = "_asamblea_register_cookie"
@@ -128,3 +133,26 @@ def forget_all(request: HttpRequest, response: HttpResponse) -> None:
     if hasattr(request, "session"):
         request.session.pop(SESSION_KEY, None)
     response.delete_cookie(COOKIE_NAME, samesite="Strict")
+
+
+def unlock(
+    request: HttpRequest, *, member: Member, committee: Node, passphrase: str
+) -> RegisterKey:
+    """Open the committee's register with ``passphrase`` and keep its key for
+    this session (then :func:`set_cookie` on the response).
+
+    Each attempt takes a guessing slot (``accounts.ratelimit``) for this
+    documenter at this committee and for the client's address; a right
+    passphrase gives it back, so a stolen session cannot guess on and on."""
+    attempt = ratelimit.begin(
+        scope=UNLOCK_SCOPE, request=request, account=f"documenter:{member.pk}:{committee.pk}"
+    )
+    try:
+        key = services.unlock_register(actor=member, committee=committee, passphrase=passphrase)
+    except DomainError as exc:
+        if exc.field != "passphrase":
+            attempt.succeeded()  # refused before any passphrase was tried
+        raise
+    attempt.succeeded()
+    remember(request, key)
+    return key

@@ -356,14 +356,16 @@ def unlock(request: HttpRequest, committee_id: int) -> HttpResponse:
     form = PassphraseForm(request.POST)
     if form.is_valid():
         try:
-            key = services.unlock_register(
-                actor=member, committee=committee, passphrase=form.cleaned_data["passphrase"]
+            keyring.unlock(
+                request,
+                member=member,
+                committee=committee,
+                passphrase=form.cleaned_data["passphrase"],
             )
         except DomainError as exc:
             reraise_refusal(exc)
             form.add_error("passphrase" if exc.field == "passphrase" else None, str(exc.message))
             return _register_page(request, committee, status=exc.status, unlock_form=form)
-        keyring.remember(request, key)
         response = _back_to_register(committee)
         keyring.set_cookie(request, response)
         return response

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from asamblea.core.audit import verify_chain
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -540,3 +542,41 @@ def test_merge_across_committees_needs_a_documenter_of_both(fed, reg):
     with pytest.raises(NotFound):
         services.merge_persons(actor=fed.member, kept=a1_person, merged=a2_person)
     assert not PersonMerge.objects.exists()
+
+
+# --- more of the record ------------------------------------------------------------
+
+
+def test_add_a_victim_an_involvement_and_a_consent_later(fed, reg):
+    incident = record(fed, reg)
+    act = services.add_victim(
+        actor=fed.other_member,
+        incident=incident,
+        data=victim(names="", contact="", consents=()),
+    )
+    assert act.victim.code == "P-00002"
+    unit = services.create_actor(actor=fed.member, name="Comisaría X", kind=ActorKind.POLICE)
+    services.add_involvement(
+        actor=fed.member, act=act, actor_unit=unit, degree=InvolvementDegree.ORDERED
+    )
+    with pytest.raises(Conflict):
+        services.add_involvement(
+            actor=fed.member, act=act, actor_unit=unit, degree=InvolvementDegree.DIRECT
+        )
+    from tests.incidents.conftest import consent
+
+    services.record_consent(actor=fed.member, person=act.victim, data=consent())
+    with pytest.raises(Conflict, match="already recorded"):
+        services.record_consent(actor=fed.member, person=act.victim, data=consent())
+    with pytest.raises(NotFound):
+        services.record_consent(
+            actor=fed.neighbour, person=act.victim, data=consent("share_outside")
+        )
+    before = snapshot()
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.record_consent(
+            actor=fed.member,
+            person=act.victim,
+            data=replace(consent("share_outside"), given_at=timezone.now() + timedelta(days=1)),
+        )
+    assert snapshot() == before

@@ -4,10 +4,12 @@ no small counts, whatever the record holds."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asamblea.incidents import public, services
@@ -111,3 +113,33 @@ def test_only_verified_public_unarchived_records_are_projected(fed, reg):
     archived = _verified(fed, reg, confidentiality=Confidentiality.PUBLIC)
     services.archive_incident(actor=fed.member, incident=archived, reason="duplicate")
     assert list(public.public_incidents()) == [shown]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(incidents(), min_size=1, max_size=4))
+def test_the_public_api_answers_only_the_projection(fed, examples):
+    """Whatever the stored records hold, /api/v1/incidents/public answers
+    whitelisted keys, coarse values and no small count."""
+    Incident.objects.all().delete()
+    for number, example in enumerate(examples):
+        example.pk = None
+        example.uid = uuid.uuid4()
+        example.committee = fed.committee_a1
+        example.recorded_by = fed.member
+        example.public_summary = f"resumen {number}"
+        example.save()
+    response = Client().get("/api/v1/incidents/public")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body) == len(examples)
+    text = response.content.decode()
+    assert MARKER not in text
+    assert "15.12" not in text
+    for item in body:
+        assert tuple(item) == public.PUBLIC_FIELDS
+        for name in public.COUNT_FIELDS:
+            assert item[name] is None or item[name] == 0 or item[name] >= public.PUBLIC_MIN_COUNT

@@ -280,3 +280,47 @@ def test_codes_are_listed_for_clients(fed):
         "sub_type"
     ]
     assert [c["code"] for c in codes["reliability"]] == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_add_victims_and_sources_and_merge_duplicates(fed, reg, session):
+    incident_id = session.post("/", payload(fed.committee_a1, confidentiality="committee")).json()[
+        "id"
+    ]
+    response = session.post(f"/{incident_id}/victims", named_victim())
+    assert response.status_code == 201, response.content
+    codes = [act["victim"]["code"] for act in response.json()["acts"]]
+    assert codes == ["P-00001", "P-00002"]
+    assert response.json()["acts"][1]["victim"]["names"] == VICTIM_NAME
+    response = session.post(
+        f"/{incident_id}/sources",
+        {"source_type": "media", "connection": "documents", "reliability": "C", "notes": "Nota"},
+    )
+    assert response.status_code == 201
+    assert [s["reliability"] for s in response.json()["sources"]] == ["B", "C"]
+    kept, duplicate = Person.objects.order_by("pk")
+    secretary = Api.token(fed.secretary)
+    before = snapshot()
+    refused = secretary.post(f"/persons/{kept.pk}/merge", {"duplicate": duplicate.pk})
+    assert refused.status_code == 404
+    assert snapshot() == before
+    response = session.post(f"/persons/{kept.pk}/merge", {"duplicate": duplicate.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["kept"] == kept.pk
+    detail = session.get(f"/{incident_id}").json()
+    assert {act["victim"]["code"] for act in detail["acts"]} == {"P-00001"}
+
+
+def test_adding_to_an_incident_of_another_committee_is_refused(fed, reg):
+    incident_id = (
+        Api.token(fed.member)
+        .post("/", payload(fed.committee_a1, confidentiality="committee"))
+        .json()["id"]
+    )
+    neighbour, secretary = Api.token(fed.neighbour), Api.token(fed.secretary)
+    before = snapshot()
+    victim = {"act_type": "injury"}
+    assert neighbour.post(f"/{incident_id}/victims", victim).status_code == 404
+    response = secretary.post(f"/{incident_id}/victims", victim)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_documenter"
+    assert snapshot() == before

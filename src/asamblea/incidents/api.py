@@ -174,6 +174,18 @@ class PassphraseIn(InputSchema):
     passphrase: str = Field(..., max_length=PASSPHRASE_MAX)
 
 
+class MergeIn(InputSchema):
+    duplicate: int = Field(..., ge=1, le=2**63 - 1, description="the person merged away")
+
+
+class MergeOut(Schema):
+    kept: int
+    merged: int
+    acts: list[int]
+    sources: list[int]
+    consents: list[int]
+
+
 class ActorIn(InputSchema):
     name: str = Field(..., max_length=ACTOR_NAME_MAX)
     kind: str = Field(..., max_length=CODE, json_schema_extra=_enum(codes.ActorKind))
@@ -543,6 +555,58 @@ def archive_incident(request: HttpRequest, incident_id: int, payload: ArchiveIn)
     incident = access.access_incident(viewer_of(request), incident_id)
     services.archive_incident(actor=member, incident=incident, reason=payload.reason)
     return _incident_out(incident)
+
+
+@router.post("/{int:incident_id}/victims", response={201: IncidentDetailOut})
+def add_victim(
+    request: HttpRequest, incident_id: int, payload: VictimIn
+) -> Status[IncidentDetailOut]:
+    member = api_member(request)
+    incident = access.access_incident(viewer_of(request), incident_id)
+    services.add_victim(
+        actor=member,
+        incident=incident,
+        data=_victim(payload),
+        key=keyring.key_for(request, incident.committee_id),
+    )
+    return Status(201, _detail(request, incident))
+
+
+@router.post("/{int:incident_id}/sources", response={201: IncidentDetailOut})
+def add_source(
+    request: HttpRequest, incident_id: int, payload: SourceIn
+) -> Status[IncidentDetailOut]:
+    member = api_member(request)
+    incident = access.access_incident(viewer_of(request), incident_id)
+    services.add_source(
+        actor=member,
+        incident=incident,
+        data=services.SourceData(
+            source_type=payload.source_type,
+            connection=payload.connection,
+            reliability=payload.reliability,
+            notes=payload.notes,
+        ),
+        key=keyring.key_for(request, incident.committee_id),
+    )
+    return Status(201, _detail(request, incident))
+
+
+@router.post("/persons/{int:person_id}/merge", response=MergeOut)
+def merge_persons(request: HttpRequest, person_id: int, payload: MergeIn) -> MergeOut:
+    """``person_id`` is kept; ``payload.duplicate`` is merged into it."""
+    member = api_member(request)
+    viewer = viewer_of(request)
+    kept = access.access_person(viewer, person_id)
+    duplicate = access.access_person(viewer, payload.duplicate)
+    history = services.merge_persons(actor=member, kept=kept, merged=duplicate)
+    return MergeOut(
+        kept=kept.pk,
+        merged=duplicate.pk,
+        acts=list(history.moved.get("acts", [])),
+        sources=list(history.moved.get("sources", [])),
+        consents=list(history.moved.get("consents", [])),
+    )
 
 
 @router.post("/consents/{int:consent_id}/withdraw", response={204: None})

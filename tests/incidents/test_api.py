@@ -324,3 +324,27 @@ def test_adding_to_an_incident_of_another_committee_is_refused(fed, reg):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_documenter"
     assert snapshot() == before
+
+
+def test_consent_times_without_a_zone_are_read_in_the_servers_zone(fed, reg):
+    api = Api.token(fed.member)
+    victim = {
+        "act_type": "injury",
+        "consents": [
+            {
+                "scope": "record",
+                "giver": "person",
+                "method": "oral",
+                "given_at": "2024-01-09T10:00:00",
+            }
+        ],
+    }
+    response = api.post("/", payload(fed.committee_a1, victims=[victim]))
+    assert response.status_code == 201, response.content
+    assert Consent.objects.get().given_at.year == 2024
+    before = snapshot()
+    victim["consents"][0]["given_at"] = "2999-01-01T00:00:00"
+    response = api.post("/", payload(fed.committee_a1, victims=[victim]))
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "Consent cannot be given in the future."
+    assert snapshot() == before

@@ -12,7 +12,7 @@ opened ``RegisterKey`` (``keyring.key_for``) and refuse without it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.conf import settings
@@ -368,12 +368,28 @@ class SourceData:
     notes: str = ""
 
 
-def _check_consent(data: ConsentData) -> None:
+def _aware(moment: datetime) -> datetime:
+    """A time without a zone is read in the server's zone (as a form's would be)."""
+    if timezone.is_aware(moment):
+        return moment
+    try:
+        return timezone.make_aware(moment)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            _("This time does not exist in the server's time zone; give its offset."),
+            field="consent_given_at",
+        ) from exc
+
+
+def _check_consent(data: ConsentData) -> ConsentData:
+    """The consent checked, its time made zone-aware."""
     rules.check_code(data.scope, codes.ConsentScope, "consent_scope")
     rules.check_code(data.giver, codes.ConsentGiver, "consent_giver")
     rules.check_code(data.method, codes.ConsentMethod, "consent_method")
-    if data.given_at > timezone.now():
+    given_at = _aware(data.given_at)
+    if given_at > timezone.now():
         raise InvalidInput(_("Consent cannot be given in the future."), field="consent_given_at")
+    return replace(data, given_at=given_at)
 
 
 def _check_victim(data: VictimData) -> list[Actor]:
@@ -399,7 +415,7 @@ def _check_victim(data: VictimData) -> list[Actor]:
     if len(set(scopes)) != len(scopes):
         raise InvalidInput(_("A consent scope is listed twice."), field="consent_scope")
     for consent in data.consents:
-        _check_consent(consent)
+        _check_consent(consent)  # again when written, to keep the aware time
     if (data.names or data.contact) and codes.ConsentScope.RECORD not in scopes:
         raise ConsentRequired(field="names")
     actors = []
@@ -451,7 +467,7 @@ def _create_victim(
         key, committee_id, data.contact, kind="person", uid=person.uid, name="contact"
     )
     person.save()
-    for consent in data.consents:
+    for consent in map(_check_consent, data.consents):
         Consent.objects.create(
             person=person,
             scope=consent.scope,
@@ -758,7 +774,7 @@ def archive_incident(*, actor: Member, incident: Incident, reason: str) -> Incid
 
 def record_consent(*, actor: Member, person: Person, data: ConsentData) -> Consent:
     _documenter(actor, person.committee)
-    _check_consent(data)
+    data = _check_consent(data)
     with transaction.atomic():
         if Consent.objects.filter(
             person=person, scope=data.scope, withdrawn_at__isnull=True

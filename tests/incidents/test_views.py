@@ -234,3 +234,30 @@ def test_guessing_the_passphrase_is_limited(fed, reg, client_for, settings):
     assert response.status_code == 429
     assert "Too many failed attempts" in response.content.decode()
     assert keyring.COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize("cookie", ["", "not base64!", "QUJD", "A" * 44])
+def test_a_forged_register_cookie_opens_nothing(fed, reg, unlocked, cookie):
+    unlocked.post(reverse("incidents:record", args=[fed.committee_a1.pk]), form_data())
+    incident = Incident.objects.get()
+    unlocked.cookies[keyring.COOKIE_NAME] = cookie
+    page = unlocked.get(reverse("incidents:detail", args=[incident.pk]))
+    assert page.status_code == 200
+    assert VICTIM_NAME not in page.content.decode()
+
+
+def test_another_members_session_entry_does_not_open_with_this_cookie(
+    fed, reg, unlocked, client_for
+):
+    """The session entry is bound to its member: copied into another
+    documenter's session with the first one's cookie, it opens nothing."""
+    unlocked.post(reverse("incidents:record", args=[fed.committee_a1.pk]), form_data())
+    incident = Incident.objects.get()
+    entries = unlocked.session[keyring.SESSION_KEY]
+    other = client_for(fed.other_member)
+    session = other.session
+    session[keyring.SESSION_KEY] = entries
+    session.save()
+    other.cookies[keyring.COOKIE_NAME] = unlocked.cookies[keyring.COOKIE_NAME].value
+    page = other.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert VICTIM_NAME not in page

@@ -19,6 +19,7 @@ from asamblea.api.auth import AUTH
 from asamblea.core.api import router as audit_router
 from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
+from asamblea.incidents.api import router as incidents_router
 from asamblea.motions.api import router as motions_router
 from asamblea.voting.api import router as voting_router
 
@@ -78,4 +79,5 @@ api.add_router("/accounts", invitations_router)
 api.add_router("/nodes", federation_router)
 api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
+api.add_router("/incidents", incidents_router)
 api.add_router("/audit", audit_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "asamblea.voting",
     # Pages that read several apps; installed for its templates and tags.
     "asamblea.web",
+    "asamblea.incidents",
     "asamblea.demo",
 ]
 
@@ -221,6 +222,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
+
+# Incident register (docs/incidents-security.md): the scrypt cost of a
+# documenter's register passphrase (a power of two; 2**15 takes about 32 MB
+# and a tenth of a second), and how long an unlocked register stays open
+# without use.
+ASAMBLEA_REGISTER_SCRYPT_N = int(os.environ.get("ASAMBLEA_REGISTER_SCRYPT_N", str(2**15)))
+ASAMBLEA_REGISTER_IDLE_SECONDS = int(os.environ.get("ASAMBLEA_REGISTER_IDLE_SECONDS", "1800"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

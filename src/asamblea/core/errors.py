@@ -53,6 +53,11 @@ class ErrorCode(StrEnum):
     # voting
     EMPTY_ELECTORATE = "empty_electorate"
     UNEQUAL_WEIGHTS = "unequal_weights"
+    # incidents
+    NOT_DOCUMENTER = "not_documenter"
+    REGISTER_LOCKED = "register_locked"
+    WRONG_PASSPHRASE = "wrong_passphrase"  # noqa: S105 - an error code
+    CONSENT_REQUIRED = "consent_required"
 
 
 def code_for_status(status: int) -> ErrorCode:

@@ -53,6 +53,19 @@ class ErrorCode(StrEnum):
     # voting
     EMPTY_ELECTORATE = "empty_electorate"
     UNEQUAL_WEIGHTS = "unequal_weights"
+    # trustees
+    BOARD_EXISTS = "board_exists"
+    BOARD_STATE = "board_state"
+    BOARD_FULL = "board_full"
+    NOT_ELIGIBLE = "not_eligible"
+    ALREADY_TRUSTEE = "already_trustee"
+    NOT_TRUSTEE = "not_trustee"
+    INVALID_KEY = "invalid_key"
+    TRUSTEES_NOT_READY = "trustees_not_ready"
+    WRONG_ROUND = "wrong_round"
+    NOT_A_DEALER = "not_a_dealer"
+    ALREADY_SUBMITTED = "already_submitted"
+    INVALID_MESSAGE = "invalid_message"
 
 
 def code_for_status(status: int) -> ErrorCode:

@@ -3,15 +3,19 @@ communication key pair their device generated (kept here, as the device would)."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from django.test import Client
 
+from asamblea.accounts import services as account_services
 from asamblea.accounts.models import Member
 from asamblea.core.actors import SYSTEM
 from asamblea.core.models import AuditEntry
 from asamblea.trustees import engine, services
-from asamblea.trustees.models import CeremonyMessage, Trustee, TrusteeBoard
+from asamblea.trustees.models import CeremonyMessage, Round, Trustee, TrusteeBoard
 
 
 @dataclass
@@ -57,3 +61,69 @@ def devices_for(ready: Ready) -> dict[int, engine.TrusteeDevice]:
     return {
         i: engine.TrusteeDevice(ceremony, i, secret) for i, secret in sorted(ready.secrets.items())
     }
+
+
+@pytest.fixture
+def api():
+    """``api(member)`` returns a caller ``call(method, path, body=None)`` with
+    the member's bearer token (as in tests/api)."""
+    tokens: dict[int, str] = {}
+
+    def make(member: Any):
+        if member.pk not in tokens:
+            _token, raw = account_services.create_api_token(member=member, name="test")
+            tokens[member.pk] = raw
+        client = Client()
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[member.pk]}"}
+
+        def call(method: str, path: str, body: Any = None):
+            kwargs: dict[str, Any] = dict(headers)
+            if body is not None:
+                kwargs["content_type"] = "application/json"
+                kwargs["data"] = body if isinstance(body, str) else json.dumps(body)
+            return getattr(client, method.lower())(f"/api/v1{path}", **kwargs)
+
+        return call
+
+    return make
+
+
+def device(call, board_id, index, secret):
+    board = call("get", f"/trustees/boards/{board_id}").json()
+    ceremony = engine.Ceremony.from_parameters(board["parameters"])
+    assert ceremony.ceremony_hash() == board["ceremony_hash"]
+    return engine.TrusteeDevice(ceremony, index, secret)
+
+
+def reveals_of(call, board_id):
+    return {
+        m["trustee"]: m["payload"]
+        for m in call("get", f"/trustees/boards/{board_id}/messages").json()
+        if m["round"] == Round.REVEAL
+    }
+
+
+def form_board_through_the_api(fed, api):
+    manager = api(fed.secretary)
+    r = manager("post", f"/trustees/nodes/{fed.committee_a1.pk}/boards", {})
+    assert r.status_code == 201, r.content
+    board = r.json()
+    assert (board["size"], board["threshold"], board["state"]) == (3, 2, "forming")
+    trustees = [fed.secretary, fed.member, fed.other_member]
+    secrets = {}
+    for member in trustees:
+        r = manager("post", f"/trustees/boards/{board['id']}/trustees", {"member": member.pk})
+        assert r.status_code == 201, r.content
+    for index, member in enumerate(trustees, start=1):
+        call = api(member)
+        secret, public = engine.new_communication_keys()
+        secrets[index] = secret
+        r = call("post", f"/trustees/boards/{board['id']}/key", {"communication_key": public})
+        assert r.status_code == 200, r.content
+        assert r.json()["steps"]["key_registered"]
+        r = call("post", f"/trustees/boards/{board['id']}/key-file")
+        assert r.json()["steps"]["key_file_kept"]
+    r = manager("post", f"/trustees/boards/{board['id']}/start")
+    assert r.status_code == 200, r.content
+    assert r.json()["round"] == "announce"
+    return board["id"], trustees, secrets

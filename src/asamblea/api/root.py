@@ -20,6 +20,7 @@ from asamblea.core.api import router as audit_router
 from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
 from asamblea.motions.api import router as motions_router
+from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 
 _REF = "#/components/schemas/{model}"
@@ -74,4 +75,5 @@ api.add_router("/accounts", invitations_router)
 api.add_router("/nodes", federation_router)
 api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
+api.add_router("/trustees", trustees_router)
 api.add_router("/audit", audit_router)

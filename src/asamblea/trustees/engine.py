@@ -376,12 +376,14 @@ def evaluate(
     already checked on arrival), keyed by trustee index."""
     n = ceremony.size
     faults: dict[int, list[str]] = {}
+    # A round nobody sent anything in was not held (the ceremony stopped
+    # before it): nobody is at fault for missing it.
     for i in range(1, n + 1):
         if i not in announcements:
             faults.setdefault(i, []).append(NO_ANNOUNCEMENT)
-        elif i not in reveals:
+        elif reveals and i not in reveals:
             faults.setdefault(i, []).append(NO_REVEAL)
-        if i not in responses:
+        if responses and i not in responses:
             faults.setdefault(i, []).append(NO_RESPONSE)
     if faults:
         # Version 1 evaluates complete transcripts only.

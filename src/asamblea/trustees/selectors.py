@@ -100,3 +100,37 @@ def seat_statuses(board: TrusteeBoard) -> list[SeatStatus]:
 def boards_for_member(member_id: int) -> QuerySet[TrusteeBoard]:
     """The boards on which a member holds a seat, newest first."""
     return TrusteeBoard.objects.filter(trustees__member_id=member_id).select_related("node")
+
+
+class Step:
+    """What a trustee should do next (codes shared by the API and the pages)."""
+
+    REGISTER_KEY = "register_key"
+    KEEP_KEY_FILE = "keep_key_file"
+    WAIT_FOR_START = "wait_for_start"
+    ANNOUNCE = "announce"
+    REVEAL = "reveal"
+    RESPOND = "respond"
+    WAIT_FOR_ROUND = "wait_for_round"
+    NOT_DEALING = "not_dealing"
+    KEEP_KEY_SHARE = "keep_key_share"
+    NOTHING = "nothing"
+
+
+def next_step(board: TrusteeBoard, status: SeatStatus) -> str:
+    """The next thing the trustee of ``status`` has to do on ``board``."""
+    if board.state == BoardState.FORMING:
+        if not status.key_registered:
+            return Step.REGISTER_KEY
+        if not status.key_file_kept:
+            return Step.KEEP_KEY_FILE
+        return Step.WAIT_FOR_START
+    if board.state == BoardState.CEREMONY:
+        if status.sent.get(board.round, False):
+            return Step.WAIT_FOR_ROUND
+        if board.round == Round.REVEAL and not status.announced:
+            return Step.NOT_DEALING
+        return str(board.round)
+    if board.state == BoardState.ACTIVE:
+        return Step.KEEP_KEY_SHARE
+    return Step.NOTHING

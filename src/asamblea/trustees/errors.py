@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from asamblea.core.errors import DomainError
+from asamblea.core.errors import DomainError, Forbidden
 
 
 class BoardExists(DomainError):
@@ -46,8 +46,7 @@ class AlreadyTrustee(DomainError):
     default_message = _("This member is already a trustee of this board.")
 
 
-class NotTrustee(DomainError):
-    status = 403
+class NotTrustee(Forbidden):
     code = "not_trustee"
     default_message = _("Only the board's trustees take this step, each for themself.")
 

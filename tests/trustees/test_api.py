@@ -240,6 +240,7 @@ def test_forming_refusals(fed, api):
         ({"member": fed.outsider.pk}, 422, "not_eligible"),
         ({"member": 999999}, 422, "not_eligible"),
         ({"member": True}, 422, "invalid"),
+        ({"member": 2**63}, 422, "invalid"),
     ]
     for body, status, code in cases:
         r = secretary("post", f"/trustees/boards/{board['id']}/trustees", body)

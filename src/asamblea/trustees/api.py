@@ -20,7 +20,7 @@ from asamblea.accounts.models import Member
 from asamblea.accounts.requests import api_member
 from asamblea.core.schemas import InputSchema
 from asamblea.federation import access as federation_access
-from asamblea.federation.access import viewer_of
+from asamblea.federation.access import MAX_ID, viewer_of
 from asamblea.trustees import access, selectors, services
 from asamblea.trustees.errors import NotEligible
 from asamblea.trustees.models import MAX_ROUND_HOURS, MAX_TRUSTEES, CeremonyMessage, TrusteeBoard
@@ -35,7 +35,7 @@ class BoardIn(InputSchema):
 
 
 class AppointIn(InputSchema):
-    member: int = Field(ge=1)
+    member: int = Field(ge=1, le=MAX_ID)
 
 
 class KeyIn(InputSchema):

@@ -37,14 +37,15 @@ from secret_ballot.ballot import (
     ballot_to_json,
     encrypt_ballot,
 )
-from secret_ballot.dkg import Trustee, run_ceremony
-from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
+from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
+from secret_ballot.election import Election, Parameters, TrusteeInfo
 from secret_ballot.elgamal import Ciphertext
 from secret_ballot.group import Point, PointAccumulator, base_mul
 from secret_ballot.hash import hash_digest, hash_to_scalar
 from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
 from secret_ballot.record import load_election
 from secret_ballot.tally import decrypt_tally
+from secret_ballot.trustee import Trustee, run_ceremony
 
 OUT = Path(__file__).parent / "out"
 RESULTS: dict[str, object] = {}
@@ -83,14 +84,20 @@ def one_ballot_election() -> tuple[Election, CredentialKeyPair]:
     )
     comm = [hash_to_scalar("bench", i) for i in (1, 2, 3)]
     params = Parameters(
-        2, tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(comm, 1))
+        "bench-board",
+        2,
+        tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(comm, 1)),
     )
-    h_p = params.digest(manifest.digest())
-    trustees = [Trustee(params, h_p, i, d) for i, d in enumerate(comm, 1)]
+    trustees = [Trustee.create(params, i, d) for i, d in enumerate(comm, 1)]
     _, outcome = run_ceremony(trustees)
+    assert outcome.joint_key is not None
     cred = CredentialKeyPair.generate()
-    h_c = credentials_digest([cred.public], 1)
-    return Election(manifest, params, outcome.joint_key, outcome.verification_keys, h_c), cred
+    h_c = credentials_digest([CredentialEntry(cred.public, CredentialKind.DEVICE, "c")], 1)
+    board_key = base_mul(hash_to_scalar("bench", "board"))
+    election = Election(
+        manifest, params, outcome.joint_key, outcome.verification_keys, h_c, board_key
+    )
+    return election, cred
 
 
 class CallLog:
@@ -288,11 +295,9 @@ def tally_and_decrypt(path: Path, voters: int, jobs: int = 2) -> None:
     # Trustee key shares, re-derived exactly as the simulator derived them.
     seed = f"bench-{voters}".encode()
     params = election.parameters
-    h_p = election.parameters_hash
     members = [
-        Trustee(
+        Trustee.create(
             params,
-            h_p,
             i,
             hash_to_scalar("simulation", seed, "communication", i),
             seed=hash_digest("simulation", seed, "trustee", i),
@@ -300,7 +305,7 @@ def tally_and_decrypt(path: Path, voters: int, jobs: int = 2) -> None:
         for i in range(1, params.trustee_count + 1)
     ]
     _, outcome = run_ceremony(members)
-    shares = {j: members[j - 1].key_share(outcome.qualified) for j in (2, 3)}
+    shares = {j: members[j - 1].key_share(outcome) for j in (2, 3)}
     t2 = time.perf_counter()
     tally = decrypt_tally(
         election, sums, shares, ballots_cast=0, ballots_counted=len(counted), final_tracker=b""

@@ -2,6 +2,6 @@
 
 The protocol is specified in docs/protocol/secret-ballot.md; module and field
 docstrings cite its sections. Depends on the standard library, coincurve
-(secp256k1), rfc8785 (canonical JSON) and cryptography (ChaCha20-Poly1305 for
-key-ceremony shares) only.
+(secp256k1), rfc8785 (canonical JSON) and cryptography (AES-256-GCM for
+key-ceremony shares and key files, PBKDF2 for key files) only.
 """

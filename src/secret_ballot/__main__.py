@@ -1,17 +1,21 @@
-"""Command line: ``secret-ballot verify RECORD`` and ``secret-ballot simulate ...`` (spec §9, §10).
+"""Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``.
 
-Exit codes: 0 the record is valid, 1 a check failed, 2 the input cannot be
-read (missing file, malformed JSON, bad arguments).
+Exit codes (spec §9, §5.6, §10): 0 the record is valid (the receipt matches
+the record), 1 a check failed (the receipt proves that the board broke its
+word), 2 the input cannot be read or the receipt is not the board's
+(missing file, malformed JSON, bad arguments).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from secret_ballot.board import BoardBreach, Receipt, check_receipt_in_record
 from secret_ballot.errors import SecretBallotError
 from secret_ballot.simulate import simulate
 from secret_ballot.verify import verify_record
@@ -25,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check every rule of the spec on an election record")
     v.add_argument("record", type=Path, help="record directory or .zip")
     v.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    r = sub.add_parser("check-receipt", help="check a voter's receipt against a record")
+    r.add_argument("record", type=Path, help="record directory or .zip")
+    r.add_argument("receipt", type=Path, help="the receipt, a JSON file (spec §5.6)")
     s = sub.add_parser("simulate", help="run a whole election and write its record")
     s.add_argument("--voters", type=int, required=True)
     s.add_argument("--options", type=int, default=3)
@@ -42,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    if args.command == "check-receipt":
+        return _check_receipt(args.record, args.receipt)
     if args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -72,6 +81,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"decrypted by trustees {list(summary.trustees_present)} "
         f"({time.perf_counter() - started:.1f} s)"
     )
+    return 0
+
+
+def _check_receipt(record: Path, receipt_path: Path) -> int:
+    try:
+        receipt = Receipt.from_json(json.loads(receipt_path.read_bytes()))
+        check_receipt_in_record(record, receipt)
+    except BoardBreach as exc:
+        print(f"PROOF that the board broke its word: {exc}")
+        return 1
+    except (SecretBallotError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"The receipt matches line {receipt.index} of the board.")
     return 0
 
 

@@ -26,7 +26,7 @@ from secret_ballot.chaum_pedersen import (
 )
 from secret_ballot.election import Election
 from secret_ballot.elgamal import Ciphertext, encrypt, sum_ciphertexts
-from secret_ballot.errors import DecodingError, ProtocolError, VerificationError
+from secret_ballot.errors import DecodingError, ProtocolError, VerificationError, render_path
 from secret_ballot.group import Point, Scalar, base_mul
 from secret_ballot.hash import Digest, Field, hash_digest, hash_to_scalar
 from secret_ballot.manifest import Contest, Manifest
@@ -100,20 +100,34 @@ class Ballot:
 class CastBallot:
     """A line of the board (spec §5.6, §8.4)."""
 
+    index: int
+    """i in the spec: the line's 1-based position on the board."""
     previous_tracker: Digest
     """T_{i-1} in the spec."""
     tracker: Digest
     """T_i = D_tracker(h_E, T_{i-1}, h_B)."""
     ballot: Ballot
+    receipt: schnorr.SchnorrProof
+    """The board's signature on (h_E, i, h_B, T_i) (spec §5.6)."""
 
 
 @dataclass(frozen=True, slots=True)
 class AuditedBallot:
-    """A ballot the voter chose to audit (Benaloh challenge, spec §5.7): never counted."""
+    """A ballot the voter chose to audit (Benaloh challenge, spec §5.7): never counted.
 
+    Published unlinked from its voter: no credential, signature or proof,
+    only what shows that the ciphertexts encrypt the revealed selections
+    and ties them to the tracker the voter saw.
+    """
+
+    ballot_hash: Digest
+    """h_B of the ballot as submitted (with its credential, proofs and signature)."""
     previous_tracker: Digest
+    """The board head when the ballot was audited: T_0 or a cast ballot's tracker."""
     tracker: Digest
-    ballot: Ballot
+    """D_tracker(h_E, previous_tracker, h_B): what the voter was shown."""
+    ciphertexts: tuple[tuple[Ciphertext, ...], ...]
+    """(α, β) per option, per contest, in manifest order."""
     nonce_seed: bytes
     """s in the spec: the 32-byte seed every ciphertext nonce derives from."""
     selections: dict[str, tuple[int, ...]]
@@ -165,6 +179,69 @@ def tracker_start(h_e: Digest) -> Digest:
 def next_tracker(h_e: Digest, previous: Digest, h_b: Digest) -> Digest:
     """T_i = D_tracker(h_E, T_{i-1}, h_B) (spec §5.6)."""
     return hash_digest(TAG_TRACKER, h_e, previous, h_b)
+
+
+def audit_ballot(
+    election: Election,
+    ballot: Ballot,
+    nonce_seed: bytes,
+    selections: Selections,
+    previous_tracker: Digest,
+) -> AuditedBallot:
+    """The audited line for ``ballot`` opened with its seed, at board head ``previous_tracker``.
+
+    Checks nothing: the board checks with :meth:`BallotChecker.check_audit`,
+    the voter's device with :func:`check_own_audit`.
+    """
+    h_e = election.election_hash
+    h_b = ballot_digest(h_e, ballot)
+    return AuditedBallot(
+        h_b,
+        previous_tracker,
+        next_tracker(h_e, previous_tracker, h_b),
+        tuple(tuple(o.ciphertext for o in c.options) for c in ballot.contests),
+        nonce_seed,
+        {k: tuple(v) for k, v in selections.items()},
+    )
+
+
+def check_own_audit(
+    election: Election,
+    ballot: Ballot,
+    nonce_seed: bytes,
+    selections: Selections,
+    shown_tracker: Digest,
+    line: AuditedBallot,
+) -> None:
+    """The voter's device checks the board's line for the ballot it audited (spec §5.7).
+
+    ``ballot``, ``nonce_seed`` and ``selections`` are what the device made
+    and revealed; ``shown_tracker`` is the tracker the board showed before
+    the voter chose to audit; ``line`` is the line the board published.
+    Raises :class:`VerificationError` if the line is not that ballot, opened
+    with that seed, to those selections, at that tracker. Anyone else can
+    only check the line's inner consistency; only this device knows the
+    ballot it submitted, so only it can tell that the board published the
+    truth about it.
+    """
+    h_e = election.election_hash
+    h_b = ballot_digest(h_e, ballot)
+    if line.ballot_hash != h_b:
+        raise VerificationError("is not the hash of the ballot this device made", "ballot_hash")
+    if line.tracker != shown_tracker:
+        raise VerificationError("is not the tracker the board showed", "tracker")
+    if next_tracker(h_e, line.previous_tracker, h_b) != line.tracker:
+        raise VerificationError("is not D_tracker(h_E, previous_tracker, h_B)", "tracker")
+    if line.nonce_seed != nonce_seed:
+        raise VerificationError("is not the seed this device revealed", "nonce_seed")
+    mine = tuple(tuple(o.ciphertext for o in c.options) for c in ballot.contests)
+    if line.ciphertexts != mine:
+        raise VerificationError(
+            "are not the ciphertexts of the ballot this device made", "contests"
+        )
+    if line.selections != {k: tuple(v) for k, v in selections.items()}:
+        raise VerificationError("are not the selections this device revealed", "selections")
+    BallotChecker(election).check_audit(line, field="")
 
 
 def _encrypt_contest(
@@ -243,7 +320,7 @@ class BallotChecker:
     def check(
         self, ballot: Ballot, field: jf.FieldPath = "ballot", h_b: Digest | None = None
     ) -> Digest:
-        """Verify every proof and the signature; return h_B (spec §9.5).
+        """Verify every proof and the signature; return h_B (spec §9 step 7).
 
         Raises :class:`VerificationError` naming the failing field. Does not
         check that the credential is on the list: that is the board's job.
@@ -292,28 +369,39 @@ class BallotChecker:
         return h_b
 
     def check_audit(self, audited: AuditedBallot, field: jf.FieldPath = "audited") -> None:
-        """Recompute an audited ballot's ciphertexts from its seed and plaintext (spec §5.7)."""
+        """Check an audited line on its own (spec §5.7, §9).
+
+        The tracker is D_tracker(h_E, previous_tracker, h_B); the selections
+        are allowed by their contests; every ciphertext is recomputed from
+        the nonce seed and the selections. Whether h_B is the hash of the
+        ballot the voter submitted only the voter's device can tell
+        (:func:`check_own_audit`).
+        """
         h_e = self.h_e
         k = self.joint_key
-        ballot = audited.ballot
-        if set(audited.selections) != {c.contest_id for c in self.manifest.contests}:
-            raise VerificationError("one selection per contest", f"{field}.selections")
-        for ci, (ec, contest) in enumerate(
-            zip(ballot.contests, self.manifest.contests, strict=True)
-        ):
+        prefix = render_path(field)
+        at = f"{prefix}." if prefix else ""
+        if next_tracker(h_e, audited.previous_tracker, audited.ballot_hash) != audited.tracker:
+            raise VerificationError("is not D_tracker(h_E, previous_tracker, h_B)", f"{at}tracker")
+        contests = self.manifest.contests
+        if set(audited.selections) != {c.contest_id for c in contests}:
+            raise VerificationError("one selection per contest", f"{at}selections")
+        if len(audited.ciphertexts) != len(contests):
+            raise VerificationError("wrong number of contests", f"{at}contests")
+        for ci, (cts, contest) in enumerate(zip(audited.ciphertexts, contests, strict=True)):
             values = audited.selections[contest.contest_id]
             try:
                 contest.check_selection(values)
             except ValueError as exc:
-                raise VerificationError(
-                    str(exc), f"{field}.selections.{contest.contest_id}"
-                ) from None
-            for oi, (eo, m) in enumerate(zip(ec.options, values, strict=True)):
-                r = ballot_nonce(audited.nonce_seed, h_e, ec.contest_id, eo.option_id)
-                if encrypt(m, r, k) != eo.ciphertext:
+                raise VerificationError(str(exc), f"{at}selections.{contest.contest_id}") from None
+            if len(cts) != len(contest.options):
+                raise VerificationError("wrong number of options", f"{at}contests[{ci}].options")
+            for oi, (ct, option, m) in enumerate(zip(cts, contest.options, values, strict=True)):
+                r = ballot_nonce(audited.nonce_seed, h_e, contest.contest_id, option.option_id)
+                if encrypt(m, r, k) != ct:
                     raise VerificationError(
                         "ciphertext is not the encryption of the revealed selection",
-                        f"{field}.ballot.contests[{ci}].options[{oi}]",
+                        f"{at}contests[{ci}].options[{oi}]",
                     )
 
 
@@ -389,45 +477,87 @@ def ballot_from_json(value: jf.JSON, manifest: Manifest, field: jf.FieldPath = "
         sum_branches = contest.max_total - contest.min_total + 1
         proof = _proof_from_json(c["proof"], jf.join(f, "proof"), sum_branches)
         contests.append(EncryptedContest(contest.contest_id, tuple(options), proof))
-    sf = jf.join(field, "signature")
-    s = jf.obj(o["signature"], sf, ("c", "v"))
-    sig = schnorr.SchnorrProof(
-        jf.scalar(s["c"], jf.join(sf, "c")), jf.scalar(s["v"], jf.join(sf, "v"))
-    )
+    sig = _signature_from_json(o["signature"], jf.join(field, "signature"))
     return Ballot(credential, tuple(contests), sig)
+
+
+def _signature_from_json(value: jf.JSON, field: jf.FieldPath) -> schnorr.SchnorrProof:
+    s = jf.obj(value, field, ("c", "v"))
+    return schnorr.SchnorrProof(
+        jf.scalar(s["c"], jf.join(field, "c")), jf.scalar(s["v"], jf.join(field, "v"))
+    )
 
 
 def cast_to_json(cast: CastBallot) -> jf.JSON:
     return {
+        "index": cast.index,
         "previous_tracker": cast.previous_tracker.hex(),
         "tracker": cast.tracker.hex(),
         "ballot": ballot_to_json(cast.ballot),
+        "receipt": {"c": cast.receipt.c.hex(), "v": cast.receipt.v.hex()},
     }
 
 
 def cast_from_json(value: jf.JSON, manifest: Manifest) -> CastBallot:
-    o = jf.obj(value, "", ("previous_tracker", "tracker", "ballot"))
+    """Strictly decode a board line (spec §8.4)."""
+    o = jf.obj(value, "", ("index", "previous_tracker", "tracker", "ballot", "receipt"))
     return CastBallot(
+        jf.integer(o["index"], "index", 1),
         jf.digest(o["previous_tracker"], "previous_tracker"),
         jf.digest(o["tracker"], "tracker"),
         ballot_from_json(o["ballot"], manifest),
+        _signature_from_json(o["receipt"], "receipt"),
     )
 
 
-def audited_to_json(audited: AuditedBallot) -> jf.JSON:
+def audited_to_json(audited: AuditedBallot, manifest: Manifest) -> jf.JSON:
+    """The audited line (spec §8.5); ``manifest`` names the contests and options."""
     return {
+        "ballot_hash": audited.ballot_hash.hex(),
         "previous_tracker": audited.previous_tracker.hex(),
         "tracker": audited.tracker.hex(),
-        "ballot": ballot_to_json(audited.ballot),
+        "contests": [
+            {
+                "contest_id": contest.contest_id,
+                "options": [
+                    {"option_id": option.option_id, "alpha": ct.alpha.hex(), "beta": ct.beta.hex()}
+                    for option, ct in zip(contest.options, cts, strict=True)
+                ],
+            }
+            for contest, cts in zip(manifest.contests, audited.ciphertexts, strict=True)
+        ],
         "nonce_seed": audited.nonce_seed.hex(),
         "selections": {k: list(v) for k, v in audited.selections.items()},
     }
 
 
 def audited_from_json(value: jf.JSON, manifest: Manifest) -> AuditedBallot:
-    keys = ("previous_tracker", "tracker", "ballot", "nonce_seed", "selections")
+    """Strictly decode an audited line whose shape must follow ``manifest`` (spec §8.5)."""
+    keys = ("ballot_hash", "previous_tracker", "tracker", "contests", "nonce_seed", "selections")
     o = jf.obj(value, "", keys)
     seed_digest = jf.digest(o["nonce_seed"], "nonce_seed")
+    items = jf.array(o["contests"], "contests", len(manifest.contests))
+    ciphertexts = []
+    for ci, (item, contest) in enumerate(zip(items, manifest.contests, strict=True)):
+        f = jf.join("contests", ci)
+        c = jf.obj(item, f, ("contest_id", "options"))
+        if c["contest_id"] != contest.contest_id:
+            raise DecodingError("contest id differs from the manifest", jf.join(f, "contest_id"))
+        of = jf.join(f, "options")
+        opts = jf.array(c["options"], of, len(contest.options))
+        cts = []
+        for oi, (oitem, option) in enumerate(zip(opts, contest.options, strict=True)):
+            g = jf.join(of, oi)
+            oo = jf.obj(oitem, g, ("option_id", "alpha", "beta"))
+            if oo["option_id"] != option.option_id:
+                raise DecodingError("option id differs from the manifest", jf.join(g, "option_id"))
+            cts.append(
+                Ciphertext(
+                    jf.point(oo["alpha"], jf.join(g, "alpha")),
+                    jf.point(oo["beta"], jf.join(g, "beta")),
+                )
+            )
+        ciphertexts.append(tuple(cts))
     sel = jf.obj(o["selections"], "selections", [c.contest_id for c in manifest.contests])
     selections = {}
     for contest in manifest.contests:
@@ -437,9 +567,10 @@ def audited_from_json(value: jf.JSON, manifest: Manifest) -> AuditedBallot:
             jf.integer(v, jf.join(f, i), 0, contest.option_max) for i, v in enumerate(values)
         )
     return AuditedBallot(
+        jf.digest(o["ballot_hash"], "ballot_hash"),
         jf.digest(o["previous_tracker"], "previous_tracker"),
         jf.digest(o["tracker"], "tracker"),
-        ballot_from_json(o["ballot"], manifest),
+        tuple(ciphertexts),
         bytes(seed_digest),
         selections,
     )

@@ -1,29 +1,36 @@
-"""Election parameters and the hashes that bind them (spec §3.3).
+"""Ceremony parameters and the hashes that bind an election (spec §3.3).
 
+- h_K = D_ceremony(JCS(parameters)): group, generator, ceremony id, n, t and
+  the trustees; it is independent of any election, so one standing board of
+  trustees serves many elections with one key ceremony.
 - h_M = D_manifest(JCS(manifest))
-- h_P = D_parameters(JCS(parameters), h_M): group, generator, n, t, trustees
-- h_C = D_credentials(N, P_1, ..., P_N): the credential list, in record order
-- h_E = D_election(h_P, h_C, K, VK_1, ..., VK_n): the election hash
+- h_C = D_credentials(N, then per entry P, kind, committee) (see credentials.py)
+- h_E = D_election(h_M, h_K, h_C, K, VK_1, ..., VK_n, B): the election hash
 
 h_E enters every ballot-side challenge, so a proof made for one election,
-joint key, manifest or trustee set does not verify in another.
+joint key, manifest, trustee set or board key does not verify in another.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from secret_ballot import jsonfields as jf
 from secret_ballot.errors import DecodingError
 from secret_ballot.group import GROUP_NAME, G, N, Point
-from secret_ballot.hash import Digest, StreamingDigest, hash_digest
+from secret_ballot.hash import Digest, hash_digest
 from secret_ballot.manifest import Manifest
 
 #: Version string of the election record format (spec §8).
-RECORD_VERSION = "asamblea-election-record/1"
+RECORD_VERSION = "asamblea-election-record/2"
+#: Tag of the ceremony hash h_K (spec §3.3).
+TAG_CEREMONY = "ceremony"
+#: Tag of the election hash h_E (spec §3.3).
+TAG_ELECTION = "election"
+#: Pattern of every identifier: ceremony, election, contest, option, committee (spec §5.2).
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _MAX_TRUSTEES = 255
 _NAME = re.compile(r"[^\x00-\x1f]{1,100}")
 
@@ -41,8 +48,10 @@ class TrusteeInfo:
 
 @dataclass(frozen=True, slots=True)
 class Parameters:
-    """Group, generator and trustee set (spec §3.3, §8.2)."""
+    """The parameters of a standing key ceremony (spec §6.1, §8.2)."""
 
+    ceremony_id: str
+    """Identifier of the ceremony, e.g. ``board-<uuid hex>``."""
     threshold: int
     """t in the spec: how many trustees are needed to decrypt."""
     trustees: tuple[TrusteeInfo, ...]
@@ -50,6 +59,8 @@ class Parameters:
 
     def __post_init__(self) -> None:
         n = len(self.trustees)
+        if not ID_PATTERN.fullmatch(self.ceremony_id):
+            raise DecodingError("an identifier [A-Za-z0-9][A-Za-z0-9_.-]{0,63}", "ceremony_id")
         if not 1 <= n <= _MAX_TRUSTEES:
             raise DecodingError(f"1 to {_MAX_TRUSTEES} trustees", "trustees")
         if not 1 <= self.threshold <= n:
@@ -72,6 +83,7 @@ class Parameters:
     def to_json(self) -> jf.JSON:
         return {
             "version": RECORD_VERSION,
+            "ceremony_id": self.ceremony_id,
             "group": GROUP_NAME,
             "generator": G.hex(),
             "order": f"{N:064x}",
@@ -85,7 +97,16 @@ class Parameters:
 
     @classmethod
     def from_json(cls, value: jf.JSON, field: jf.FieldPath = "parameters") -> Parameters:
-        keys = ("version", "group", "generator", "order", "trustee_count", "threshold", "trustees")
+        keys = (
+            "version",
+            "ceremony_id",
+            "group",
+            "generator",
+            "order",
+            "trustee_count",
+            "threshold",
+            "trustees",
+        )
         o = jf.obj(value, field, keys)
         fixed = {"version": RECORD_VERSION, "group": GROUP_NAME, "generator": G.hex()}
         fixed["order"] = f"{N:064x}"
@@ -108,37 +129,35 @@ class Parameters:
         if count != len(trustees):
             raise DecodingError("does not match the trustee list", jf.join(field, "trustee_count"))
         threshold = jf.integer(o["threshold"], jf.join(field, "threshold"))
+        ceremony_id = jf.text(o["ceremony_id"], jf.join(field, "ceremony_id"))
         try:
-            return cls(threshold, tuple(trustees))
+            return cls(ceremony_id, threshold, tuple(trustees))
         except DecodingError as exc:
             raise exc.at(field) from None
 
-    def digest(self, manifest_hash: Digest) -> Digest:
-        """h_P = D_parameters(JCS(parameters), h_M) (spec §3.3)."""
-        return hash_digest("parameters", jf.canonical_json(self.to_json()), manifest_hash)
-
-
-def credentials_digest(credentials: Iterable[Point], count: int) -> Digest:
-    """h_C = D_credentials(N, P_1, ..., P_N) (spec §3.3), streamed."""
-    h = StreamingDigest("credentials")
-    h.update(count)
-    seen = 0
-    for p in credentials:
-        h.update(p)
-        seen += 1
-    if seen != count:
-        raise ValueError("credential count mismatch")
-    return h.digest()
+    def digest(self) -> Digest:
+        """h_K = D_ceremony(JCS(parameters)) (spec §3.3)."""
+        return hash_digest(TAG_CEREMONY, jf.canonical_json(self.to_json()))
 
 
 def election_digest(
-    parameters_hash: Digest,
+    manifest_hash: Digest,
+    ceremony_hash: Digest,
     credentials_hash: Digest,
     joint_key: Point,
     verification_keys: tuple[Point, ...],
+    board_key: Point,
 ) -> Digest:
-    """h_E = D_election(h_P, h_C, K, VK_1, ..., VK_n) (spec §3.3)."""
-    return hash_digest("election", parameters_hash, credentials_hash, joint_key, *verification_keys)
+    """h_E = D_election(h_M, h_K, h_C, K, VK_1, ..., VK_n, B) (spec §3.3)."""
+    return hash_digest(
+        TAG_ELECTION,
+        manifest_hash,
+        ceremony_hash,
+        credentials_hash,
+        joint_key,
+        *verification_keys,
+        board_key,
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +172,8 @@ class Election:
     """VK_1..VK_n in the spec: VK_i = x_i·G for trustee i's key share x_i."""
     credentials_hash: Digest
     """h_C in the spec."""
+    board_key: Point
+    """B in the spec: the public key the board signs receipts with."""
 
     @cached_property
     def manifest_hash(self) -> Digest:
@@ -160,13 +181,18 @@ class Election:
         return self.manifest.digest()
 
     @cached_property
-    def parameters_hash(self) -> Digest:
-        """h_P in the spec."""
-        return self.parameters.digest(self.manifest_hash)
+    def ceremony_hash(self) -> Digest:
+        """h_K in the spec."""
+        return self.parameters.digest()
 
     @cached_property
     def election_hash(self) -> Digest:
         """h_E in the spec."""
         return election_digest(
-            self.parameters_hash, self.credentials_hash, self.joint_key, self.verification_keys
+            self.manifest_hash,
+            self.ceremony_hash,
+            self.credentials_hash,
+            self.joint_key,
+            self.verification_keys,
+            self.board_key,
         )

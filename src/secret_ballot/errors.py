@@ -77,3 +77,17 @@ class NotEnoughTrustees(ProtocolError):
 
 class RecordFormatError(SecretBallotError):
     """The election record cannot be read: a file is missing or is not JSON (spec §8)."""
+
+
+class RecordRuleError(SecretBallotError):
+    """The record can be read but breaks a rule of its container or encoding (spec §8.1).
+
+    Examples: a file that is not in canonical form, a repeated key, an extra
+    file, a duplicate zip member. The record is invalid, not unreadable.
+    """
+
+    def __init__(self, where: str, message: str, field: str = "") -> None:
+        self.where = where
+        self.message = message
+        self.field = field
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")

@@ -4,7 +4,7 @@ Every hash in the protocol is computed over the *framing* of a tag and a list
 of fields::
 
     frame(tag, f1, ..., fk) = len32(D) || D || len32(enc(f1)) || enc(f1) || ...
-    D = "asamblea-secret-ballot/1/" || tag   (UTF-8)
+    D = "asamblea-secret-ballot/2/" || tag   (UTF-8)
 
 where ``len32`` is a 4-byte big-endian length and ``enc`` is: a :class:`Point`
 as its 33-byte (or 0x00) encoding, a :class:`Scalar` as 32 bytes, an ``int`` as
@@ -28,7 +28,7 @@ from secret_ballot.errors import DecodingError
 from secret_ballot.group import Point, Scalar
 
 #: Prefix of every domain separation tag (spec §3).
-DOMAIN_PREFIX = b"asamblea-secret-ballot/1/"
+DOMAIN_PREFIX = b"asamblea-secret-ballot/2/"
 
 #: A 32-byte SHA-256 output of :func:`hash_digest` (election hash, trackers...).
 Digest = NewType("Digest", bytes)

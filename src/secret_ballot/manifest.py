@@ -11,8 +11,11 @@ from secret_ballot.chaum_pedersen import MAX_BRANCHES
 from secret_ballot.errors import DecodingError
 from secret_ballot.hash import Digest, hash_digest
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
-_MAX_TEXT = 1000
+#: Pattern of every id: election, contest, option, committee (spec §2.2).
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+_ID = ID_PATTERN
+#: Longest title or label, in Unicode code points (spec §2.1).
+MAX_TEXT = 1000
 _MAX_CONTESTS = 64
 _MAX_OPTIONS = 256
 
@@ -56,6 +59,9 @@ class Contest:
 
     def _check(self) -> None:
         k = len(self.options)
+        jf.label(self.title, "title", MAX_TEXT)
+        for i, option in enumerate(self.options):
+            jf.label(option.label, jf.join(jf.join("options", i), "label"), MAX_TEXT)
         lo, hi, cap = self.min_total, self.max_total, self.option_max
         if not _ID.fullmatch(self.contest_id):
             raise DecodingError("contest ids are 1-64 of [A-Za-z0-9_.-]", "contest_id")
@@ -115,11 +121,11 @@ class Contest:
             options.append(
                 Option(
                     jf.text(oo["option_id"], jf.join(f, "option_id")),
-                    _bounded_text(oo["label"], jf.join(f, "label")),
+                    jf.label(oo["label"], jf.join(f, "label"), MAX_TEXT),
                 )
             )
         contest_id = jf.text(o["contest_id"], jf.join(field, "contest_id"))
-        title = _bounded_text(o["title"], jf.join(field, "title"))
+        title = jf.label(o["title"], jf.join(field, "title"), MAX_TEXT)
         option_max = jf.integer(o["option_max"], jf.join(field, "option_max"))
         min_total = jf.integer(o["min"], jf.join(field, "min"))
         max_total = jf.integer(o["max"], jf.join(field, "max"))
@@ -127,13 +133,6 @@ class Contest:
             return cls(contest_id, title, kind, tuple(options), option_max, min_total, max_total)
         except DecodingError as exc:
             raise exc.at(field) from None
-
-
-def _bounded_text(value: jf.JSON, field: jf.FieldPath) -> str:
-    s = jf.text(value, field)
-    if len(s) > _MAX_TEXT:
-        raise DecodingError(f"at most {_MAX_TEXT} characters", field)
-    return s
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +146,7 @@ class Manifest:
     def __post_init__(self) -> None:
         if not _ID.fullmatch(self.election_id):
             raise DecodingError("election ids are 1-64 of [A-Za-z0-9_.-]", "election_id")
+        jf.label(self.title, "title", MAX_TEXT)
         if not 1 <= len(self.contests) <= _MAX_CONTESTS:
             raise DecodingError(f"1 to {_MAX_CONTESTS} contests", "contests")
         if len({c.contest_id for c in self.contests}) != len(self.contests):
@@ -173,7 +173,7 @@ class Manifest:
             Contest.from_json(c, jf.join(cf, i)) for i, c in enumerate(jf.array(o["contests"], cf))
         )
         election_id = jf.text(o["election_id"], jf.join(field, "election_id"))
-        title = _bounded_text(o["title"], jf.join(field, "title"))
+        title = jf.label(o["title"], jf.join(field, "title"), MAX_TEXT)
         try:
             return cls(election_id, title, contests)
         except DecodingError as exc:

@@ -19,6 +19,8 @@ from secret_ballot.hash import Field, derive_nonce, hash_to_scalar
 TAG_COEFFICIENT = "coefficient-proof"
 #: Tag of the signature of a ballot by its voter credential (spec §5.5).
 TAG_BALLOT_SIGNATURE = "ballot-signature"
+#: Tag of a dealer's signature on its announcement or reveal (spec §6.2).
+TAG_DEALER_MESSAGE = "dealer-message"
 #: Tag of a trustee's signed acknowledgement of a share (spec §6.4).
 TAG_SHARE_ACK = "share-acknowledgement"
 

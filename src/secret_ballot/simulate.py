@@ -13,6 +13,7 @@ way to run a real election.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import secrets
@@ -28,8 +29,15 @@ from secret_ballot.ballot import (
     next_tracker,
     tracker_start,
 )
-from secret_ballot.dkg import Trustee, run_ceremony, transcript_to_json
-from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
+from secret_ballot.board import BoardKeyPair, sign_receipt
+from secret_ballot.credentials import (
+    CredentialEntry,
+    CredentialKind,
+    VotingKeyPair,
+    credentials_digest,
+)
+from secret_ballot.dkg import transcript_to_json
+from secret_ballot.election import Election, Parameters, TrusteeInfo
 from secret_ballot.elgamal import Ciphertext
 from secret_ballot.errors import ProtocolError
 from secret_ballot.group import Point, base_mul
@@ -49,12 +57,18 @@ from secret_ballot.record import (
     load_election,
 )
 from secret_ballot.tally import TallyAccumulator, decrypt_tally, tally_to_json
+from secret_ballot.trustee import Trustee, run_ceremony
 
 _TAG = "simulation"
 _CHUNK_VOTERS = 500
 #: Out of 1000 voters, how many cast a second ballot, and how many audit one first.
 REVOTE_PER_MILLE = 50
 AUDIT_PER_MILLE = 10
+#: Out of 1000 voters, how many have a server-held credential (spec §5.5).
+SERVER_HELD_PER_MILLE = 100
+#: Voters are spread over this many committees.
+COMMITTEES = 3
+ELECTION_ID = "simulated-election"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +84,27 @@ def _draw(seed: bytes, *fields: str | int) -> int:
     return int.from_bytes(hash_digest(_TAG, seed, *fields)[:8], "big")
 
 
-def _credential(seed: bytes, voter: int) -> CredentialKeyPair:
-    return CredentialKeyPair.from_secret(hash_to_scalar(_TAG, seed, "credential", voter))
+def _credential(
+    seed: bytes, voter: int, server_held_per_mille: int
+) -> tuple[CredentialKeyPair, CredentialKind]:
+    """The voter's credential: from its voting key, or held by the server (spec §5.5)."""
+    secret = hash_to_scalar(_TAG, seed, "credential", voter)
+    if _draw(seed, "server-held", voter) % 1000 < server_held_per_mille:
+        return CredentialKeyPair.from_secret(secret), CredentialKind.SERVER
+    return VotingKeyPair.from_secret(secret).credential(ELECTION_ID), CredentialKind.DEVICE
 
 
-def _credential_chunk(args: tuple[bytes, int, int]) -> list[bytes]:
-    seed, start, stop = args
-    return [_credential(seed, v).public.encode() for v in range(start, stop)]
+def _committee(voter: int) -> str:
+    return f"committee-{voter % COMMITTEES + 1}"
+
+
+def _credential_chunk(args: tuple[bytes, int, int, int]) -> list[tuple[bytes, str]]:
+    seed, start, stop, server_held_per_mille = args
+    out = []
+    for v in range(start, stop):
+        pair, kind = _credential(seed, v, server_held_per_mille)
+        out.append((pair.public.encode(), kind.value))
+    return out
 
 
 @dataclass(frozen=True)
@@ -87,11 +115,13 @@ class _CastConfig:
     seed: bytes
     revote_per_mille: int
     audit_per_mille: int
+    server_held_per_mille: int
 
 
 @dataclass
 class _CastChunk:
-    # ("cast" | "audit", h_B, ballot JSON text, nonce seed for audits, selection)
+    # ("cast" | "audit", h_B, JSON text, nonce seed for audits, selection): the
+    # text is the ballot when cast, the "contests" of the audited line when audited.
     entries: list[tuple[str, bytes, str, bytes, int]]
     sums: list[tuple[bytes, bytes]]
     counts: list[int]
@@ -127,7 +157,7 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
     acc = TallyAccumulator(election.manifest)
     counts = [0] * k
     for voter in range(*bounds):
-        cred = _credential(seed, voter)
+        cred, _ = _credential(seed, voter, config.server_held_per_mille)
         choice = _draw(seed, "choice", voter) % k
         ballots = []
         if _draw(seed, "audit", voter) % 1000 < config.audit_per_mille:
@@ -140,7 +170,10 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
             nonce_seed = hash_digest(_TAG, seed, "nonce-seed", voter, attempt)
             ballot, _ = encrypt_ballot(election, cred, _selection(election, c), nonce_seed)
             h_b = ballot_digest(h_e, ballot)
-            text = jf.canonical_json(ballot_to_json(ballot)).decode()
+            if kind == "audit":
+                text = jf.canonical_json(_audited_contests(ballot_to_json(ballot))).decode()
+            else:
+                text = jf.canonical_json(ballot_to_json(ballot)).decode()
             entry = ("audit" if kind == "audit" else "cast", h_b, text, nonce_seed, c)
             # A re-vote is placed after the rest of the chunk, so the
             # superseded ballot is not simply the line before.
@@ -164,13 +197,21 @@ def simulate(
     seed: bytes | None = None,
     revote_per_mille: int = REVOTE_PER_MILLE,
     audit_per_mille: int = AUDIT_PER_MILLE,
+    server_held_per_mille: int = SERVER_HELD_PER_MILLE,
+    absent_trustees: tuple[int, ...] = (),
 ) -> Summary:
-    """Run a whole election and write its record to ``out`` (a directory or .zip)."""
+    """Run a whole election and write its record to ``out`` (a directory or .zip).
+
+    Trustees in ``absent_trustees`` send nothing during the key ceremony; the
+    others must be at least t.
+    """
     if voters < 0 or not 2 <= options <= 256 or not 1 <= threshold <= trustees <= 255:
         raise ProtocolError("need voters >= 0, 2 <= options <= 256, 1 <= t <= n <= 255")
+    if len(set(absent_trustees) & set(range(1, trustees + 1))) > trustees - threshold:
+        raise ProtocolError("fewer than t trustees would take part in the ceremony")
     seed = secrets.token_bytes(32) if seed is None else seed
     manifest = Manifest(
-        "simulated-election",
+        ELECTION_ID,
         "Simulated election",
         (
             Contest(
@@ -186,36 +227,48 @@ def simulate(
     )
     comm_secrets = [hash_to_scalar(_TAG, seed, "communication", i) for i in range(1, trustees + 1)]
     parameters = Parameters(
+        "simulated-board",
         threshold,
         tuple(
             TrusteeInfo(i, f"Trustee {i}", base_mul(d)) for i, d in enumerate(comm_secrets, start=1)
         ),
     )
-    h_p = parameters.digest(manifest.digest())
     members = [
-        Trustee(parameters, h_p, i, d, seed=hash_digest(_TAG, seed, "trustee", i))
+        Trustee.create(parameters, i, d, seed=hash_digest(_TAG, seed, "trustee", i))
         for i, d in enumerate(comm_secrets, start=1)
     ]
-    transcript, outcome = run_ceremony(members)
+    transcript, outcome = run_ceremony(members, silent=absent_trustees)
+    if outcome.joint_key is None:
+        raise ProtocolError(f"the key ceremony failed: {outcome.failure}")
+    # The board's signing key pair (b, B); B enters h_E (spec §3.3).
+    board_key = BoardKeyPair.from_secret(hash_to_scalar(_TAG, seed, "board"))
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
         bounds = [
             (s, min(s + _CHUNK_VOTERS * 4, voters)) for s in range(0, voters, _CHUNK_VOTERS * 4)
         ]
-        cred_tasks = [(seed, a, b) for a, b in bounds]
+        cred_tasks = [(seed, a, b, server_held_per_mille) for a, b in bounds]
         cred_chunks = (
             pool.imap(_credential_chunk, cred_tasks) if pool else map(_credential_chunk, cred_tasks)
         )
-        credential_list: list[bytes] = []
+        credential_list: list[tuple[bytes, str]] = []
         for chunk in cred_chunks:
             credential_list += chunk
     finally:
         if pool is not None:
             pool.close()
             pool.join()
-    h_c = credentials_digest((Point.decode(c) for c in credential_list), len(credential_list))
-    election = Election(manifest, parameters, outcome.joint_key, outcome.verification_keys, h_c)
+    h_c = credentials_digest(
+        (
+            CredentialEntry(Point.decode(c), CredentialKind(kind), _committee(voter))
+            for voter, (c, kind) in enumerate(credential_list)
+        ),
+        len(credential_list),
+    )
+    election = Election(
+        manifest, parameters, outcome.joint_key, outcome.verification_keys, h_c, board_key.public
+    )
     keys = ElectionKeys(
         election.election_hash,
         outcome.joint_key,
@@ -223,6 +276,7 @@ def simulate(
         outcome.qualified,
         h_c,
         len(credential_list),
+        board_key.public,
     )
     h_e = election.election_hash
     with RecordWriter(out) as writer:
@@ -231,9 +285,15 @@ def simulate(
         writer.write_json(CEREMONY_FILE, transcript_to_json(transcript))
         writer.write_json(ELECTION_FILE, keys.to_json())
         with writer.open_text(CREDENTIALS_FILE) as f:
-            # The canonical form of an array of hex strings, written in a stream.
+            # The canonical form of the array (JCS sorts the keys), written in a stream.
             f.write("[")
-            f.write(",".join(f'"{c.hex()}"' for c in credential_list))
+            f.write(
+                ",".join(
+                    f'{{"committee":"{_committee(voter)}","credential":"{c.hex()}",'
+                    f'"kind":"{kind}"}}'
+                    for voter, (c, kind) in enumerate(credential_list)
+                )
+            )
             f.write("]")
         del credential_list
         config = _CastConfig(
@@ -243,6 +303,7 @@ def simulate(
             seed,
             revote_per_mille,
             audit_per_mille,
+            server_held_per_mille,
         )
         tasks = [(s, min(s + _CHUNK_VOTERS, voters)) for s in range(0, voters, _CHUNK_VOTERS)]
         totals = TallyAccumulator(manifest)
@@ -261,15 +322,20 @@ def simulate(
                         h_b = Digest(h_b_raw)
                         tracker = next_tracker(h_e, head, h_b)
                         if kind == "cast":
+                            cast_lines += 1
+                            receipt = sign_receipt(h_e, board_key, cast_lines, h_b, tracker)
                             board.write(
-                                f'{{"ballot":{text},"previous_tracker":"{head.hex()}",'
+                                f'{{"ballot":{text},"index":{cast_lines},'
+                                f'"previous_tracker":"{head.hex()}",'
+                                f'"receipt":{{"c":"{receipt.c.hex()}","v":"{receipt.v.hex()}"}},'
                                 f'"tracker":"{tracker.hex()}"}}\n'
                             )
                             head = tracker
-                            cast_lines += 1
                         else:
                             audits.write(
-                                _audited_line(text, head, tracker, nonce_seed, election, choice)
+                                _audited_line(
+                                    text, h_b, head, tracker, nonce_seed, election, choice
+                                )
                             )
                             audited += 1
                     totals.add_sums(
@@ -286,9 +352,9 @@ def simulate(
             if pool is not None:
                 pool.close()
                 pool.join()
-        # The first n - t trustees stay away: any t of them must suffice.
-        present = list(range(trustees - threshold + 1, trustees + 1))
-        shares = {j: members[j - 1].key_share(outcome.qualified) for j in present}
+        # The first trustees stay away: any t qualified ones must suffice.
+        present = list(outcome.qualified[-threshold:])
+        shares = {j: members[j - 1].key_share(outcome) for j in present}
         tally = decrypt_tally(
             election,
             totals.sums(),
@@ -304,18 +370,38 @@ def simulate(
     return Summary(voters, cast_lines, audited, {"choice": counts}, tuple(present))
 
 
+def _audited_contests(ballot: jf.JSON) -> jf.JSON:
+    """The "contests" of an audited line: the ballot's ciphertexts without proofs (§8.5)."""
+    return [
+        {
+            "contest_id": c["contest_id"],
+            "options": [
+                {"option_id": o["option_id"], "alpha": o["alpha"], "beta": o["beta"]}
+                for o in c["options"]
+            ],
+        }
+        for c in ballot["contests"]
+    ]
+
+
 def _audited_line(
-    text: str, head: Digest, tracker: Digest, nonce_seed: bytes, election: Election, choice: int
+    contests: str,
+    h_b: Digest,
+    head: Digest,
+    tracker: Digest,
+    nonce_seed: bytes,
+    election: Election,
+    choice: int,
 ) -> str:
     contest = election.manifest.contests[0]
     values = [0] * len(contest.options)
     values[choice] = 1
-    tail = jf.canonical_json(
-        {
-            "nonce_seed": nonce_seed.hex(),
-            "previous_tracker": head.hex(),
-            "selections": {contest.contest_id: values},
-            "tracker": tracker.hex(),
-        }
-    ).decode()
-    return f'{{"ballot":{text},{tail[1:]}\n'
+    line = {
+        "ballot_hash": h_b.hex(),
+        "contests": json.loads(contests),
+        "nonce_seed": nonce_seed.hex(),
+        "previous_tracker": head.hex(),
+        "selections": {contest.contest_id: values},
+        "tracker": tracker.hex(),
+    }
+    return jf.canonical_json(line).decode() + "\n"

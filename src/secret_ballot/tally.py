@@ -134,7 +134,7 @@ def decrypt_tally(
 def check_tally(
     election: Election, tally: Tally, sums: Sequence[Ciphertext]
 ) -> list[VerificationError]:
-    """Every check of spec §9.7 on a decoded tally, given the recomputed sums."""
+    """Every check of spec §9 steps 10 and 11 on a decoded tally, given the recomputed sums."""
     errors: list[VerificationError] = []
     params = election.parameters
     t = params.threshold

@@ -5,12 +5,11 @@ chunks (in worker processes with ``jobs`` > 1); the verifier keeps, per
 credential, the number of its last line, per line a small credential index,
 an 8-byte key per ciphertext for duplicate detection, and running sums.
 Ballots superseded by a later one from the same credential are subtracted
-from the running sums in a second, sparse pass (spec §9.6).
+from the running sums in a second, sparse pass (spec §9 step 10).
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from array import array
@@ -27,16 +26,17 @@ from secret_ballot.ballot import (
     next_tracker,
     tracker_start,
 )
+from secret_ballot.board import verify_receipt
+from secret_ballot.credentials import CredentialEntry, credentials_digest
 from secret_ballot.dkg import evaluate_transcript, transcript_from_json
-from secret_ballot.election import (
-    RECORD_VERSION,
-    Election,
-    Parameters,
-    credentials_digest,
-    election_digest,
-)
+from secret_ballot.election import RECORD_VERSION, Election, Parameters
 from secret_ballot.elgamal import Ciphertext
-from secret_ballot.errors import DecodingError, RecordFormatError, VerificationError
+from secret_ballot.errors import (
+    DecodingError,
+    RecordFormatError,
+    RecordRuleError,
+    VerificationError,
+)
 from secret_ballot.group import Point
 from secret_ballot.manifest import Manifest
 from secret_ballot.record import (
@@ -53,6 +53,7 @@ from secret_ballot.record import (
     ElectionKeys,
     RecordReader,
     load_election,
+    parse_json,
 )
 from secret_ballot.tally import TallyAccumulator, check_tally, tally_from_json
 
@@ -137,7 +138,8 @@ class _ChunkResult:
     sums: list[tuple[bytes, bytes]] = field(default_factory=list)
     failures: list[tuple[int, str, str]] = field(default_factory=list)
     format_errors: list[tuple[int, str]] = field(default_factory=list)
-    seen_wanted: list[bytes] = field(default_factory=list)
+    seen_wanted: list[tuple[int, bytes]] = field(default_factory=list)
+    indexes: array[int] = field(default_factory=lambda: array("q"))
 
 
 class _Worker:
@@ -146,6 +148,7 @@ class _Worker:
         self.checker = BallotChecker(self.election)
         self.manifest = self.election.manifest
         self.h_e = self.election.election_hash
+        self.board_key = ElectionKeys.from_json(config.keys).board_key
         self.wanted = config.wanted
 
     def run(self, lines: Iterator[bytes]) -> _ChunkResult:
@@ -153,12 +156,19 @@ class _Worker:
         acc = TallyAccumulator(self.manifest)
         prev: bytes | None = None
         h_e = self.h_e
+        indexes = res.indexes
         for i, raw in enumerate(lines):
             res.lines += 1
+            indexes.append(0)
             try:
-                value = json.loads(raw)
-            except ValueError as exc:
-                res.format_errors.append((i, f"not valid JSON ({exc})"))
+                value = parse_json(raw, "")
+            except RecordFormatError as exc:
+                res.format_errors.append((i, str(exc).removeprefix(": ")))
+                res.credentials += _NO_CREDENTIAL
+                prev = None
+                continue
+            except RecordRuleError as exc:
+                res.failures.append((i, exc.field, exc.message))
                 res.credentials += _NO_CREDENTIAL
                 prev = None
                 continue
@@ -170,6 +180,7 @@ class _Worker:
                 prev = None
                 continue
             ballot = cast.ballot
+            indexes[i] = cast.index
             if i == 0:
                 res.first_previous = cast.previous_tracker
             elif prev is not None and cast.previous_tracker != prev:
@@ -179,6 +190,10 @@ class _Worker:
             h_b = ballot_digest(h_e, ballot)
             if next_tracker(h_e, cast.previous_tracker, h_b) != cast.tracker:
                 res.failures.append((i, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)"))
+            if not verify_receipt(h_e, self.board_key, cast.index, h_b, cast.tracker, cast.receipt):
+                res.failures.append(
+                    (i, "receipt", "is not the board's signature on (h_E, index, h_B, tracker)")
+                )
             try:
                 self.checker.check(ballot, h_b=h_b)
             except VerificationError as exc:
@@ -190,7 +205,7 @@ class _Worker:
                     keys.append(_alpha_key(option.ciphertext.alpha))
             acc.add(ballot)
             if cast.tracker in self.wanted:
-                res.seen_wanted.append(cast.tracker)
+                res.seen_wanted.append((i, cast.tracker))
             prev = cast.tracker
         res.last_tracker = prev
         res.sums = [(c.alpha.encode(), c.beta.encode()) for c in acc.sums()]
@@ -275,18 +290,38 @@ class _Verifier:
         self.jobs = jobs
         self.report = Report(str(path))
         self._collisions: set[int] = set()
+        self._audit_heads: list[tuple[int, bytes]] = []
 
     def run(self) -> Report:
         try:
             self._run()
         except RecordFormatError as exc:
             self.report.format_errors.append(str(exc))
+        except RecordRuleError as exc:
+            # A file that breaks §8.1 (not canonical, a repeated key...): the
+            # record is invalid and what follows would be read ambiguously.
+            self.report.fail(exc.where, exc.field, exc.message)
         finally:
             self.reader.close()
         return self.report
 
+    def _container(self) -> bool:
+        """Exactly the listed files, and for a zip no ambiguous member (spec §8.1)."""
+        problems = self.reader.container_problems()
+        for name, why in problems:
+            self.report.fail(name, "", why)
+        kind = "directory" if self.reader.is_directory else "zip"
+        self.report.check("container", not problems, f"{kind}, only the files of §8.1")
+        return not problems
+
+    def _final_newline(self, name: str) -> None:
+        if self.reader.final_newline_missing(name):
+            self.report.fail(name, "", "the last line does not end with a line feed")
+
     def _run(self) -> None:
         report, reader = self.report, self.reader
+        if not self._container():
+            return
         version = reader.read_json(RECORD_FILE)
         ok = version == {"version": RECORD_VERSION}
         report.check("record version", ok, RECORD_VERSION if ok else "unknown")
@@ -320,53 +355,50 @@ class _Verifier:
             report.fail(ELECTION_FILE, exc.field, exc.message)
             report.check("election keys", False, "invalid")
             return
-        if not self._ceremony(parameters, manifest, keys):
+        if not self._ceremony(parameters, keys):
             return
         credentials = self._credentials(keys)
         if credentials is None:
             return
         election = keys.election(manifest, parameters)
-        h_p = election.parameters_hash
-        h_e = election_digest(h_p, keys.credentials_hash, keys.joint_key, keys.verification_keys)
+        h_e = election.election_hash
         ok = h_e == keys.election_hash
         report.check("election hash", ok, h_e.hex())
         if not ok:
             report.fail(
-                ELECTION_FILE, "election_hash", "is not D_election(h_P, h_C, K, VK_1..VK_n)"
+                ELECTION_FILE, "election_hash", "is not D_election(h_M, h_K, h_C, K, VK_1..VK_n, B)"
             )
             return
         checker = BallotChecker(election)
         seen: set[int] = set()
-        wanted = self._audited(election, checker, credentials, seen)
+        wanted = self._audited(election, checker, seen)
         config = _Config(manifest_json, parameters_json, keys_json, frozenset(wanted))
-        sums, cast, counted, head = self._board(election, config, credentials, seen, wanted)
+        sums, cast, counted, head = self._board(election, config, credentials, seen)
         del credentials
         self._tally(election, sums, cast, counted, head)
 
-    def _ceremony(self, parameters: Parameters, manifest: Manifest, keys: ElectionKeys) -> bool:
+    def _ceremony(self, parameters: Parameters, keys: ElectionKeys) -> bool:
         report = self.report
         try:
             transcript = transcript_from_json(
-                self.reader.read_json(CEREMONY_FILE), parameters.trustee_count
+                self.reader.read_json(CEREMONY_FILE), parameters.trustee_count, ""
             )
-        except DecodingError as exc:
+            outcome = evaluate_transcript(parameters, transcript)
+        except (DecodingError, VerificationError) as exc:
             report.fail(CEREMONY_FILE, exc.field, exc.message)
             report.check("key ceremony", False, "invalid")
             return False
-        h_p = parameters.digest(manifest.digest())
-        try:
-            outcome = evaluate_transcript(parameters, h_p, transcript)
-        except VerificationError as exc:
-            report.fail(CEREMONY_FILE, exc.field, exc.message)
-            report.check("key ceremony", False, "invalid")
+        notes = outcome.notes()
+        if not outcome.succeeded or outcome.joint_key is None:
+            report.fail(CEREMONY_FILE, "", f"the ceremony failed: {outcome.failure}")
+            report.check("key ceremony", False, "; ".join([f"failed: {outcome.failure}", *notes]))
             return False
         ok = True
         if outcome.qualified != keys.qualified:
             report.fail(
                 ELECTION_FILE,
                 "qualified",
-                f"{CEREMONY_FILE} gives QUAL = {list(outcome.qualified)} "
-                f"({'; '.join(outcome.faults)})",
+                f"{CEREMONY_FILE} gives QUAL = {list(outcome.qualified)} ({'; '.join(notes)})",
             )
             ok = False
         if outcome.joint_key != keys.joint_key:
@@ -385,7 +417,7 @@ class _Verifier:
                     )
                     ok = False
         detail = f"qualified {list(outcome.qualified)}, joint key {keys.joint_key.hex()[:16]}…"
-        for note in outcome.faults:
+        for note in notes:
             detail += f"; {note}"
         report.check("key ceremony", ok, detail)
         return ok
@@ -397,78 +429,100 @@ class _Verifier:
             report.fail(CREDENTIALS_FILE, "", "expected a JSON array")
             return None
         index: dict[bytes, int] = {}
-        points: list[Point] = []
+        entries: list[CredentialEntry] = []
+        kinds: dict[str, int] = {}
         ok = True
         for i, item in enumerate(raw):
             try:
-                p = jf.point(item, f"[{i}]")
+                entry = CredentialEntry.from_json(item, f"[{i}]")
             except DecodingError as exc:
                 report.fail(CREDENTIALS_FILE, exc.field, exc.message)
                 ok = False
                 continue
-            enc = p.encode()
+            enc = entry.credential.encode()
             if enc in index:
-                report.fail(CREDENTIALS_FILE, f"[{i}]", "duplicate credential")
+                report.fail(CREDENTIALS_FILE, f"[{i}].credential", "duplicate credential")
                 ok = False
             index[enc] = i
-            points.append(p)
+            entries.append(entry)
+            kinds[entry.kind.value] = kinds.get(entry.kind.value, 0) + 1
         del raw
-        if ok and len(points) != keys.credential_count:
-            report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(points)}")
+        if ok and len(entries) != keys.credential_count:
+            report.fail(ELECTION_FILE, "credential_count", f"the list holds {len(entries)}")
             ok = False
-        if ok and credentials_digest(points, len(points)) != keys.credentials_hash:
+        if ok and credentials_digest(entries, len(entries)) != keys.credentials_hash:
             report.fail(
                 ELECTION_FILE, "credentials_hash", f"is not D_credentials of {CREDENTIALS_FILE}"
             )
             ok = False
-        report.check("credentials", ok, f"{len(points)} on the list")
+        detail = f"{len(entries)} on the list ({kinds.get('device', 0)} device, "
+        detail += f"{kinds.get('server', 0)} server-held)"
+        report.check("credentials", ok, detail)
         return index if ok else None
 
-    def _audited(
-        self,
-        election: Election,
-        checker: BallotChecker,
-        credentials: dict[bytes, int],
-        seen: set[int],
-    ) -> set[bytes]:
+    def _audited(self, election: Election, checker: BallotChecker, seen: set[int]) -> set[bytes]:
+        """Audited lines on their own (spec §9 step 6); return the board trackers they cite.
+
+        Their order is checked by :meth:`_board` once the position of every
+        cited tracker is known (:attr:`_audit_heads`).
+        """
         report = self.report
-        h_e = election.election_hash
-        t0 = tracker_start(h_e)
+        t0 = tracker_start(election.election_hash)
         wanted: set[bytes] = set()
+        heads = self._audit_heads
         count = 0
         before = len(report.failures)
         for number, raw in self.reader.iter_lines(AUDITED_FILE):
             where = f"{AUDITED_FILE} line {number}"
             count += 1
             try:
-                value = json.loads(raw)
-            except ValueError as exc:
-                report.format_errors.append(f"{where}: not valid JSON ({exc})")
+                value = parse_json(raw, where)
+            except RecordFormatError as exc:
+                report.format_errors.append(str(exc))
+                continue
+            except RecordRuleError as exc:
+                report.fail(where, "", exc.message)
                 continue
             try:
                 audited = audited_from_json(value, election.manifest)
-                h_b = ballot_digest(h_e, audited.ballot)
-                checker.check(audited.ballot, h_b=h_b)
                 checker.check_audit(audited, field="")
             except (DecodingError, VerificationError) as exc:
                 report.fail(where, exc.field, exc.message)
                 continue
-            if audited.ballot.credential.encode() not in credentials:
-                report.fail(where, "ballot.credential", "not on the credential list")
-            if next_tracker(h_e, audited.previous_tracker, h_b) != audited.tracker:
-                report.fail(where, "tracker", "is not D_tracker(h_E, previous_tracker, h_B)")
+            heads.append((number, audited.previous_tracker))
             if audited.previous_tracker != t0:
                 wanted.add(audited.previous_tracker)
-            for contest in audited.ballot.contests:
-                for option in contest.options:
-                    key = _alpha_key(option.ciphertext.alpha)
+            for cts in audited.ciphertexts:
+                for ct in cts:
+                    key = _alpha_key(ct.alpha)
                     if key in seen:
                         self._collisions.add(key)
                     seen.add(key)
+        self._final_newline(AUDITED_FILE)
         report.check(
             "audited ballots", len(report.failures) == before, f"{count} audited, none counted"
         )
         return wanted
+
+    def _audit_order(self, t0: bytes, positions: dict[bytes, int]) -> None:
+        """Audited lines cite the board head of their time, so never an earlier one (§5.7)."""
+        latest = 0
+        for number, head in self._audit_heads:
+            where = f"{AUDITED_FILE} line {number}"
+            position = 0 if head == t0 else positions.get(head)
+            if position is None:
+                self.report.fail(
+                    where, "previous_tracker", "is not T_0 nor a cast ballot's tracker"
+                )
+            elif position < latest:
+                self.report.fail(
+                    where,
+                    "previous_tracker",
+                    f"cites board line {position} after an audit at line {latest}: "
+                    "audited lines are in the order of their audits",
+                )
+            else:
+                latest = position
 
     def _board(
         self,
@@ -476,7 +530,6 @@ class _Verifier:
         config: _Config,
         credentials: dict[bytes, int],
         seen: set[int],
-        wanted: set[bytes],
     ) -> tuple[list[Ciphertext], int, int, bytes]:
         report = self.report
         h_e = election.election_hash
@@ -485,7 +538,7 @@ class _Verifier:
         line_credential = array("q")
         totals = TallyAccumulator(election.manifest)
         base = 0
-        seen_wanted: set[bytes] = set()
+        positions: dict[bytes, int] = {}
         before = len(report.failures)
         for res in _run_chunks(config, _tasks(self.reader, BALLOTS_FILE), self.jobs):
             for i, message in res.format_errors:
@@ -501,6 +554,14 @@ class _Verifier:
                 )
             if res.lines:
                 head = res.last_tracker
+            for i, index in enumerate(res.indexes):
+                # 0: the line did not decode and is reported already.
+                if index and index != base + i + 1:
+                    report.fail(
+                        f"{BALLOTS_FILE} line {base + i + 1}",
+                        "index",
+                        f"is {index}: board lines are numbered 1, 2, 3... in order",
+                    )
             creds = res.credentials
             for i in range(res.lines):
                 enc = bytes(creds[33 * i : 33 * i + 33])
@@ -528,13 +589,14 @@ class _Verifier:
                     for a, b in res.sums
                 ]
             )
-            seen_wanted.update(res.seen_wanted)
+            for i, tracker in res.seen_wanted:
+                positions.setdefault(tracker, base + i + 1)
             base += res.lines
+        self._final_newline(BALLOTS_FILE)
         seen.clear()
         if self._collisions:
             self._report_duplicates(election)
-        for tr in sorted(wanted - seen_wanted):
-            report.fail(AUDITED_FILE, "previous_tracker", f"{tr.hex()} is not on the board")
+        self._audit_order(tracker_start(h_e), positions)
         excluded = {i for i, idx in enumerate(line_credential) if idx < 0 or last_line[idx] != i}
         counted = sum(1 for x in last_line if x >= 0)
         del line_credential, last_line
@@ -544,8 +606,9 @@ class _Verifier:
             for number, raw in self.reader.iter_lines(BALLOTS_FILE):
                 if number - 1 in excluded:
                     try:
-                        superseded.add(cast_from_json(json.loads(raw), election.manifest).ballot)
-                    except (ValueError, DecodingError):
+                        value = parse_json(raw, BALLOTS_FILE)
+                        superseded.add(cast_from_json(value, election.manifest).ballot)
+                    except (RecordFormatError, RecordRuleError, DecodingError):
                         continue
             sums = [a - b for a, b in zip(sums, superseded.sums(), strict=True)]
         detail = (
@@ -560,17 +623,21 @@ class _Verifier:
         for name in (AUDITED_FILE, BALLOTS_FILE):
             for number, raw in self.reader.iter_lines(name):
                 try:
-                    value = json.loads(raw)
-                    ballot = (
-                        audited_from_json(value, election.manifest).ballot
-                        if name == AUDITED_FILE
-                        else cast_from_json(value, election.manifest).ballot
-                    )
-                except (ValueError, DecodingError):
+                    value = parse_json(raw, name)
+                    if name == AUDITED_FILE:
+                        prefix = "contests"
+                        alphas = [
+                            [ct.alpha for ct in cts]
+                            for cts in audited_from_json(value, election.manifest).ciphertexts
+                        ]
+                    else:
+                        prefix = "ballot.contests"
+                        ballot = cast_from_json(value, election.manifest).ballot
+                        alphas = [[o.ciphertext.alpha for o in c.options] for c in ballot.contests]
+                except (RecordFormatError, RecordRuleError, DecodingError):
                     continue
-                for ci, contest in enumerate(ballot.contests):
-                    for oi, option in enumerate(contest.options):
-                        alpha = option.ciphertext.alpha
+                for ci, contest in enumerate(alphas):
+                    for oi, alpha in enumerate(contest):
                         if _alpha_key(alpha) not in collisions:
                             continue
                         where = f"{name} line {number}"
@@ -578,7 +645,7 @@ class _Verifier:
                         if enc in first:
                             self.report.fail(
                                 where,
-                                f"ballot.contests[{ci}].options[{oi}].alpha",
+                                f"{prefix}[{ci}].options[{oi}].alpha",
                                 f"duplicate ciphertext (first seen in {first[enc]})",
                             )
                         else:

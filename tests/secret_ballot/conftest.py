@@ -7,11 +7,13 @@ from dataclasses import dataclass
 import pytest
 
 from secret_ballot.ballot import CredentialKeyPair
-from secret_ballot.dkg import Trustee, run_ceremony
-from secret_ballot.election import Election, Parameters, TrusteeInfo, credentials_digest
-from secret_ballot.group import base_mul
+from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
+from secret_ballot.dkg import Outcome
+from secret_ballot.election import Election, Parameters, TrusteeInfo
+from secret_ballot.group import Scalar, base_mul
 from secret_ballot.hash import hash_to_scalar
 from secret_ballot.manifest import Contest, ContestKind, Manifest, Option
+from secret_ballot.trustee import Trustee, run_ceremony
 
 
 def make_manifest() -> Manifest:
@@ -42,27 +44,53 @@ def make_manifest() -> Manifest:
 class Setup:
     election: Election
     trustees: list[Trustee]
-    qualified: tuple[int, ...]
+    outcome: Outcome
     credentials: list[CredentialKeyPair]
+
+
+def communication_secret(index: int) -> Scalar:
+    """d_i of test trustee ``index`` in :func:`make_parameters`."""
+    return hash_to_scalar("test", "comm", index)
+
+
+def make_parameters(n: int = 3, t: int = 2, ceremony_id: str = "board-test") -> Parameters:
+    secrets_ = [communication_secret(i) for i in range(1, n + 1)]
+    return Parameters(
+        ceremony_id,
+        t,
+        tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(secrets_, start=1)),
+    )
+
+
+def make_trustees(params: Parameters) -> list[Trustee]:
+    return [
+        Trustee.create(params, i, communication_secret(i), seed=bytes([i]) * 32)
+        for i in range(1, params.trustee_count + 1)
+    ]
+
+
+BOARD_KEY = base_mul(hash_to_scalar("test", "board"))
 
 
 def make_setup(n: int = 3, t: int = 2, voters: int = 3, manifest: Manifest | None = None) -> Setup:
     manifest = manifest or make_manifest()
-    secrets_ = [hash_to_scalar("test", "comm", i) for i in range(1, n + 1)]
-    params = Parameters(
-        t, tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(secrets_, start=1))
-    )
-    h_p = params.digest(manifest.digest())
-    trustees = [
-        Trustee(params, h_p, i, d, seed=bytes([i]) * 32) for i, d in enumerate(secrets_, start=1)
-    ]
+    trustees = make_trustees(make_parameters(n, t))
     _, outcome = run_ceremony(trustees)
+    assert outcome.joint_key is not None
     creds = [
         CredentialKeyPair.from_secret(hash_to_scalar("test", "cred", v)) for v in range(voters)
     ]
-    h_c = credentials_digest([c.public for c in creds], len(creds))
-    election = Election(manifest, params, outcome.joint_key, outcome.verification_keys, h_c)
-    return Setup(election, trustees, outcome.qualified, creds)
+    entries = [CredentialEntry(c.public, CredentialKind.DEVICE, "committee-1") for c in creds]
+    h_c = credentials_digest(entries, len(entries))
+    election = Election(
+        manifest,
+        trustees[0].parameters,
+        outcome.joint_key,
+        outcome.verification_keys,
+        h_c,
+        BOARD_KEY,
+    )
+    return Setup(election, trustees, outcome, creds)
 
 
 @pytest.fixture(scope="session")

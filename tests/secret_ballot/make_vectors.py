@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from secret_ballot import schnorr
+from secret_ballot.board import TAG_BOARD_RECEIPT, BoardKeyPair, receipt_context, sign_receipt
 from secret_ballot.chaum_pedersen import (
     TAG_CONTEST_RANGE,
     TAG_OPTION_RANGE,
@@ -22,6 +23,23 @@ from secret_ballot.chaum_pedersen import (
     prove_dleq,
     prove_range,
 )
+from secret_ballot.credentials import (
+    CredentialEntry,
+    CredentialKind,
+    VotingKeyPair,
+    credential_tweak,
+    credentials_digest,
+)
+from secret_ballot.dkg import (
+    ROUND_ANNOUNCE,
+    UNSIGNED,
+    Announcement,
+    dealer_message_context,
+    encrypt_share,
+    share_aad,
+    share_key,
+)
+from secret_ballot.election import Parameters, TrusteeInfo
 from secret_ballot.elgamal import encrypt
 from secret_ballot.group import G, Point, Scalar, base_mul
 from secret_ballot.hash import Field, frame, hash_digest, hash_to_scalar
@@ -135,7 +153,19 @@ def proof_vectors() -> dict[str, object]:
     sk = _s("signer")
     ctx_s: tuple[Field, ...] = (h_e, hash_digest("test-vector", "ballot"))
     sig = schnorr.sign(schnorr.TAG_BALLOT_SIGNATURE, ctx_s, sk, base_mul(sk))
+    board = BoardKeyPair.from_secret(_s("board"))
+    h_b = hash_digest("test-vector", "ballot")
+    tracker = hash_digest("test-vector", "tracker")
+    receipt = sign_receipt(h_e, board, 7, h_b, tracker)
     return {
+        "board_receipt": {
+            "tag": TAG_BOARD_RECEIPT,
+            "context": [_typed(f) for f in receipt_context(h_e, 7, h_b, tracker)],
+            "secret": board.secret.hex(),
+            "public": board.public.hex(),
+            "c": receipt.c.hex(),
+            "v": receipt.v.hex(),
+        },
         "joint_secret": secret.hex(),
         "joint_key": k.hex(),
         "encryptions": encryptions,
@@ -161,16 +191,81 @@ def proof_vectors() -> dict[str, object]:
     }
 
 
+def credential_vectors() -> dict[str, object]:
+    """Per-election credentials from a voting key (spec §5.5) and a credential list hash."""
+    member = VotingKeyPair.from_secret(_s("voting key"))
+    cases = []
+    for election_id in ("election-1", "election-2"):
+        pair = member.credential(election_id)
+        cases.append(
+            {
+                "election_id": election_id,
+                "tweak": credential_tweak(member.public, election_id).hex(),
+                "credential": pair.public.hex(),
+                "credential_secret": pair.secret.hex(),
+            }
+        )
+    entries = [
+        CredentialEntry(member.credential("election-1").public, CredentialKind.DEVICE, "c-1"),
+        CredentialEntry(base_mul(_s("server-held")), CredentialKind.SERVER, "c-2"),
+    ]
+    return {
+        "voting_secret": member.secret.hex(),
+        "voting_key": member.public.hex(),
+        "credentials": cases,
+        "list": [e.to_json() for e in entries],
+        "credentials_hash": credentials_digest(entries, len(entries)).hex(),
+    }
+
+
+def share_vectors() -> dict[str, object]:
+    """AES-256-GCM share encryption and a dealer's signed message (spec §6.2, §6.3)."""
+    params = Parameters(
+        "board-vectors",
+        2,
+        tuple(TrusteeInfo(i, f"Trustee {i}", base_mul(_s(f"d{i}"))) for i in (1, 2)),
+    )
+    h_k = params.digest()
+    shared = params.trustees[1].communication_key * _s("d1")
+    value = _s("share")
+    nonce = bytes(range(12))
+    share = encrypt_share(h_k, 1, 2, shared, nonce, value)
+    announcement = Announcement(1, hash_digest("test-vector", "commitments"), UNSIGNED).signed_by(
+        h_k, _s("d1")
+    )
+    body = announcement.body_json()
+    return {
+        "parameters": params.to_json(),
+        "ceremony_hash": h_k.hex(),
+        "dealer": 1,
+        "recipient": 2,
+        "shared_key": shared.hex(),
+        "key": share_key(h_k, 1, 2, shared).hex(),
+        "aad": share_aad(h_k, 1, 2).hex(),
+        "nonce": nonce.hex(),
+        "share": value.hex(),
+        "ciphertext": share.ciphertext.hex(),
+        "signed_announcement": {
+            "message": announcement.to_json(),
+            "body_jcs": canonical_json(body).decode(),
+            "context": [_typed(f) for f in dealer_message_context(h_k, 1, ROUND_ANNOUNCE, body)],
+            "tag": schnorr.TAG_DEALER_MESSAGE,
+        },
+    }
+
+
 def write_all(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "group.json").write_bytes(canonical_json(group_vectors()) + b"\n")
     (out / "hash.json").write_bytes(canonical_json(hash_vectors()) + b"\n")
     (out / "proofs.json").write_bytes(canonical_json(proof_vectors()) + b"\n")
+    (out / "credentials.json").write_bytes(canonical_json(credential_vectors()) + b"\n")
+    (out / "shares.json").write_bytes(canonical_json(share_vectors()) + b"\n")
     record = out / "election-record"
     if record.exists():
         shutil.rmtree(record)
     simulate(
-        voters=3,
+        voters=4,
         options=3,
         trustees=3,
         threshold=2,
@@ -178,6 +273,8 @@ def write_all(out: Path) -> None:
         seed=b"asamblea test vectors",
         revote_per_mille=400,
         audit_per_mille=400,
+        server_held_per_mille=400,
+        absent_trustees=(1,),
     )
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 
 import pytest
 
 from secret_ballot.ballot import (
-    AuditedBallot,
     BallotChecker,
+    audit_ballot,
+    audited_from_json,
+    audited_to_json,
     ballot_digest,
     ballot_from_json,
     ballot_to_json,
+    check_own_audit,
     encrypt_ballot,
     next_tracker,
     tracker_start,
@@ -171,17 +175,62 @@ def test_audit_recomputes_the_plaintext(setup: Setup) -> None:
     e: Election = setup.election
     ballot, seed = encrypt_ballot(e, setup.credentials[2], SELECTIONS)
     t0 = tracker_start(e.election_hash)
-    h_b = ballot_digest(e.election_hash, ballot)
-    sel = {k: tuple(v) for k, v in SELECTIONS.items()}
-    audited = AuditedBallot(t0, next_tracker(e.election_hash, t0, h_b), ballot, seed, sel)
+    audited = audit_ballot(e, ballot, seed, SELECTIONS, t0)
+    assert audited.tracker == next_tracker(
+        e.election_hash, t0, ballot_digest(e.election_hash, ballot)
+    )
     checker = BallotChecker(e)
     checker.check_audit(audited)
-    lie = {**sel, "chair": (1, 0, 0)}
+    lie = {**audited.selections, "chair": (1, 0, 0)}
     with pytest.raises(VerificationError) as info:
-        checker.check_audit(AuditedBallot(t0, audited.tracker, ballot, seed, lie))
-    assert info.value.field == "audited.ballot.contests[1].options[0]"
+        checker.check_audit(replace(audited, selections=lie))
+    assert info.value.field == "audited.contests[1].options[0]"
     with pytest.raises(VerificationError):
-        checker.check_audit(AuditedBallot(t0, audited.tracker, ballot, b"\x01" * 32, sel))
+        checker.check_audit(replace(audited, nonce_seed=b"\x01" * 32))
+    with pytest.raises(VerificationError) as info:
+        checker.check_audit(replace(audited, previous_tracker=audited.tracker))
+    assert info.value.field == "audited.tracker"
+
+
+def test_audited_line_carries_nothing_that_links_it_to_the_voter(setup: Setup) -> None:
+    e: Election = setup.election
+    ballot, seed = encrypt_ballot(e, setup.credentials[2], SELECTIONS)
+    line = audit_ballot(e, ballot, seed, SELECTIONS, tracker_start(e.election_hash))
+    text = json.dumps(audited_to_json(line, e.manifest))
+    assert ballot.credential.hex() not in text
+    assert ballot.signature.c.hex() not in text
+    assert ballot.contests[0].proof.challenges[0].hex() not in text
+    again = audited_from_json(json.loads(text), e.manifest)
+    assert again == line
+
+
+def test_device_catches_a_board_that_lies_about_its_audit(setup: Setup) -> None:
+    e: Election = setup.election
+    h_e = e.election_hash
+    ballot, seed = encrypt_ballot(e, setup.credentials[2], SELECTIONS)
+    t0 = tracker_start(h_e)
+    shown = next_tracker(h_e, t0, ballot_digest(h_e, ballot))
+    honest = audit_ballot(e, ballot, seed, SELECTIONS, t0)
+    check_own_audit(e, ballot, seed, SELECTIONS, shown, honest)
+    # The board publishes another ballot, consistent on its own, in its place:
+    # a verifier cannot tell, the device that made the ballot can.
+    other, other_seed = encrypt_ballot(e, setup.credentials[2], {**SELECTIONS, "chair": [1, 0, 0]})
+    swapped = audit_ballot(e, other, other_seed, {**SELECTIONS, "chair": [1, 0, 0]}, t0)
+    BallotChecker(e).check_audit(swapped)
+    with pytest.raises(VerificationError) as info:
+        check_own_audit(e, ballot, seed, SELECTIONS, shown, swapped)
+    assert info.value.field == "ballot_hash"
+    for bad, field in [
+        (replace(honest, selections={**honest.selections, "chair": (1, 0, 0)}), "selections"),
+        (replace(honest, ciphertexts=swapped.ciphertexts), "contests"),
+        (replace(honest, nonce_seed=other_seed), "nonce_seed"),
+    ]:
+        with pytest.raises(VerificationError) as info:
+            check_own_audit(e, ballot, seed, SELECTIONS, shown, bad)
+        assert info.value.field == field
+    with pytest.raises(VerificationError) as info:
+        check_own_audit(e, ballot, seed, SELECTIONS, t0, honest)
+    assert info.value.field == "tracker"
 
 
 def test_trackers_chain() -> None:

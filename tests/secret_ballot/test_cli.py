@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from secret_ballot.__main__ import main
+from secret_ballot.ballot import ballot_digest, ballot_from_json
+from secret_ballot.hash import Digest
+from secret_ballot.manifest import Manifest
 
 
 def test_simulate_then_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,3 +75,39 @@ def test_module_entry_point(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "no such file or directory" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def _receipt_of_line(record: Path, number: int) -> dict[str, object]:
+    keys = json.loads((record / "election.json").read_text())
+    manifest = Manifest.from_json(json.loads((record / "manifest.json").read_text()))
+    line = json.loads((record / "ballots.jsonl").read_text().splitlines()[number - 1])
+    h_e = Digest(bytes.fromhex(keys["election_hash"]))
+    h_b = ballot_digest(h_e, ballot_from_json(line["ballot"], manifest))
+    return {
+        "election_hash": keys["election_hash"],
+        "index": number,
+        "ballot_hash": h_b.hex(),
+        "tracker": line["tracker"],
+        "signature": line["receipt"],
+    }
+
+
+def test_check_receipt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rec"
+    assert main(["simulate", "--voters", "3", "--out", str(out), "--seed", "receipt"]) == 0
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(json.dumps(_receipt_of_line(out, 2)))
+    capsys.readouterr()
+    assert main(["check-receipt", str(out), str(receipt)]) == 0
+    assert "matches line 2" in capsys.readouterr().out
+    # The board drops line 1: the voter of line 2 holds the proof.
+    lines = (out / "ballots.jsonl").read_text().splitlines()
+    (out / "ballots.jsonl").write_text("\n".join(lines[1:]) + "\n")
+    assert main(["check-receipt", str(out), str(receipt)]) == 1
+    assert "PROOF" in capsys.readouterr().out
+    # A receipt the board did not sign proves nothing.
+    forged = _receipt_of_line(out, 1)
+    forged["index"] = 1
+    receipt.write_text(json.dumps(forged))
+    assert main(["check-receipt", str(out), str(receipt)]) == 2
+    assert "not signed by the board" in capsys.readouterr().err

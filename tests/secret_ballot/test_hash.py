@@ -8,7 +8,7 @@ def test_frame_is_length_prefixed() -> None:
     assert frame("t", "ab", "c") != frame("t", "a", "bc")
     assert frame("t", b"") != frame("t")
     assert frame("t", 1) == frame("t", (1).to_bytes(8, "big"))
-    assert frame("t").startswith(len(b"asamblea-secret-ballot/1/t").to_bytes(4, "big"))
+    assert frame("t").startswith(len(b"asamblea-secret-ballot/2/t").to_bytes(4, "big"))
 
 
 def test_tags_separate_domains() -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from secret_ballot.group import Point, Scalar
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from secret_ballot import schnorr
+from secret_ballot.board import verify_receipt
+from secret_ballot.dkg import dealer_signature_verifies
+from secret_ballot.election import Parameters
+from secret_ballot.group import Point, Scalar, base_mul
+from secret_ballot.hash import Digest
+from secret_ballot.schnorr import SchnorrProof
 from secret_ballot.verify import verify_record
 
 from .make_vectors import HERE, write_all
@@ -30,3 +38,49 @@ def test_group_vectors_decode() -> None:
     for case in data["base_multiples"]:
         assert Point.from_hex(case["k_times_g"]).hex() == case["k_times_g"]
         Scalar.from_hex(case["k"])
+
+
+def test_board_receipt_vector_verifies() -> None:
+    data = json.loads((HERE / "proofs.json").read_text())["board_receipt"]
+    ctx = data["context"]
+    h_e, index, h_b, tracker = (
+        Digest(bytes.fromhex(ctx[0]["bytes"])),
+        ctx[1]["int"],
+        Digest(bytes.fromhex(ctx[2]["bytes"])),
+        Digest(bytes.fromhex(ctx[3]["bytes"])),
+    )
+    signature = SchnorrProof(Scalar.from_hex(data["c"]), Scalar.from_hex(data["v"]))
+    public = Point.from_hex(data["public"])
+    assert verify_receipt(h_e, public, index, h_b, tracker, signature)
+    assert not verify_receipt(h_e, public, index + 1, h_b, tracker, signature)
+
+
+def test_share_vector_opens_with_plain_aes_gcm() -> None:
+    data = json.loads((HERE / "shares.json").read_text())
+    plain = AESGCM(bytes.fromhex(data["key"])).decrypt(
+        bytes.fromhex(data["nonce"]), bytes.fromhex(data["ciphertext"]), bytes.fromhex(data["aad"])
+    )
+    assert plain.hex() == data["share"]
+
+
+def test_dealer_message_vector_verifies() -> None:
+    data = json.loads((HERE / "shares.json").read_text())
+    case = data["signed_announcement"]
+    params = Parameters.from_json(data["parameters"])
+    message = dict(case["message"])
+    signature = message.pop("signature")
+    assert case["body_jcs"] == json.dumps(message, separators=(",", ":"), sort_keys=True)
+    proof = SchnorrProof(Scalar.from_hex(signature["c"]), Scalar.from_hex(signature["v"]))
+    key = params.trustees[0].communication_key
+    assert dealer_signature_verifies(params, params.digest(), "announce", 1, message, proof)
+    assert not dealer_signature_verifies(params, params.digest(), "reveal", 1, message, proof)
+    assert not schnorr.verify(case["tag"], (params.digest(), 1, "announce", b"\0" * 32), key, proof)
+
+
+def test_credential_vectors_add_up() -> None:
+    data = json.loads((HERE / "credentials.json").read_text())
+    v = Point.from_hex(data["voting_key"])
+    for case in data["credentials"]:
+        tweak = Scalar.from_hex(case["tweak"])
+        assert (v + base_mul(tweak)).hex() == case["credential"]
+        assert base_mul(Scalar.from_hex(case["credential_secret"])).hex() == case["credential"]

@@ -1,5 +1,7 @@
 """Shared builders: a committee board with three trustees, each with the
-communication key pair their device generated (kept here, as the device would)."""
+communication key pair their device generated (kept here, as the device would),
+and the trustees' side of the ceremony played by the engine's own
+:class:`secret_ballot.trustee.Trustee` objects."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ from asamblea.core.actors import SYSTEM
 from asamblea.core.models import AuditEntry
 from asamblea.trustees import engine, services
 from asamblea.trustees.models import CeremonyMessage, Round, Trustee, TrusteeBoard
+from secret_ballot import dkg
+from secret_ballot.election import Parameters
+from secret_ballot.group import Scalar
+from secret_ballot.trustee import Trustee as Device
+from secret_ballot.trustee_cli import transcript_of
 
 
 @dataclass
@@ -55,12 +62,30 @@ def ready(fed) -> Ready:
     return appoint_ready(board, [fed.secretary, fed.member, fed.other_member])
 
 
-def devices_for(ready: Ready) -> dict[int, engine.TrusteeDevice]:
+def devices_for(ready: Ready) -> dict[int, Device]:
     board = TrusteeBoard.objects.get(pk=ready.board.pk)
-    ceremony = engine.Ceremony.from_parameters(board.parameters)
-    return {
-        i: engine.TrusteeDevice(ceremony, i, secret) for i, secret in sorted(ready.secrets.items())
-    }
+    return devices_for_secrets(board, dict(sorted(ready.secrets.items())))
+
+
+def devices_for_secrets(board: TrusteeBoard, secrets: dict[int, str]) -> dict[int, Device]:
+    parameters = Parameters.from_json(board.parameters)
+    return {i: Device.create(parameters, i, Scalar.from_hex(s)) for i, s in secrets.items()}
+
+
+def respond(d: Device, reveals: dict[int, Any]) -> list[Any]:
+    """Trustee ``d``'s respond message to the reveals published (by dealer)."""
+    n = d.parameters.trustee_count
+    return [r.to_json() for r in d.respond(dkg.Reveal.from_json(v, n) for v in reveals.values())]
+
+
+def key_share_public(d: Device, board: TrusteeBoard) -> str:
+    """x_i·G for the key share trustee ``d`` derives from the published transcript."""
+    messages = [
+        {"round": m.round, "payload": m.payload}
+        for m in CeremonyMessage.objects.filter(board=board)
+    ]
+    outcome = dkg.evaluate_transcript(d.parameters, transcript_of(d.parameters, messages))
+    return engine.public_of(d.key_share(outcome).hex())
 
 
 @pytest.fixture
@@ -88,11 +113,11 @@ def api():
     return make
 
 
-def device(call, board_id, index, secret):
+def device(call, board_id, index, secret) -> Device:
     board = call("get", f"/trustees/boards/{board_id}").json()
-    ceremony = engine.Ceremony.from_parameters(board["parameters"])
-    assert ceremony.ceremony_hash() == board["ceremony_hash"]
-    return engine.TrusteeDevice(ceremony, index, secret)
+    parameters = Parameters.from_json(board["parameters"])
+    assert parameters.digest().hex() == board["ceremony_hash"]
+    return Device.create(parameters, index, Scalar.from_hex(secret))
 
 
 def reveals_of(call, board_id):

@@ -58,16 +58,19 @@ def test_one_message_per_trustee_and_round_never_changed(fed, ready):
     board = services.start_ceremony(actor=SYSTEM, board=ready.board)
     devices = devices_for(ready)
     message = services.submit_message(
-        actor=fed.secretary, board=board, round=Round.ANNOUNCE, payload=devices[1].announce()
+        actor=fed.secretary,
+        board=board,
+        round=Round.ANNOUNCE,
+        payload=devices[1].announce().to_json(),
     )
-    message.payload = devices[2].announce()
+    message.payload = devices[2].announce().to_json()
     with pytest.raises(ValueError, match="never changed"):
         message.save()
     with pytest.raises(IntegrityError), transaction.atomic():
         CeremonyMessage.objects.create(
             board=board, trustee=message.trustee, round=Round.ANNOUNCE, payload={}
         )
-    assert CeremonyMessage.objects.get().payload == devices[1].announce()
+    assert CeremonyMessage.objects.get().payload == devices[1].announce().to_json()
 
 
 def test_every_step_is_audited_and_messages_only_by_digest(fed, ready):
@@ -76,7 +79,7 @@ def test_every_step_is_audited_and_messages_only_by_digest(fed, ready):
     members = dict(enumerate(ready.members, start=1))
     for i, d in devices.items():
         services.submit_message(
-            actor=members[i], board=board, round=Round.ANNOUNCE, payload=d.announce()
+            actor=members[i], board=board, round=Round.ANNOUNCE, payload=d.announce().to_json()
         )
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", "actor_label"))
     trustee_actions = [a for a in actions if a[0].startswith("trustee")]

@@ -9,10 +9,10 @@ from io import StringIO
 from django.core.management import call_command
 from django.db import connection
 
-from asamblea.trustees import engine
 from asamblea.trustees.models import TrusteeBoard
+from secret_ballot.trustee import Trustee as Device
 
-from .conftest import device, form_board_through_the_api, reveals_of
+from .conftest import device, form_board_through_the_api, key_share_public, respond, reveals_of
 
 
 def _whole_database() -> str:
@@ -32,11 +32,12 @@ def _whole_database() -> str:
     return "\n".join(parts).lower()
 
 
-def _secrets_of(device: engine.TrusteeDevice, qualified: list[int]) -> list[str]:
-    secret = device.secret_object()
+def _secrets_of(device: Device, board: TrusteeBoard) -> list[str]:
+    secret = device.to_secret_json()
     values = [secret["communication_secret"], *secret["coefficients"]]
-    values += list(secret["received_shares"].values())
-    values.append(device.key_share(qualified))
+    values += [r["share"] for r in secret["received_shares"]]
+    key_share_public(device, board)
+    values.append(device.to_secret_json()["key_share"])
     return values
 
 
@@ -45,8 +46,8 @@ def test_no_trustee_secret_is_stored(fed, api):
     calls = {i: api(m) for i, m in enumerate(trustees, start=1)}
     devices = {i: device(calls[i], board_id, i, comm_secrets[i]) for i in calls}
     for round_name, make in (
-        ("announce", lambda d: d.announce()),
-        ("reveal", lambda d: d.reveal()),
+        ("announce", lambda d: d.announce().to_json()),
+        ("reveal", lambda d: d.reveal().to_json()),
     ):
         for i, d in devices.items():
             r = calls[i](
@@ -54,7 +55,7 @@ def test_no_trustee_secret_is_stored(fed, api):
             )
             assert r.status_code == 201
     for i, d in devices.items():
-        payload = {"payload": d.respond(reveals_of(calls[i], board_id))}
+        payload = {"payload": respond(d, reveals_of(calls[i], board_id))}
         r = calls[i]("post", f"/trustees/boards/{board_id}/messages/respond", payload)
         assert r.status_code == 201
     board = TrusteeBoard.objects.get(pk=board_id)
@@ -62,9 +63,9 @@ def test_no_trustee_secret_is_stored(fed, api):
     dump = _whole_database()
     # The public values are there (so the search does look at the right rows)...
     assert board.joint_key in dump
-    assert devices[1].announce()["commitment_hash"] in dump
+    assert devices[1].announce().to_json()["commitment_hash"] in dump
     # ...and no secret is, nor any 16-hex-digit piece of one.
-    secrets = [s for d in devices.values() for s in _secrets_of(d, board.qualified)]
+    secrets = [s for d in devices.values() for s in _secrets_of(d, board)]
     assert len(secrets) == 3 * (1 + 2 + 3 + 1)
     for secret in secrets:
         assert len(secret) == 64

@@ -7,7 +7,7 @@ import re
 from asamblea.trustees import engine, services
 from asamblea.trustees.models import BoardState, Trustee, TrusteeBoard
 
-from .conftest import db_state, device, form_board_through_the_api, reveals_of
+from .conftest import db_state, device, form_board_through_the_api, respond, reveals_of
 
 
 def _no_inline_code(html: str) -> None:
@@ -101,12 +101,18 @@ def test_an_active_board_shows_its_joint_key(fed, client_for, api):
     devices = {i: device(calls[i], board_id, i, secrets[i]) for i in calls}
     for i, d in devices.items():
         calls[i](
-            "post", f"/trustees/boards/{board_id}/messages/announce", {"payload": d.announce()}
+            "post",
+            f"/trustees/boards/{board_id}/messages/announce",
+            {"payload": d.announce().to_json()},
         )
     for i, d in devices.items():
-        calls[i]("post", f"/trustees/boards/{board_id}/messages/reveal", {"payload": d.reveal()})
+        calls[i](
+            "post",
+            f"/trustees/boards/{board_id}/messages/reveal",
+            {"payload": d.reveal().to_json()},
+        )
     for i, d in devices.items():
-        payload = {"payload": d.respond(reveals_of(calls[i], board_id))}
+        payload = {"payload": respond(d, reveals_of(calls[i], board_id))}
         calls[i]("post", f"/trustees/boards/{board_id}/messages/respond", payload)
     board = TrusteeBoard.objects.get(pk=board_id)
     html = client_for(fed.neighbour).get(f"/trustees/nodes/{fed.committee_a2.pk}/").content.decode()

@@ -43,7 +43,8 @@ class KeyIn(InputSchema):
 
 
 class MessageIn(InputSchema):
-    payload: dict[str, Any]
+    payload: dict[str, Any] | list[Any]
+    """An object for announce and reveal, an array of responses for respond."""
 
 
 class StepsOut(Schema):
@@ -101,7 +102,7 @@ class MessageOut(Schema):
     id: int
     trustee: int
     round: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | list[Any]
     received_at: datetime
 
     @staticmethod

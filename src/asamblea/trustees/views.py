@@ -48,19 +48,20 @@ STEP_TEXT = {
 }
 
 FAULT_TEXT = {
-    "no_announcement": _("did not announce"),
-    "no_reveal": _("did not reveal"),
-    "no_response": _("did not respond"),
-    "complaint_upheld": _("dealt a bad share (complaint upheld)"),
-    "disqualified": _("disqualified"),
+    "not-announced": _("did not announce"),
+    "not-revealed": _("did not reveal"),
+    "malformed-reveal": _("sent a malformed reveal"),
+    "missing-share": _("left out a trustee's share"),
+    "commitment-mismatch": _("revealed other commitments than announced"),
+    "bad-proof": _("sent a proof that does not verify"),
+    "complaint-upheld": _("dealt a bad share (complaint upheld)"),
 }
 
 FAILURE_TEXT = {
-    "incomplete": _(
-        "Some trustees did not send every message, and this version of the ceremony"
-        " needs every trustee. Renew the board to run it again."
+    "too_few_qualified": _(
+        "Fewer trustees than the threshold qualified. Renew the board to run the ceremony again."
     ),
-    "too_few_qualified": _("Fewer trustees than the threshold qualified."),
+    "identity_key": _("The joint key came out invalid. Renew the board to run it again."),
     "invalid_transcript": _("The transcript did not verify."),
 }
 
@@ -68,7 +69,10 @@ FAILURE_TEXT = {
 def _board_context(request: HttpRequest, board: TrusteeBoard) -> dict[str, Any]:
     viewer = viewer_of(request)
     statuses = selectors.seat_statuses(board)
-    rows = [{"status": s, "faults": [FAULT_TEXT.get(f, f) for f in s.faults]} for s in statuses]
+    rows = [
+        {"status": s, "faults": [{"code": f, "text": FAULT_TEXT.get(f, f)} for f in s.faults]}
+        for s in statuses
+    ]
     mine = next((s for s in statuses if s.trustee.member_id == signed_in_member(request).pk), None)
     return {
         "board": board,

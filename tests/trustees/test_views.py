@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+import shlex
 
 from asamblea.trustees import engine, services
 from asamblea.trustees.models import BoardState, Trustee, TrusteeBoard
+from secret_ballot.__main__ import _parser
 
 from .conftest import db_state, device, form_board_through_the_api, respond, reveals_of
 
@@ -71,7 +74,12 @@ def test_the_trustee_page_says_what_to_do_next(fed, client_for):
     _no_inline_code(html)
     assert "register its public communication key" in html
     assert f"/api/v1/trustees/boards/{board.pk}" in html
-    assert "secret-ballot trustee" in html
+    # The commands shown are the command line's own, with arguments it takes.
+    commands = re.findall(r"<code class=\"hex\">secret-ballot (trustee [^<]*)</code>", html)
+    assert [c.split()[1] for c in commands] == ["init", "step", "status"]
+    for command in commands:
+        args = _parser().parse_args(shlex.split(html_lib.unescape(command)))
+        assert args.board == board.pk
     r = rosa.post(f"/trustees/boards/{board.pk}/me/key/", {"communication_key": "nonsense"})
     assert r.status_code == 422
     assert "not a valid communication key" in r.content.decode()

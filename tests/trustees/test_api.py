@@ -70,7 +70,7 @@ def test_three_trustees_run_their_ceremony_through_the_api(fed, api):
     assert standing.json()["board"]["joint_key"] == board["joint_key"]
 
 
-def test_a_trustee_who_never_answers(fed, api):
+def test_a_trustee_who_never_answers(fed, api, client_for):
     """Trustee 3 registers, then never sends anything. The rounds end at their
     deadlines (the scheduler's pass) and the ceremony goes on without them:
     QUAL = {1, 2} >= t = 2, the board is active and names trustee 3 absent."""
@@ -116,6 +116,10 @@ def test_a_trustee_who_never_answers(fed, api):
     assert shown["qualified"] == [1, 2]
     assert shown["trustees"][2]["faults"] == ["not-announced"]
     assert shown["trustees"][0]["faults"] == []
+    html = client_for(fed.member).get(f"/trustees/boards/{board_id}/").content.decode()
+    assert "did not announce (<code>not-announced</code>)" in html
+    assert html.count("(<code>") == 1
+    assert "Qualified trustees</dt><dd>1, 2</dd>" in html
     for i, d in devices.items():
         assert key_share_public(d, board) == board.verification_keys[i - 1]
     # Trustee 3 still receives its shares in the reveals and derives its part.

@@ -3,6 +3,7 @@ whom never acts after registering; and every refusal of the command line."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from asamblea.accounts import services as account_services
 from asamblea.trustees import services
-from asamblea.trustees.models import BoardState, Round, TrusteeBoard
+from asamblea.trustees.models import BoardState, CeremonyMessage, Round, TrusteeBoard
 from secret_ballot.__main__ import main
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.keyfile import open_trustee_key_file
@@ -202,3 +203,66 @@ def test_api_refusals_print_the_api_message(fed, live_server, tmp_path, monkeypa
     late = tmp_path / "late.key"
     code, _out, err = _run(capsys, _args("init", url, token, board.pk, late))
     assert (code, "being formed" in err, late.exists()) == (2, True, False)
+
+
+def test_the_device_does_not_trust_the_relay(fed, live_server, tmp_path, monkeypatch, capsys):
+    """A server that alters what it publishes is caught before the trustee
+    sends anything that depends on it (exit 1, nothing stored)."""
+    monkeypatch.setenv("TRUSTEE_PASSPHRASE", PASSPHRASE)
+    url = f"{live_server.url}/api/v1/"
+    board = services.create_board(actor=fed.secretary, node=fed.committee_a1)
+    members = {1: fed.secretary, 2: fed.member, 3: fed.other_member}
+    for member in members.values():
+        services.appoint_trustee(actor=fed.secretary, board=board, member=member)
+    tokens = {i: _token(m) for i, m in members.items()}
+    files = {i: tmp_path / f"trustee-{i}.key" for i in members}
+
+    def cli(command, i):
+        return _run(capsys, _args(command, url, tokens[i], board.pk, files[i]))
+
+    for i in members:
+        assert cli("init", i)[0] == 0
+    services.start_ceremony(actor=fed.secretary, board=board)
+    messages = CeremonyMessage.objects.filter(board=board)
+
+    def tampered(queryset, field, value, i, expect):
+        """Run trustee i's step while ``field`` shows ``value``; then restore it."""
+        row = queryset.get()
+        original = getattr(row, field)
+        queryset.update(**{field: value})
+        count = messages.count()
+        code, _out, err = cli("step", i)
+        assert (code, expect in err) == (1, True), err
+        assert messages.count() == count
+        queryset.update(**{field: original})
+
+    one_board = TrusteeBoard.objects.filter(pk=board.pk)
+    tampered(one_board, "ceremony_hash", "00" * 32, 1, "ceremony hash")
+    for i in members:
+        assert cli("step", i)[0] == 0
+    # The relay shows trustee 1's announcement changed: it does not reveal.
+    announcement = messages.filter(round=Round.ANNOUNCE, trustee__index=1)
+    changed = {**announcement.get().payload, "commitment_hash": "11" * 32}
+    tampered(announcement, "payload", changed, 1, "does not publish your message")
+    for i in members:
+        assert cli("step", i)[0] == 0
+    # The relay shows trustee 2's reveal with its proofs swapped: trustee 1
+    # sends no response at all.
+    reveal = messages.filter(round=Round.REVEAL, trustee__index=2)
+    forged = copy.deepcopy(reveal.get().payload)
+    forged["proofs"].reverse()
+    tampered(reveal, "payload", forged, 1, "fails its check, nothing sent")
+    for i in members:
+        assert cli("step", i)[0] == 0
+    done = TrusteeBoard.objects.get(pk=board.pk)
+    assert done.state == BoardState.ACTIVE
+    assert done.qualified == [1, 2, 3]
+    # The server shows another joint key, or leaves a trustee out of QUAL.
+    other_key = done.verification_keys[0]
+    tampered(one_board, "joint_key", other_key, 1, "joint key is not the one")
+    tampered(one_board, "qualified", [1, 2], 1, "qualified trustees are not")
+    key = open_trustee_key_file(json.loads(files[1].read_bytes()), PASSPHRASE)
+    assert "key_share" not in key.secret
+    assert cli("step", 1)[0] == 0
+    key = open_trustee_key_file(json.loads(files[1].read_bytes()), PASSPHRASE)
+    assert base_mul(Scalar.from_hex(key.secret["key_share"])).hex() == done.verification_keys[0]

@@ -242,7 +242,11 @@ def cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
         {"communication_secret": secret.hex()},
     )
     _write_key(path, key, passphrase, new=True)
-    api.call("POST", "/key", {"communication_key": key.communication_key.hex()})
+    try:
+        api.call("POST", "/key", {"communication_key": key.communication_key.hex()})
+    except Failure:
+        path.unlink()  # nothing was registered with it: init may simply run again
+        raise
     api.call("POST", "/key-file")
     out(f"Trustee {index}: key file {path} written, communication key registered:")
     out(f"  {key.communication_key.hex()}")

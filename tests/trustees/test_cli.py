@@ -13,6 +13,7 @@ from django.utils import timezone
 from asamblea.accounts import services as account_services
 from asamblea.trustees import services
 from asamblea.trustees.models import BoardState, CeremonyMessage, Round, TrusteeBoard
+from secret_ballot import trustee_cli
 from secret_ballot.__main__ import main
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.keyfile import open_trustee_key_file
@@ -266,3 +267,21 @@ def test_the_device_does_not_trust_the_relay(fed, live_server, tmp_path, monkeyp
     assert cli("step", 1)[0] == 0
     key = open_trustee_key_file(json.loads(files[1].read_bytes()), PASSPHRASE)
     assert base_mul(Scalar.from_hex(key.secret["key_share"])).hex() == done.verification_keys[0]
+
+
+def test_a_refused_registration_leaves_no_key_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TRUSTEE_PASSPHRASE", PASSPHRASE)
+    posted = []
+
+    def call(self, method, path, body=None):
+        if method == "GET":
+            return {"my_index": 1, "state": "forming", "ceremony_id": "board-x"}
+        posted.append(path)
+        raise trustee_cli.Failure("the server refused POST: 409 not now (board_state)")
+
+    monkeypatch.setattr(trustee_cli.Api, "call", call)
+    key_file = tmp_path / "t.key"
+    code, _out, err = _run(capsys, _args("init", "http://h/api/v1/", "t", 1, key_file))
+    assert (code, "not now (board_state)" in err) == (2, True)
+    assert posted == ["/key"]
+    assert not key_file.exists()

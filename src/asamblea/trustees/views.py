@@ -42,7 +42,8 @@ STEP_TEXT = {
         "You did not announce in time, so you do not deal. Send your responses in the next round."
     ),
     Step.KEEP_KEY_SHARE: _(
-        "The board is active. Keep your key file: you will need it to decrypt results."
+        "The board is active. Run the step command once more to keep your key share in"
+        " your key file, and keep the file: you will need it to decrypt results."
     ),
     Step.NOTHING: _("Nothing to do on this board."),
 }

@@ -285,3 +285,26 @@ def test_a_refused_registration_leaves_no_key_file(tmp_path, monkeypatch, capsys
     assert (code, "not now (board_state)" in err) == (2, True)
     assert posted == ["/key"]
     assert not key_file.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [(["one", "two"], "the passphrases differ"), (["", ""], "the passphrase is empty")],
+)
+def test_init_asks_for_the_passphrase_twice(tmp_path, monkeypatch, capsys, typed, message):
+    answers = iter(typed)
+    monkeypatch.setattr(trustee_cli.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(
+        trustee_cli.Api,
+        "call",
+        lambda self, method, path, body=None: {
+            "my_index": 1,
+            "state": "forming",
+            "ceremony_id": "board-x",
+        },
+    )
+    key_file = tmp_path / "t.key"
+    args = ["trustee", "init", "--url", "http://h/api/v1/", "--token", "t", "--board", "1"]
+    code, _out, err = _run(capsys, [*args, "--key-file", str(key_file)])
+    assert (code, message in err) == (2, True)
+    assert not key_file.exists()

@@ -1,4 +1,5 @@
-"""Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``.
+"""Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``,
+``trustee init|step|status ...`` (see :mod:`secret_ballot.trustee_cli`).
 
 Exit codes (spec §9, §5.6, §10): 0 the record is valid (the receipt matches
 the record), 1 a check failed (the receipt proves that the board broke its
@@ -18,6 +19,8 @@ from pathlib import Path
 from secret_ballot.board import BoardBreach, Receipt, check_receipt_in_record
 from secret_ballot.errors import SecretBallotError
 from secret_ballot.simulate import simulate
+from secret_ballot.trustee_cli import add_parser as add_trustee_parser
+from secret_ballot.trustee_cli import run as run_trustee
 from secret_ballot.verify import verify_record
 
 
@@ -40,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="record directory or .zip")
     s.add_argument("--jobs", type=int, default=1)
     s.add_argument("--seed", type=str, default=None, help="any text; same seed, same record")
+    add_trustee_parser(sub)
     return parser
 
 
@@ -49,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    if args.command == "trustee":
+        return run_trustee(args)
     if args.command == "check-receipt":
         return _check_receipt(args.record, args.receipt)
     if args.jobs < 1:

@@ -21,6 +21,7 @@ from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
 from asamblea.incidents.api import router as incidents_router
 from asamblea.motions.api import router as motions_router
+from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 
 _REF = "#/components/schemas/{model}"
@@ -80,4 +81,5 @@ api.add_router("/nodes", federation_router)
 api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
 api.add_router("/incidents", incidents_router)
+api.add_router("/trustees", trustees_router)
 api.add_router("/audit", audit_router)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "asamblea.accounts",
     "asamblea.federation",
     "asamblea.motions",
+    "asamblea.trustees",
     "asamblea.voting",
     # Pages that read several apps; installed for its templates and tags.
     "asamblea.web",

@@ -169,7 +169,7 @@ class Tally:
     """One per node of the tree that is not a committee, in tree order."""
 
 
-def _decrypt_group(
+def decrypt_group(
     election: Election,
     group_id: str,
     sums: Sequence[Ciphertext],
@@ -177,6 +177,10 @@ def _decrypt_group(
     present: Sequence[int],
     ballots: int,
 ) -> tuple[ContestResult, ...]:
+    """Decrypt one group's per-option sums with the trustees ``present`` (spec §7.2-7.4, §12).
+
+    ``ballots`` bounds the search for each count (ballots × L).
+    """
     h_e = election.election_hash
     vks = election.verification_keys
     t = election.parameters.threshold
@@ -281,7 +285,7 @@ def decrypt_tally(
     groups = []
     for group, gsums in zip(grouping.groups, sums, strict=True):
         group_id = tree.nodes[group.node].node_id
-        contests = _decrypt_group(election, group_id, gsums, key_shares, present, group.ballots)
+        contests = decrypt_group(election, group_id, gsums, key_shares, present, group.ballots)
         committees = tuple((tree.nodes[c].node_id, counted.get(c, 0)) for c in group.committees)
         groups.append(GroupResult(group_id, group.ballots, committees, contests))
     overall, totals = _roll_up(election, tree, grouping, groups)

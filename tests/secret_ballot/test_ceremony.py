@@ -411,14 +411,20 @@ def test_trustee_decrypts_tally_sums_given_as_json() -> None:
                 {"option_id": o.option_id, "alpha": ct.alpha.hex(), "beta": ct.beta.hex()}
             )
         contests.append({"contest_id": c.contest_id, "options": options})
-    sums = {"groups": [{"group_id": "committee-1", "contests": contests}]}
+    # Two groups with the same sums: each answer is bound to its group.
+    sums = {
+        "groups": [
+            {"group_id": "committee-1", "contests": contests},
+            {"group_id": "zone-1", "contests": contests},
+        ]
+    }
     answers = {
         tr.index: check_partial_decryptions(
             election, sums, tr.decrypt_sums(election, sums), sender=tr.index
         )
         for tr in members[1:]
     }
-    flat = [(c["contest_id"], o) for c in contests for o in c["options"]]
+    flat = [(c["contest_id"], o) for c in contests for o in c["options"]] * 2
     for k, (contest_id, o) in enumerate(flat):
         ct = Ciphertext(Point.from_hex(o["alpha"]), Point.from_hex(o["beta"]))
         partials = [a.partials[k] for a in answers.values()]
@@ -431,6 +437,14 @@ def test_trustee_decrypts_tally_sums_given_as_json() -> None:
         check_partial_decryptions(election, sums, forged, sender=2)
     with pytest.raises(VerificationError, match="sender"):
         check_partial_decryptions(election, sums, members[1].decrypt_sums(election, sums), sender=3)
+    # One group's answer replayed as the other's: same sums, other group id.
+    replayed = members[1].decrypt_sums(election, sums)
+    replayed["groups"][1]["contests"] = replayed["groups"][0]["contests"]
+    with pytest.raises(VerificationError, match="partial decryption"):
+        check_partial_decryptions(election, sums, replayed, sender=2)
+    twice = {"groups": [sums["groups"][0], sums["groups"][0]]}
+    with pytest.raises(DecodingError, match="once"):
+        members[1].decrypt_sums(election, twice)
 
 
 def test_schnorr_ack_is_bound_to_the_ceremony() -> None:

@@ -26,6 +26,7 @@ from secret_ballot.errors import DecodingError, NotEnoughTrustees, VerificationE
 from secret_ballot.group import Point, PointAccumulator, Scalar, small_base_mul
 from secret_ballot.hash import Digest
 from secret_ballot.manifest import Manifest
+from secret_ballot.trustee import TrusteePartials
 
 OptionKey = tuple[str, str]
 """(contest id, option id)."""
@@ -288,6 +289,105 @@ def decrypt_tally(
         contests = decrypt_group(election, group_id, gsums, key_shares, present, group.ballots)
         committees = tuple((tree.nodes[c].node_id, counted.get(c, 0)) for c in group.committees)
         groups.append(GroupResult(group_id, group.ballots, committees, contests))
+    overall, totals = _roll_up(election, tree, grouping, groups)
+    return Tally(
+        ballots_cast,
+        sum(counted.values()),
+        final_tracker,
+        tuple(present),
+        overall,
+        tuple(groups),
+        totals,
+    )
+
+
+def group_sums_request(
+    election: Election,
+    tree: CommitteeTree,
+    committee_sums: Mapping[int, Sequence[Ciphertext]],
+    counted: Mapping[int, int],
+) -> jf.JSON:
+    """The group sums to hand to every trustee (spec §7.2, §12), as JSON.
+
+    ``committee_sums`` and ``counted`` as for :func:`decrypt_tally`. A
+    trustee's device computes the same from the board before it answers
+    (spec §12.4): the request must be equal.
+    """
+    grouping = tree.grouping(committee_ballots(tree, counted))
+    sums = group_sums(election.manifest, grouping, committee_sums)
+    groups = []
+    for group, gsums in zip(grouping.groups, sums, strict=True):
+        contests = []
+        k = 0
+        for contest in election.manifest.contests:
+            options = []
+            for option in contest.options:
+                ct = gsums[k]
+                k += 1
+                options.append(
+                    {
+                        "option_id": option.option_id,
+                        "alpha": ct.alpha.hex(),
+                        "beta": ct.beta.hex(),
+                    }
+                )
+            contests.append({"contest_id": contest.contest_id, "options": options})
+        groups.append({"group_id": tree.nodes[group.node].node_id, "contests": contests})
+    return {"groups": groups}
+
+
+def combine_answers(
+    election: Election,
+    tree: CommitteeTree,
+    committee_sums: Mapping[int, Sequence[Ciphertext]],
+    counted: Mapping[int, int],
+    answers: Sequence[TrusteePartials],
+    *,
+    ballots_cast: int,
+    final_tracker: Digest,
+) -> Tally:
+    """The tally from the trustees' answers to :func:`group_sums_request` (spec §7.3, §12).
+
+    Preconditions: each answer was accepted by
+    :func:`~secret_ballot.trustee.check_partial_decryptions` against that
+    request. Raises :class:`NotEnoughTrustees` when fewer than t answered.
+    """
+    t = election.parameters.threshold
+    by_trustee = {a.trustee: a for a in answers}
+    present = sorted(by_trustee)
+    if len(present) != len(answers):
+        raise ValueError("a trustee answered twice")
+    if len(present) < t:
+        raise NotEnoughTrustees(f"{len(present)} trustee(s) answered, the threshold is {t}")
+    grouping = tree.grouping(committee_ballots(tree, counted))
+    sums = group_sums(election.manifest, grouping, committee_sums)
+    groups = []
+    k = 0
+    for group, gsums in zip(grouping.groups, sums, strict=True):
+        contests = []
+        j = 0
+        for contest in election.manifest.contests:
+            bound = group.ballots * contest.option_max
+            options = []
+            for option in contest.options:
+                ct = gsums[j]
+                j += 1
+                found = [by_trustee[i].partials[k] for i in present]
+                k += 1
+                if ct.alpha.is_identity():
+                    options.append(
+                        OptionResult(option.option_id, ct, (), discrete_log(ct.beta, 0))
+                    )
+                    continue
+                partials = tuple(p for p in found if p is not None)
+                if len(partials) != len(present):
+                    raise ValueError("an answer lacks a partial decryption")
+                m = discrete_log(combine(ct, partials, t), bound)
+                options.append(OptionResult(option.option_id, ct, partials, m))
+            contests.append(ContestResult(contest.contest_id, tuple(options)))
+        group_id = tree.nodes[group.node].node_id
+        committees = tuple((tree.nodes[c].node_id, counted.get(c, 0)) for c in group.committees)
+        groups.append(GroupResult(group_id, group.ballots, committees, tuple(contests)))
     overall, totals = _roll_up(election, tree, grouping, groups)
     return Tally(
         ballots_cast,

@@ -2,10 +2,12 @@
 
 Memory stays bounded whatever the number of ballots: the board is streamed in
 chunks (in worker processes with ``jobs`` > 1); the verifier keeps, per
-credential, the number of its last line, per line a small credential index,
-an 8-byte key per ciphertext for duplicate detection, and running sums.
-Ballots superseded by a later one from the same credential are subtracted
-from the running sums in a second, sparse pass (spec §9 step 10).
+credential, the number of its last line and its committee, per line a small
+credential index, an 8-byte key per ciphertext for duplicate detection, and
+running sums per committee. Ballots superseded by a later one from the same
+credential are subtracted from their committee's sums in a second, sparse
+pass (spec §9 step 10). The groups of spec §12 are then formed from the
+counted ballots per committee, and their sums from the committees' sums.
 """
 
 from __future__ import annotations

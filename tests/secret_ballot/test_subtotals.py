@@ -19,7 +19,7 @@ from secret_ballot.ballot import cast_from_json
 from secret_ballot.committees import CommitteeTree, Level, Node
 from secret_ballot.election import Election
 from secret_ballot.elgamal import Ciphertext
-from secret_ballot.errors import DecodingError
+from secret_ballot.errors import DecodingError, NotEnoughTrustees
 from secret_ballot.group import Point, Scalar
 from secret_ballot.hash import hash_digest, hash_to_scalar
 from secret_ballot.jsonfields import canonical_json
@@ -28,12 +28,14 @@ from secret_ballot.simulate import committee_tree, simulate
 from secret_ballot.tally import (
     CommitteeAccumulator,
     Tally,
+    combine_answers,
     decrypt_group,
     decrypt_tally,
+    group_sums_request,
     tally_from_json,
     tally_to_json,
 )
-from secret_ballot.trustee import Trustee, run_ceremony
+from secret_ballot.trustee import Trustee, check_partial_decryptions, run_ceremony
 from secret_ballot.verify import verify_record
 
 from .conftest import make_tree
@@ -194,9 +196,9 @@ class Server:
             for i in range(1, params.trustee_count + 1)
         ]
         _, outcome = run_ceremony(members)
-        self.shares: dict[int, Scalar] = {
-            j: members[j - 1].key_share(outcome) for j in outcome.qualified[-params.threshold :]
-        }
+        present = outcome.qualified[-params.threshold :]
+        self.members = {j: members[j - 1] for j in present}
+        self.shares: dict[int, Scalar] = {j: members[j - 1].key_share(outcome) for j in present}
         committee = {
             e["credential"]: self.tree.committee_position(e["committee"])
             for e in _read(record / "credentials.json")  # type: ignore[attr-defined]
@@ -252,6 +254,40 @@ def test_the_record_has_merged_and_standing_groups(record: Path) -> None:
 def test_reproduced_tally_is_the_published_one(record: Path) -> None:
     server = Server(record)
     assert server.decrypt(server.tree) == server.tally
+
+
+def test_trustees_answer_the_group_request_and_the_answers_give_the_tally(record: Path) -> None:
+    # The flow of a real tally: the server asks, each trustee's device
+    # decrypts what it is asked, the server checks and combines.
+    server = Server(record)
+    request = group_sums_request(server.election, server.tree, server.sums, server.counted)
+    assert [g["group_id"] for g in request["groups"]] == [g.group_id for g in server.tally.groups]
+    answers = [
+        check_partial_decryptions(
+            server.election, request, member.decrypt_sums(server.election, request), sender=i
+        )
+        for i, member in server.members.items()
+    ]
+    tally = combine_answers(
+        server.election,
+        server.tree,
+        server.sums,
+        server.counted,
+        answers,
+        ballots_cast=server.tally.ballots_cast,
+        final_tracker=server.tally.final_tracker,
+    )
+    assert tally == server.tally
+    with pytest.raises(NotEnoughTrustees):
+        combine_answers(
+            server.election,
+            server.tree,
+            server.sums,
+            server.counted,
+            answers[:1],
+            ballots_cast=server.tally.ballots_cast,
+            final_tracker=server.tally.final_tracker,
+        )
 
 
 def test_a_committee_below_the_minimum_published_alone_is_refused(

@@ -174,17 +174,6 @@ class CommitteeTree:
         groups = tuple(Group(i, tuple(members.get(i, ())), pool[i]) for i in range(n) if stands[i])
         return Grouping(tuple(group_of), groups)
 
-    def subtree_groups(self, grouping: Grouping) -> list[list[int]]:
-        """Per node, the indexes in ``grouping.groups`` of the groups standing in its subtree."""
-        n = len(self.nodes)
-        beneath: list[list[int]] = [[] for _ in range(n)]
-        for gi, group in enumerate(grouping.groups):
-            i = group.node
-            while i >= 0:
-                beneath[i].append(gi)
-                i = self.parents[i]
-        return beneath
-
     def to_json(self) -> jf.JSON:
         return {
             "minimum_group": self.minimum_group,

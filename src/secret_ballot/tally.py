@@ -236,21 +236,39 @@ def _roll_up(
                 count += o.count
             options.append(OptionResult(option.option_id, ct, (), count))
         overall.append(ContestResult(contest.contest_id, tuple(options)))
-    beneath = tree.subtree_groups(grouping)
-    totals = []
-    for i, node in enumerate(tree.nodes):
-        if node.level is Level.COMMITTEE:
-            continue
-        below = [groups[gi] for gi in beneath[i]]
-        counts = tuple(
-            tuple(
-                sum(g.contests[ci].options[oi].count for g in below)
-                for oi in range(len(contest.options))
-            )
-            for ci, contest in enumerate(manifest.contests)
-        )
-        totals.append(NodeTotal(node.node_id, sum(g.ballots for g in below), counts))
+    # Bottom-up, children before parents (the reverse of the list order): each
+    # node's total is its own group's plus its children's, in O(nodes × options).
+    parents = tree.parents
+    own = {g.node: gr for g, gr in zip(grouping.groups, groups, strict=True)}
+    pending: dict[int, tuple[int, list[int]]] = {}
+    found: list[NodeTotal] = []
+    for i in range(len(tree.nodes) - 1, -1, -1):
+        ballots, counts = pending.pop(i, (0, []))
+        gr = own.get(i)
+        if gr is not None:
+            flat = [o.count for c in gr.contests for o in c.options]
+            counts = [a + b for a, b in zip(counts, flat, strict=True)] if counts else flat
+            ballots += gr.ballots
+        node = tree.nodes[i]
+        if node.level is not Level.COMMITTEE:
+            found.append(NodeTotal(node.node_id, ballots, _per_contest(manifest, counts)))
+        if counts and parents[i] >= 0:
+            above, above_counts = pending.get(parents[i], (0, []))
+            if above_counts:
+                counts = [a + b for a, b in zip(above_counts, counts, strict=True)]
+            pending[parents[i]] = (above + ballots, counts)
+    totals = found[::-1]
     return tuple(overall), tuple(totals)
+
+
+def _per_contest(manifest: Manifest, flat: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    out = []
+    k = 0
+    for contest in manifest.contests:
+        n = len(contest.options)
+        out.append(tuple(flat[k : k + n]) if flat else (0,) * n)
+        k += n
+    return tuple(out)
 
 
 def committee_ballots(tree: CommitteeTree, counted: Mapping[int, int]) -> list[int]:
@@ -375,9 +393,7 @@ def combine_answers(
                 found = [by_trustee[i].partials[k] for i in present]
                 k += 1
                 if ct.alpha.is_identity():
-                    options.append(
-                        OptionResult(option.option_id, ct, (), discrete_log(ct.beta, 0))
-                    )
+                    options.append(OptionResult(option.option_id, ct, (), discrete_log(ct.beta, 0)))
                     continue
                 partials = tuple(p for p in found if p is not None)
                 if len(partials) != len(present):

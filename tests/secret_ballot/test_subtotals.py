@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from secret_ballot.ballot import cast_from_json
+from secret_ballot.ballot import cast_from_json, tracker_start
 from secret_ballot.committees import CommitteeTree, Level, Node
 from secret_ballot.election import Election
-from secret_ballot.elgamal import Ciphertext
+from secret_ballot.elgamal import Ciphertext, encrypt
 from secret_ballot.errors import DecodingError, NotEnoughTrustees
 from secret_ballot.group import Point, Scalar
 from secret_ballot.hash import hash_digest, hash_to_scalar
@@ -38,7 +38,7 @@ from secret_ballot.tally import (
 from secret_ballot.trustee import Trustee, check_partial_decryptions, run_ceremony
 from secret_ballot.verify import verify_record
 
-from .conftest import make_tree
+from .conftest import make_setup, make_tree
 
 SEED = b"subtotals"
 MINIMUM = 3
@@ -145,6 +145,41 @@ def test_the_tree_hash_binds_the_minimum_and_every_node() -> None:
     moved = tree.to_json()
     moved["nodes"][4]["parent"] = "zone-1"
     assert CommitteeTree.from_json(moved).digest() != tree.digest()
+
+
+@pytest.mark.parametrize(("ballots", "covered"), [(2, 0), (6, 6)])
+def test_totals_roll_up_a_deep_chain_of_zones(ballots: int, covered: int) -> None:
+    setup = make_setup(voters=1)
+    election = setup.election
+    depth = 400
+    nodes = [Node("a", "A", None, Level.ASSEMBLY)]
+    nodes += [
+        Node(f"z{i}", f"Z{i}", "a" if i == 0 else f"z{i - 1}", Level.ZONE) for i in range(depth)
+    ]
+    nodes.append(Node("c", "C", f"z{depth - 1}", Level.COMMITTEE))
+    tree = CommitteeTree(tuple(nodes), 5)
+    k = sum(len(c.options) for c in election.manifest.contests)
+    # One ballot's worth of 1 in every option, ``ballots`` times.
+    one = [encrypt(1, Scalar(11 + j), election.joint_key) for j in range(k)]
+    sums = list(one)
+    for _ in range(ballots - 1):
+        sums = [a + b for a, b in zip(sums, one, strict=True)]
+    shares = {tr.index: tr.key_share(setup.outcome) for tr in setup.trustees[:2]}
+    tally = decrypt_tally(
+        election,
+        tree,
+        {len(nodes) - 1: sums},
+        {len(nodes) - 1: ballots},
+        shares,
+        ballots_cast=ballots,
+        final_tracker=tracker_start(election.election_hash),
+    )
+    assert [g.group_id for g in tally.groups] == (["a"] if covered == 0 else ["a", "c"])
+    assert len(tally.totals) == depth + 1
+    assert tally.totals[0].ballots == ballots
+    assert {t.ballots for t in tally.totals[1:]} == {covered}
+    assert tally.totals[-1].counts[0] == (covered,) * 3
+    assert tally.contests[0].options[0].count == ballots
 
 
 # --- records ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from secret_ballot.board import BoardBreach, Receipt, check_receipt_in_record
+from secret_ballot.committees import DEFAULT_MINIMUM_GROUP
 from secret_ballot.errors import SecretBallotError
 from secret_ballot.simulate import simulate
 from secret_ballot.trustee_cli import add_parser as add_trustee_parser
@@ -43,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="record directory or .zip")
     s.add_argument("--jobs", type=int, default=1)
     s.add_argument("--seed", type=str, default=None, help="any text; same seed, same record")
+    s.add_argument(
+        "--minimum-group",
+        type=int,
+        default=DEFAULT_MINIMUM_GROUP,
+        help=f"smallest group of counted ballots decrypted alone (default {DEFAULT_MINIMUM_GROUP})",
+    )
     add_trustee_parser(sub)
     return parser
 
@@ -77,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=args.out,
             jobs=args.jobs,
             seed=seed,
+            minimum_group=args.minimum_group,
         )
     except (SecretBallotError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -147,6 +147,12 @@ def test_secretary_confirms_then_sees_the_code_once(fed, client_for):
     assert PasswordReset.objects.count() == 1
 
 
+def _reads_english(member):
+    """Sign-in applies the member's saved language; these tests read the English notices."""
+    member.language = "en"
+    member.save(update_fields=["language"])
+
+
 def test_node_page_offers_reset_codes_to_its_secretary_only(fed, client_for):
     url = reverse("federation:node", args=[fed.committee_a1.pk])
     link = reverse("accounts:reset_code", args=[_membership(fed, fed.member).pk])
@@ -157,6 +163,7 @@ def test_node_page_offers_reset_codes_to_its_secretary_only(fed, client_for):
 
 
 def test_member_resets_with_the_code_and_other_sessions_end(fed, client_for):
+    _reads_english(fed.member)
     elsewhere = client_for(fed.member)
     assert elsewhere.get(reverse("accounts:profile")).status_code == 200
     issued = _issue(fed)
@@ -181,6 +188,7 @@ def test_member_resets_with_the_code_and_other_sessions_end(fed, client_for):
 
 
 def test_member_is_told_of_a_code_on_the_next_sign_in_once(fed):
+    _reads_english(fed.member)
     _issue(fed)
     client = Client()
     login = reverse("accounts:login")
@@ -207,6 +215,7 @@ def test_wrong_codes_are_limited(fed, settings):
 
 
 def test_reset_by_email_is_audited_and_told(fed, client_for):
+    _reads_english(fed.member)
     fed.member.email = "rosa@example.org"
     fed.member.save(update_fields=["email"])
     elsewhere = client_for(fed.member)

@@ -117,7 +117,8 @@ def compute(assembly: Node | None = None, region: str | None = None) -> Statisti
     act_victims: defaultdict[str, set[int]] = defaultdict(set)
     actor_victims: defaultdict[str, set[int]] = defaultdict(set)
     if region_of:
-        acts = Act.objects.filter(incident__in=scoped_incidents(assembly)).annotate(
+        in_scope = scoped_incidents(assembly).order_by().values("pk")
+        acts = Act.objects.filter(incident__in=in_scope).annotate(
             person=Coalesce("victim__merged_into_id", "victim_id")
         )
         for incident_id, act_type, person in acts.values_list(
@@ -125,9 +126,9 @@ def compute(assembly: Node | None = None, region: str | None = None) -> Statisti
         ).iterator(chunk_size=_CHUNK):
             if incident_id in region_of:
                 act_victims[act_type].add(person)
-        involvements = Involvement.objects.filter(
-            act__incident__in=scoped_incidents(assembly)
-        ).annotate(person=Coalesce("act__victim__merged_into_id", "act__victim_id"))
+        involvements = Involvement.objects.filter(act__incident__in=in_scope).annotate(
+            person=Coalesce("act__victim__merged_into_id", "act__victim_id")
+        )
         for incident_id, kind, person in involvements.values_list(
             "act__incident_id", "actor__kind", "person"
         ).iterator(chunk_size=_CHUNK):

@@ -352,3 +352,13 @@ def test_geojson_points_are_region_centres_never_the_incident(fed):
     geometries = sorted((f["properties"]["admin1"], f["geometry"]) for f in collection["features"])
     assert geometries[0] == ("Nowhere", None)
     assert geometries[1] == ("Puno", {"type": "Point", "coordinates": [-70.0, -14.95]})
+
+
+def test_the_cache_keeps_regions_apart(fed):
+    for _ in range(3):
+        _public(fed)
+    assert public_stats.statistics(fed.assembly, "puno").month == ()
+    assert public_stats.statistics(fed.assembly, "Puno").month == (
+        public_stats.Bucket("2023-01", 3),
+    )
+    assert public_stats.statistics(fed.assembly).month == (public_stats.Bucket("2023-01", 3),)

@@ -16,6 +16,7 @@ happened: what the committees recorded, verified and chose to publish.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -148,9 +149,9 @@ def compute(assembly: Node | None = None, region: str | None = None) -> Statisti
 def statistics(assembly: Node | None = None, region: str | None = None) -> Statistics:
     """:func:`compute`, cached for ``CACHE_SECONDS`` (the page says how old
     its figures may be)."""
-    key = f"incidents:public-stats:{assembly.pk if assembly else 0}:{_fold(region or '')}"
-    if region is not None:
-        key += ":r"
+    # The region exactly as filtered (hashed: any text is a safe key).
+    scope = "all" if region is None else hashlib.sha256(region.encode()).hexdigest()
+    key = f"incidents:public-stats:{assembly.pk if assembly else 0}:{scope}"
     cached = cache.get(key)
     if isinstance(cached, Statistics):
         return cached

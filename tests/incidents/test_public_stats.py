@@ -362,3 +362,9 @@ def test_the_cache_keeps_regions_apart(fed):
         public_stats.Bucket("2023-01", 3),
     )
     assert public_stats.statistics(fed.assembly).month == (public_stats.Bucket("2023-01", 3),)
+
+
+def test_the_register_home_links_to_the_assembly_statistics(fed, client):
+    client.force_login(fed.member)
+    html = client.get("/incidents/").content.decode()
+    assert f'href="/incidents/public/{fed.assembly.pk}/"' in html

@@ -39,7 +39,7 @@ from django.db.models import Q, QuerySet
 from asamblea.core.errors import Forbidden, NotFound
 from asamblea.federation import access as federation_access
 from asamblea.federation.access import MAX_ID, Viewer
-from asamblea.federation.models import Membership, Node, Role
+from asamblea.federation.models import Membership, Node, NodeKind, Role
 from asamblea.incidents.codes import Confidentiality, VerificationState
 from asamblea.incidents.errors import NotDocumenter
 from asamblea.incidents.models import Consent, Documenter, Incident, Person
@@ -214,3 +214,14 @@ def access_consent(viewer: Viewer, consent_id: int) -> Consent:
     if consent is None or documenter_of(viewer, consent.person.committee_id) is None:
         raise NotFound()
     return consent
+
+
+def access_public_assembly(assembly_id: int) -> Node:
+    """An assembly whose public statistics anyone may read (the statistics
+    come from the public projection only); ``NotFound`` for anything else."""
+    if not 0 < assembly_id <= MAX_ID:
+        raise NotFound()
+    assembly = Node.objects.filter(pk=assembly_id, kind=NodeKind.ASSEMBLY).first()
+    if assembly is None:
+        raise NotFound()
+    return assembly

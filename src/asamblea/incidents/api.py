@@ -14,11 +14,12 @@ where it would read them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -27,8 +28,9 @@ from asamblea.accounts.requests import api_member
 from asamblea.core.errors import Conflict
 from asamblea.core.schemas import InputSchema, Text
 from asamblea.federation import access as federation_access
-from asamblea.federation.access import viewer_of
-from asamblea.incidents import access, codes, keyring, public, selectors, services
+from asamblea.federation.access import MAX_ID, viewer_of
+from asamblea.federation.models import Node
+from asamblea.incidents import access, codes, exports, keyring, public, selectors, services
 from asamblea.incidents.models import (
     ACTOR_NAME_MAX,
     COMMENT_MAX,
@@ -150,6 +152,10 @@ class IncidentFilters(InputSchema):
 class PublicFilters(InputSchema):
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class ExportFilters(InputSchema):
+    assembly: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ReviewIn(InputSchema):
@@ -450,6 +456,39 @@ def list_public(request: HttpRequest, filters: Query[PublicFilters]) -> list[dic
     """Verified public records in their public projection; anyone may read it."""
     incidents = public.public_incidents()[filters.offset : filters.offset + filters.limit]
     return [public.project(incident) for incident in incidents]
+
+
+def _stream(lines: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_scope(filters: ExportFilters) -> Node | None:
+    if filters.assembly is None:
+        return None
+    return access.access_public_assembly(filters.assembly)
+
+
+@router.get("/public/acled.csv", auth=None)
+def export_acled(request: HttpRequest, filters: Query[ExportFilters]) -> StreamingHttpResponse:
+    """The public projection in ACLED's columns and codes, streamed; anyone may read it."""
+    lines = exports.acled_csv(_export_scope(filters))
+    return _stream(lines, "text/csv; charset=utf-8", "incidents-acled.csv")
+
+
+@router.get("/public/hxl.csv", auth=None)
+def export_hxl(request: HttpRequest, filters: Query[ExportFilters]) -> StreamingHttpResponse:
+    """The public projection with a second row of HXL hashtags, streamed."""
+    lines = exports.hxl_csv(_export_scope(filters))
+    return _stream(lines, "text/csv; charset=utf-8", "incidents-hxl.csv")
+
+
+@router.get("/public/geojson", auth=None)
+def export_geojson(request: HttpRequest, filters: Query[ExportFilters]) -> StreamingHttpResponse:
+    """The public projection as GeoJSON, points at regions' centres, streamed."""
+    lines = exports.geojson(_export_scope(filters))
+    return _stream(lines, "application/geo+json", "incidents.geojson")
 
 
 @router.get("/codes", auth=None, response=dict[str, list[CodeOut]])

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from asamblea.incidents import views
+from asamblea.incidents import public_views, views
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("public/<int:assembly_id>/", public_views.statistics, name="public_statistics"),
+    path(
+        "public/<int:assembly_id>/<str:chart>.csv",
+        public_views.chart_csv,
+        name="public_chart_csv",
+    ),
     path("<int:incident_id>/", views.detail, name="detail"),
     path("<int:incident_id>/review/", views.review, name="review"),
     path("<int:incident_id>/archive/", views.archive, name="archive"),

@@ -72,8 +72,13 @@ def home(request: HttpRequest) -> HttpResponse:
     committee_ids = viewer.committee_ids() | access.documenter_committee_ids(viewer)
     committees = Node.objects.filter(pk__in=committee_ids).order_by("path")
     incidents = selectors.list_incidents_for(viewer=viewer)[:LIST_LIMIT]
+    assemblies = Node.objects.filter(
+        pk__in={committee.lineage_ids()[0] for committee in committees}
+    ).order_by("path")
     return render(
-        request, "incidents/home.html", {"committees": committees, "incidents": incidents}
+        request,
+        "incidents/home.html",
+        {"committees": committees, "incidents": incidents, "assemblies": assemblies},
     )
 
 

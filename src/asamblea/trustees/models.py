@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from asamblea.federation.models import Node
 
@@ -29,7 +30,7 @@ class BoardState(models.TextChoices):
     FORMING = "forming", _("Forming")
     CEREMONY = "ceremony", _("Key ceremony under way")
     ACTIVE = "active", _("Active")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("board state", "Failed")
     RETIRED = "retired", _("Retired")
 
 

@@ -21,6 +21,8 @@ from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
 from asamblea.motions.api import router as motions_router
 from asamblea.voting.api import router as voting_router
+from asamblea.voting.encrypted.api import keys_router as voting_keys_router
+from asamblea.voting.encrypted.api import router as encrypted_router
 
 _REF = "#/components/schemas/{model}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -74,4 +76,6 @@ api.add_router("/accounts", invitations_router)
 api.add_router("/nodes", federation_router)
 api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
+api.add_router("/polls", encrypted_router)
+api.add_router("/voting-keys", voting_keys_router)
 api.add_router("/audit", audit_router)

@@ -43,6 +43,18 @@ def active_voting_key(*, member: Member) -> VotingKey | None:
     return VotingKey.objects.filter(member=member, revoked_at__isnull=True).first()
 
 
+def credential_kind_of(*, member: Member, poll: Poll) -> str | None:
+    """``device`` or ``server`` for the member's credential in encrypted
+    ``poll``; ``None`` when the poll is not encrypted or they have none."""
+    if not poll.encrypted:
+        return None
+    return (
+        ElectionCredential.objects.filter(election__poll=poll, member=member)
+        .values_list("kind", flat=True)
+        .first()
+    )
+
+
 def _election(viewer: Viewer, poll_id: int) -> tuple[Poll, Election]:
     poll = access.access_poll(viewer, poll_id, to="read")
     election = Election.objects.filter(poll=poll).first() if poll.encrypted else None

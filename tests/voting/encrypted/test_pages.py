@@ -148,3 +148,11 @@ def test_export_records_writes_every_closed_encrypted_poll(fed, tmp_path):
     assert still_open.pk != closed.pk
     with zipfile.ZipFile(tmp_path / "out" / f"{closed.pk}.zip") as archive:
         assert len(archive.read("ballots.jsonl").decode().splitlines()) == 1
+
+
+def test_the_pages_of_a_closed_encrypted_poll_awaiting_its_tally(client_for, fed):
+    poll = _open(fed)
+    services.close_poll(actor=fed.secretary, poll=poll)
+    client = client_for(fed.member)
+    for url in (f"/polls/{poll.pk}/", f"/polls/{poll.pk}/results/", f"/polls/{poll.pk}/board/"):
+        assert client.get(url).status_code == 200, url

@@ -23,6 +23,7 @@ from asamblea.voting.models import (
     ElectionCredential,
     ElectorateEntry,
     Poll,
+    PollResult,
     PollState,
     VoteLedger,
     VotingKey,
@@ -319,4 +320,16 @@ def test_a_member_with_a_device_credential_is_not_assisted(fed):
 def test_every_encryptable_method_takes_an_assisted_ballot(fed, spec, choice, scores):
     poll = _open(fed, **spec)
     enc.cast_assisted_ballot(voter=fed.other_member, poll_id=poll.pk, choice=choice, scores=scores)
+    assert BoardLine.objects.count() == 1
+
+
+def test_closing_an_encrypted_poll_leaves_the_result_to_the_tally(fed):
+    poll = _open(fed)
+    enc.cast_assisted_ballot(voter=fed.other_member, poll_id=poll.pk, choice=[0])
+    services.close_poll(actor=fed.secretary, poll=poll)
+    poll.refresh_from_db()
+    assert poll.state == PollState.CLOSED
+    assert not PollResult.objects.filter(poll=poll).exists()
+    entry = AuditEntry.objects.filter(action="poll.closed").latest("pk")
+    assert entry.data["tally"] == "pending"
     assert BoardLine.objects.count() == 1

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from asamblea.voting import services
 from asamblea.voting.encrypted import services as enc
-from asamblea.voting.models import BoardLine, ElectionCredential, VoteLedger
+from asamblea.voting.models import BoardLine, ElectionCredential, Poll, VoteLedger
 from secret_ballot.board import Receipt, check_receipt_in_record
 from tests.voting.encrypted.conftest import device_ballot, make_encrypted, voting_key
 
@@ -156,3 +156,37 @@ def test_the_pages_of_a_closed_encrypted_poll_awaiting_its_tally(client_for, fed
     client = client_for(fed.member)
     for url in (f"/polls/{poll.pk}/", f"/polls/{poll.pk}/results/", f"/polls/{poll.pk}/board/"):
         assert client.get(url).status_code == 200, url
+
+
+def _create_form(method: str, options: str) -> dict[str, object]:
+    return {
+        "question": "¿Cuándo?",
+        "method": method,
+        "options": options,
+        "max_choices": 1,
+        "aggregation": "pooled",
+        "majority_num": 1,
+        "majority_den": 2,
+        "majority_base": "valid",
+        "quorum_num": 0,
+        "quorum_den": 1,
+        "encrypted": "on",
+    }
+
+
+def test_the_create_form_makes_an_encrypted_poll(client_for, fed):
+    response = client_for(fed.secretary).post(
+        f"/polls/new/?node={fed.committee_a1.pk}", _create_form("single", "Lunes\nMartes")
+    )
+    assert response.status_code == 302, response.content
+    poll = Poll.objects.get()
+    assert poll.encrypted and poll.secret
+
+
+def test_the_create_form_refuses_an_encrypted_ranked_poll_and_says_why(client_for, fed):
+    response = client_for(fed.secretary).post(
+        f"/polls/new/?node={fed.committee_a1.pk}", _create_form("irv", "Lunes\nMartes\nMiércoles")
+    )
+    assert response.status_code == 422
+    assert "mix-net" in response.content.decode()
+    assert not Poll.objects.exists()

@@ -333,3 +333,19 @@ def test_closing_an_encrypted_poll_leaves_the_result_to_the_tally(fed):
     entry = AuditEntry.objects.filter(action="poll.closed").latest("pk")
     assert entry.data["tally"] == "pending"
     assert BoardLine.objects.count() == 1
+
+
+def named_source(poll):
+    """A provider named by the setting (see test below)."""
+    return KEY_SOURCE_FROM_SETTING[0]
+
+
+KEY_SOURCE_FROM_SETTING: list[object] = []
+
+
+def test_the_key_source_may_be_named_by_a_setting(fed, settings, key_source):
+    keys.register_key_source(None)
+    KEY_SOURCE_FROM_SETTING[:] = [key_source.source]
+    settings.ASAMBLEA_ELECTION_KEY_SOURCE = f"{__name__}.named_source"
+    poll = _open(fed)
+    assert Election.objects.get(poll=poll).keys["joint_key"] == key_source.source.joint_key

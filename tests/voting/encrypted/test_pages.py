@@ -180,7 +180,8 @@ def test_the_create_form_makes_an_encrypted_poll(client_for, fed):
     )
     assert response.status_code == 302, response.content
     poll = Poll.objects.get()
-    assert poll.encrypted and poll.secret
+    assert poll.encrypted
+    assert poll.secret
 
 
 def test_the_create_form_refuses_an_encrypted_ranked_poll_and_says_why(client_for, fed):

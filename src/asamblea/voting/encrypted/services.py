@@ -363,7 +363,7 @@ def preview_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> Pre
 
 
 def _cast_decoded(poll: Poll, election: Election, voter: Member, decoded: Ballot) -> CastResult:
-    own = _checked(election, voter, decoded)
+    _checked(election, voter, decoded)
     board = _board(election)
     try:
         line, receipt = board.cast(decoded)
@@ -387,10 +387,9 @@ def _cast_decoded(poll: Poll, election: Election, voter: Member, decoded: Ballot
     election.head = board.head.hex()
     election.next_index = board.next_index
     election.save(update_fields=["head", "next_index"])
-    committee_id = int(own.committee_code.removeprefix("committee-"))
-    VoteLedger.objects.get_or_create(
-        poll=poll, member=voter, defaults={"committee_id": committee_id}
-    )
+    if not VoteLedger.objects.filter(poll=poll, member=voter).exists():
+        entry = ElectorateEntry.objects.get(poll=poll, member=voter)
+        VoteLedger.objects.create(poll=poll, member=voter, committee_id=entry.committee_id)
     return CastResult(receipt=receipt.to_json(), line=line_json)
 
 

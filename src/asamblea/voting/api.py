@@ -97,7 +97,9 @@ class PollOut(Schema):
     state: str
     cancel_reason: str = Field(
         description="Why the system cancelled the poll: empty_electorate (nobody could vote"
-        " when it was due to open); empty when a person cancelled it or it is not cancelled."
+        " when it was due to open), unequal_weights, no_election_key (encrypted, and no"
+        " trustee board's key served its node), not_encryptable; empty when a person"
+        " cancelled it or it is not cancelled."
     )
     opens_at: datetime | None
     closes_at: datetime | None

@@ -139,6 +139,14 @@ class CancelReason(models.TextChoices):
             " different vote weights"
         ),
     )
+    NO_ELECTION_KEY = (
+        "no_election_key",
+        _("it is encrypted, and when it was due to open no trustee board's key served its node"),
+    )
+    NOT_ENCRYPTABLE = (
+        "not_encryptable",
+        _("it is encrypted, and its question or options could not be put on an encrypted ballot"),
+    )
 
 
 class Outcome(models.TextChoices):

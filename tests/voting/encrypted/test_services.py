@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from asamblea.core.errors import Conflict, Forbidden
 from asamblea.core.models import AuditEntry
@@ -349,3 +352,15 @@ def test_the_key_source_may_be_named_by_a_setting(fed, settings, key_source):
     settings.ASAMBLEA_ELECTION_KEY_SOURCE = f"{__name__}.named_source"
     poll = _open(fed)
     assert Election.objects.get(poll=poll).keys["joint_key"] == key_source.source.joint_key
+
+
+def test_the_scheduler_cancels_an_encrypted_poll_no_key_serves(fed):
+    keys.register_key_source(None)
+    now = timezone.now()
+    poll = make_encrypted(fed.secretary, fed.committee_a1, opens_at=now + timedelta(minutes=1))
+    run = services.apply_schedule(now=now + timedelta(minutes=2))
+    assert run.cancelled == 1
+    poll.refresh_from_db()
+    assert poll.state == PollState.CANCELLED
+    assert poll.cancel_reason == "no_election_key"
+    assert not Election.objects.exists()

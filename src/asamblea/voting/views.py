@@ -247,9 +247,10 @@ def _assisted_vote(
 def poll_board(request: HttpRequest, poll_id: int) -> HttpResponse:
     """The bulletin board of an encrypted poll, with the tracker search."""
     tracker = request.GET.get("tracker", "")
+    start = _int_param(request, "from") or 1
     try:
         page = encrypted_selectors.board_page(
-            viewer=viewer_of(request), poll_id=poll_id, tracker=tracker
+            viewer=viewer_of(request), poll_id=poll_id, tracker=tracker, start=start
         )
     except DomainError as exc:
         raise Http404 from exc

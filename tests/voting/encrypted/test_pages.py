@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from asamblea.voting import services
+from asamblea.voting.encrypted import selectors as encrypted_selectors
 from asamblea.voting.encrypted import services as enc
 from asamblea.voting.models import BoardLine, ElectionCredential, Poll, VoteLedger
 from secret_ballot.board import Receipt, check_receipt_in_record
@@ -191,3 +192,28 @@ def test_the_create_form_refuses_an_encrypted_ranked_poll_and_says_why(client_fo
     assert response.status_code == 422
     assert "mix-net" in response.content.decode()
     assert not Poll.objects.exists()
+
+
+def test_the_board_shows_its_lines_page_by_page(client_for, fed, monkeypatch):
+    monkeypatch.setattr(encrypted_selectors, "BOARD_PAGE_LINES", 2)
+    poll = _open(fed)
+    trackers = [
+        enc.cast_assisted_ballot(voter=fed.other_member, poll_id=poll.pk, choice=[r]).receipt[
+            "tracker"
+        ]
+        for r in range(3)
+    ]
+    client = client_for(fed.member)
+    first = client.get(f"/polls/{poll.pk}/board/").content.decode()
+    assert trackers[0] in first
+    assert trackers[1] in first
+    assert 'id="line-3"' not in first  # its tracker is the head, shown above
+    assert "?from=3#lines" in first
+    assert "3 lines." in first
+    last = client.get(f"/polls/{poll.pk}/board/", {"from": "3"}).content.decode()
+    assert trackers[2] in last
+    assert trackers[0] not in last
+    assert "?from=1#lines" in last
+    found = client.get(f"/polls/{poll.pk}/board/", {"tracker": trackers[2]}).content.decode()
+    assert "?from=3#line-3" in found
+    assert client.get(f"/polls/{poll.pk}/board/", {"from": "x"}).status_code == 404

@@ -86,6 +86,9 @@ def election_for_voter(*, viewer: Viewer, member: Member, poll_id: int) -> dict[
     }
 
 
+BOARD_PAGE_LINES = 500
+
+
 @dataclass(frozen=True)
 class BoardPage:
     poll: Poll
@@ -97,6 +100,11 @@ class BoardPage:
     device_credentials: int
     server_credentials: int
     lines: list[BoardLine]
+    """The lines of this page: ``start`` to ``start + BOARD_PAGE_LINES - 1``."""
+    start: int
+    previous_start: int | None
+    next_start: int | None
+    line_count: int
     audited: list[AuditedLine]
     head: str
     query: str
@@ -105,9 +113,13 @@ class BoardPage:
     complete: bool
 
 
-def board_page(*, viewer: Viewer, poll_id: int, tracker: str = "") -> BoardPage:
-    """The bulletin board of an encrypted poll; ``tracker`` is a search."""
+def board_page(*, viewer: Viewer, poll_id: int, tracker: str = "", start: int = 1) -> BoardPage:
+    """The bulletin board of an encrypted poll, ``BOARD_PAGE_LINES`` lines
+    from line ``start``; ``tracker`` is a search over the whole board."""
     poll, election = _election(viewer, poll_id)
+    count = election.next_index - 1
+    start = min(max(start, 1), max(count - (count - 1) % BOARD_PAGE_LINES, 1))
+    start -= (start - 1) % BOARD_PAGE_LINES
     params = election.parameters
     query = tracker.strip().lower()[:64]
     found = found_audited = None
@@ -124,10 +136,16 @@ def board_page(*, viewer: Viewer, poll_id: int, tracker: str = "") -> BoardPage:
         device_credentials=election.device_credentials,
         server_credentials=election.server_credentials,
         lines=list(
-            BoardLine.objects.filter(election=election)
+            BoardLine.objects.filter(
+                election=election, index__gte=start, index__lt=start + BOARD_PAGE_LINES
+            )
             .order_by("index")
             .only("index", "tracker", "previous_tracker", "election_id")
         ),
+        start=start,
+        previous_start=start - BOARD_PAGE_LINES if start > 1 else None,
+        next_start=start + BOARD_PAGE_LINES if start + BOARD_PAGE_LINES <= count else None,
+        line_count=count,
         audited=list(AuditedLine.objects.filter(election=election).order_by("position")),
         head=election.head,
         query=query,

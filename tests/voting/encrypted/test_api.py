@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from asamblea.voting import services
 from asamblea.voting.models import (
     AuditedLine,
     BoardLine,
     Election,
+    Poll,
     SeenCiphertext,
     VoteLedger,
     VotingKey,
@@ -261,3 +264,45 @@ def test_a_plain_ballot_to_an_encrypted_poll_is_refused(client, fed):
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "encrypted_poll"
     assert _written() == (0, 0, 0, 0)
+
+
+def test_a_ballot_after_the_closing_time_but_before_the_close_is_refused(client, fed):
+    pair = voting_key(fed.member)
+    poll = _open(fed)
+    ballot, _s, _sel = device_ballot(poll, pair, [1, 0, 0])
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    response = post(client, f"{BASE}/{poll.pk}/encrypted/cast", {"ballot": ballot}, fed.member)
+    assert response.status_code == 409
+    assert _written() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("seed", ["ab" * 31 + "zz", "AB" * 32])
+def test_an_audit_with_a_malformed_seed_is_refused(client, fed, seed):
+    pair = voting_key(fed.member)
+    poll = _open(fed)
+    ballot, _s, selections = device_ballot(poll, pair, [1, 0, 0])
+    body = {"ballot": ballot, "nonce_seed": seed, "selections": selections}
+    response = post(client, f"{BASE}/{poll.pk}/encrypted/audit", body, fed.member)
+    assert response.status_code == 422
+    assert _written() == (0, 0, 0, 0)
+
+
+def test_the_election_is_readable_by_whoever_sees_the_poll_only(client, fed):
+    poll = _open(fed)
+    url = f"{BASE}/{poll.pk}/encrypted/election"
+    assert client.get(url, **auth(fed.neighbour)).status_code == 404
+    staff = client.get(url, **auth(fed.operator)).json()
+    assert staff["credential"] is None
+    member = client.get(url, **auth(fed.member)).json()
+    assert member["credential_kind"] == "server"
+    assert member["election"]["election_hash"] == Election.objects.get().election_hash
+
+
+def test_the_endpoints_of_a_plain_poll_do_not_exist(client, fed):
+    poll = services.open_poll(
+        actor=fed.secretary,
+        poll=make_encrypted(fed.secretary, fed.committee_a1, encrypted=False, secret=True),
+    )
+    assert client.get(f"{BASE}/{poll.pk}/encrypted/election", **auth(fed.member)).status_code == 404
+    response = post(client, f"{BASE}/{poll.pk}/encrypted/cast", {"ballot": {}}, fed.member)
+    assert response.status_code == 404

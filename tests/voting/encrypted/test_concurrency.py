@@ -13,6 +13,7 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
+from asamblea.core.errors import Conflict
 from asamblea.voting import services
 from asamblea.voting.encrypted import services as enc
 from asamblea.voting.models import BoardLine, Election
@@ -87,3 +88,69 @@ def test_concurrent_casts_form_one_chain_and_every_receipt_matches():
     assert len(receipts) == 3 * ROUNDS
     for receipt in receipts:
         assert by_index[receipt["index"]] == receipt["tracker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cast_racing_the_close_is_on_the_board_before_it_or_refused():
+    fed = build_federation()
+    poll = services.open_poll(
+        actor=fed.secretary, poll=make_encrypted(fed.secretary, fed.committee_a1)
+    )
+    acknowledged: list[dict[str, object]] = []
+    refused: list[int] = []
+    at_close: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def cast(voter) -> None:
+        start.wait(timeout=10)
+        try:
+            for turn in range(10_000):
+                try:
+                    acknowledged.append(
+                        enc.cast_assisted_ballot(
+                            voter=voter, poll_id=poll.pk, choice=[turn % 3]
+                        ).receipt
+                    )
+                except Conflict:
+                    refused.append(voter.pk)
+                    return
+                except OperationalError:
+                    time.sleep(0.001)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def close() -> None:
+        start.wait(timeout=10)
+        try:
+            time.sleep(0.05)  # let some ballots in first; correctness does not depend on it
+            while True:
+                try:
+                    services.close_poll(actor=fed.secretary, poll=poll)
+                    break
+                except OperationalError:
+                    time.sleep(0.001)
+            at_close.append(BoardLine.objects.filter(election__poll=poll).count())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=cast, args=(fed.other_member,)),
+        threading.Thread(target=cast, args=(fed.secretary,)),
+        threading.Thread(target=close),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sorted(refused) == sorted([fed.other_member.pk, fed.secretary.pk])
+    lines = {line.index: line.tracker for line in BoardLine.objects.filter(election__poll=poll)}
+    assert len(lines) == at_close[0]  # nothing was appended after the close
+    assert len(acknowledged) == len(lines)
+    for receipt in acknowledged:
+        assert lines[receipt["index"]] == receipt["tracker"]

@@ -279,6 +279,14 @@ def _election_for(voter: Member, poll_id: int, *, lock: bool) -> tuple[Poll, Ele
         raise NotFound()
     qs = Election.objects.filter(poll=poll)
     if lock:
+        # The close locks the poll row (``locked_poll``): a cast either
+        # commits before it or waits and then reads the poll closed.
+        poll.state, poll.closes_at = (
+            Poll.objects.select_for_update()
+            .filter(pk=poll.pk)
+            .values_list("state", "closes_at")
+            .get()
+        )
         qs = qs.select_for_update()
     election = qs.first()
     if poll.state == PollState.CLOSED or poll.voting_time_over:

@@ -37,6 +37,7 @@ from secret_ballot.ballot import (
     ballot_to_json,
     encrypt_ballot,
 )
+from secret_ballot.committees import CommitteeTree, Level, Node
 from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
 from secret_ballot.election import Election, Parameters, TrusteeInfo
 from secret_ballot.elgamal import Ciphertext
@@ -94,8 +95,9 @@ def one_ballot_election() -> tuple[Election, CredentialKeyPair]:
     cred = CredentialKeyPair.generate()
     h_c = credentials_digest([CredentialEntry(cred.public, CredentialKind.DEVICE, "c")], 1)
     board_key = base_mul(hash_to_scalar("bench", "board"))
+    h_t = CommitteeTree((Node("c", "C", None, Level.COMMITTEE),)).digest()
     election = Election(
-        manifest, params, outcome.joint_key, outcome.verification_keys, h_c, board_key
+        manifest, params, outcome.joint_key, outcome.verification_keys, h_c, board_key, h_t
     )
     return election, cred
 
@@ -278,19 +280,29 @@ def tally_and_decrypt(path: Path, voters: int, jobs: int = 2) -> None:
             assert m is not None
             last[m.group(1)] = offset
             offset += len(line)
-    counted = sorted(last.values())
-    del last
+    # Counted ballots per committee: each group's sums are decrypted (spec §12).
+    tree = CommitteeTree.from_json(json.loads((path / "committees.json").read_bytes()))
+    committee_of: dict[bytes, int] = {}
+    for entry in json.loads((path / "credentials.json").read_bytes()):
+        position = tree.committee_position(entry["committee"])
+        assert position is not None
+        committee_of[entry["credential"].encode()] = position
+    by_committee: dict[int, list[int]] = {}
+    for credential, line_offset in last.items():
+        by_committee.setdefault(committee_of[credential], []).append(line_offset)
+    del last, committee_of
     k = 3
-    shares = [(str(board), counted[i::jobs], k) for i in range(jobs)]
+    jobs_list = [(str(board), sorted(offsets), k) for offsets in by_committee.values()]
     with multiprocessing.Pool(jobs) as pool:
-        partials = pool.map(_partial_sums, shares)
-    acc_a = [PointAccumulator() for _ in range(k)]
-    acc_b = [PointAccumulator() for _ in range(k)]
-    for partial in partials:
-        for j, (a, b) in enumerate(partial):
-            acc_a[j].add(Point.decode(a, allow_identity=True))
-            acc_b[j].add(Point.decode(b, allow_identity=True))
-    sums = [Ciphertext(a.value(), b.value()) for a, b in zip(acc_a, acc_b, strict=True)]
+        partials = pool.map(_partial_sums, jobs_list)
+    sums = {
+        c: [
+            Ciphertext(Point.decode(a, allow_identity=True), Point.decode(b, allow_identity=True))
+            for a, b in partial
+        ]
+        for c, partial in zip(by_committee, partials, strict=True)
+    }
+    counted = {c: len(offsets) for c, offsets in by_committee.items()}
     t1 = time.perf_counter()
     # Trustee key shares, re-derived exactly as the simulator derived them.
     seed = f"bench-{voters}".encode()
@@ -307,9 +319,7 @@ def tally_and_decrypt(path: Path, voters: int, jobs: int = 2) -> None:
     _, outcome = run_ceremony(members)
     shares = {j: members[j - 1].key_share(outcome) for j in (2, 3)}
     t2 = time.perf_counter()
-    tally = decrypt_tally(
-        election, sums, shares, ballots_cast=0, ballots_counted=len(counted), final_tracker=b""
-    )  # type: ignore[arg-type]
+    tally = decrypt_tally(election, tree, sums, counted, shares, ballots_cast=0, final_tracker=b"")  # type: ignore[arg-type]
     t3 = time.perf_counter()
     published = json.loads((path / "tally.json").read_bytes())
     assert [o.count for o in tally.contests[0].options] == [

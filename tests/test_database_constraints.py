@@ -50,7 +50,12 @@ def rows(fed) -> dict[str, Model]:
     motion = Motion.objects.create(node=fed.committee_a1, author=fed.member, title="T", body="B")
     version = MotionVersion.objects.create(motion=motion, number=1, title="T", body="B")
     amendment = Amendment.objects.create(
-        motion=motion, author=fed.member, kind="replace_paragraph", paragraph=0, base_version=1
+        motion=motion,
+        number=1,
+        author=fed.member,
+        kind="replace_paragraph",
+        paragraph=0,
+        base_version=1,
     )
     (invitation, _code), *_ = invitations.create_invitations(
         actor=fed.secretary, committee=fed.committee_a1

@@ -1,4 +1,5 @@
-"""Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``.
+"""Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``,
+``trustee init|step|status ...`` (see :mod:`secret_ballot.trustee_cli`).
 
 Exit codes (spec §9, §5.6, §10): 0 the record is valid (the receipt matches
 the record), 1 a check failed (the receipt proves that the board broke its
@@ -16,8 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from secret_ballot.board import BoardBreach, Receipt, check_receipt_in_record
+from secret_ballot.committees import DEFAULT_MINIMUM_GROUP
 from secret_ballot.errors import SecretBallotError
 from secret_ballot.simulate import simulate
+from secret_ballot.trustee_cli import add_parser as add_trustee_parser
+from secret_ballot.trustee_cli import run as run_trustee
 from secret_ballot.verify import verify_record
 
 
@@ -40,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="record directory or .zip")
     s.add_argument("--jobs", type=int, default=1)
     s.add_argument("--seed", type=str, default=None, help="any text; same seed, same record")
+    s.add_argument(
+        "--minimum-group",
+        type=int,
+        default=DEFAULT_MINIMUM_GROUP,
+        help=f"smallest group of counted ballots decrypted alone (default {DEFAULT_MINIMUM_GROUP})",
+    )
+    add_trustee_parser(sub)
     return parser
 
 
@@ -49,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    if args.command == "trustee":
+        return run_trustee(args)
     if args.command == "check-receipt":
         return _check_receipt(args.record, args.receipt)
     if args.jobs < 1:
@@ -71,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=args.out,
             jobs=args.jobs,
             seed=seed,
+            minimum_group=args.minimum_group,
         )
     except (SecretBallotError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

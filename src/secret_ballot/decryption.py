@@ -35,10 +35,19 @@ class PartialDecryption:
 
 
 def partial_context(
-    h_e: Digest, trustee: int, contest_id: str, option_id: str, ciphertext: Ciphertext
+    h_e: Digest,
+    trustee: int,
+    group_id: str,
+    contest_id: str,
+    option_id: str,
+    ciphertext: Ciphertext,
 ) -> tuple[Field, ...]:
-    """(h_E, i, contest id, option id, A, B) (spec §7.2)."""
-    return (h_e, trustee, contest_id, option_id, ciphertext.alpha, ciphertext.beta)
+    """(h_E, i, group id, contest id, option id, A, B) (spec §7.2).
+
+    The group id (spec §12) makes a partial decryption of one group's sum
+    useless for any other group's, even one with the same (A, B).
+    """
+    return (h_e, trustee, group_id, contest_id, option_id, ciphertext.alpha, ciphertext.beta)
 
 
 def partial_decrypt(
@@ -47,17 +56,18 @@ def partial_decrypt(
     key_share: Scalar,
     verification_key: Point,
     ciphertext: Ciphertext,
+    group_id: str,
     contest_id: str,
     option_id: str,
 ) -> PartialDecryption:
     """Trustee ``trustee``'s share of the decryption of one tally ciphertext.
 
-    Misuse: only ever apply this to the published tally ciphertexts. A
+    Misuse: only ever apply this to the published group sums (spec §12). A
     trustee who partially decrypts individual ballots helps whoever collects
     t such shares break ballot secrecy.
     """
     m_i = ciphertext.alpha * key_share
-    ctx = partial_context(h_e, trustee, contest_id, option_id, ciphertext)
+    ctx = partial_context(h_e, trustee, group_id, contest_id, option_id, ciphertext)
     proof = prove_dleq(
         TAG_PARTIAL_DECRYPTION, ctx, key_share, verification_key, ciphertext.alpha, m_i
     )
@@ -68,6 +78,7 @@ def verify_partial(
     h_e: Digest,
     verification_key: Point,
     ciphertext: Ciphertext,
+    group_id: str,
     contest_id: str,
     option_id: str,
     partial: PartialDecryption,
@@ -75,7 +86,7 @@ def verify_partial(
     """Check the DLEQ proof of one partial decryption (spec §7.2)."""
     if ciphertext.alpha.is_identity():
         return False
-    ctx = partial_context(h_e, partial.trustee, contest_id, option_id, ciphertext)
+    ctx = partial_context(h_e, partial.trustee, group_id, contest_id, option_id, ciphertext)
     return verify_dleq(
         TAG_PARTIAL_DECRYPTION,
         ctx,

@@ -5,7 +5,8 @@
   trustees serves many elections with one key ceremony.
 - h_M = D_manifest(JCS(manifest))
 - h_C = D_credentials(N, then per entry P, kind, committee) (see credentials.py)
-- h_E = D_election(h_M, h_K, h_C, K, VK_1, ..., VK_n, B): the election hash
+- h_T = D_committees(JCS(committees)) (see committees.py)
+- h_E = D_election(h_M, h_K, h_C, h_T, K, VK_1, ..., VK_n, B): the election hash
 
 h_E enters every ballot-side challenge, so a proof made for one election,
 joint key, manifest, trustee set or board key does not verify in another.
@@ -144,16 +145,18 @@ def election_digest(
     manifest_hash: Digest,
     ceremony_hash: Digest,
     credentials_hash: Digest,
+    committees_hash: Digest,
     joint_key: Point,
     verification_keys: tuple[Point, ...],
     board_key: Point,
 ) -> Digest:
-    """h_E = D_election(h_M, h_K, h_C, K, VK_1, ..., VK_n, B) (spec §3.3)."""
+    """h_E = D_election(h_M, h_K, h_C, h_T, K, VK_1, ..., VK_n, B) (spec §3.3)."""
     return hash_digest(
         TAG_ELECTION,
         manifest_hash,
         ceremony_hash,
         credentials_hash,
+        committees_hash,
         joint_key,
         *verification_keys,
         board_key,
@@ -174,6 +177,8 @@ class Election:
     """h_C in the spec."""
     board_key: Point
     """B in the spec: the public key the board signs receipts with."""
+    committees_hash: Digest
+    """h_T in the spec: the digest of the committee tree and its minimum group size."""
 
     @cached_property
     def manifest_hash(self) -> Digest:
@@ -192,6 +197,7 @@ class Election:
             self.manifest_hash,
             self.ceremony_hash,
             self.credentials_hash,
+            self.committees_hash,
             self.joint_key,
             self.verification_keys,
             self.board_key,

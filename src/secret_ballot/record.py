@@ -8,7 +8,8 @@ manifest.json      the manifest (§5.2)
 parameters.json    group, generator, order, n, t, trustees (§3.3)
 ceremony.json      the key ceremony transcript (§6)
 election.json      joint key, verification keys, QUAL, h_C, h_E, board key (§8.2)
-credentials.json   the credential list: an array of points (§5.5)
+credentials.json   the credential list: point, kind, committee (§5.5)
+committees.json    the committee tree and the minimum group size (§8.7)
 ballots.jsonl      the board: one cast ballot per line with index and receipt (§8.4)
 audited.jsonl      audited ballots, unlinked, in audit order (§8.5)
 tally.json         sums, partial decryptions with proofs, counts (§8.6)
@@ -47,6 +48,7 @@ PARAMETERS_FILE = "parameters.json"
 CEREMONY_FILE = "ceremony.json"
 ELECTION_FILE = "election.json"
 CREDENTIALS_FILE = "credentials.json"
+COMMITTEES_FILE = "committees.json"
 BALLOTS_FILE = "ballots.jsonl"
 AUDITED_FILE = "audited.jsonl"
 TALLY_FILE = "tally.json"
@@ -59,6 +61,7 @@ RECORD_FILES = (
     CEREMONY_FILE,
     ELECTION_FILE,
     CREDENTIALS_FILE,
+    COMMITTEES_FILE,
     BALLOTS_FILE,
     AUDITED_FILE,
     TALLY_FILE,
@@ -90,6 +93,8 @@ class ElectionKeys:
     credential_count: int
     board_key: Point
     """B in the spec: the board's public signing key."""
+    committees_hash: Digest
+    """h_T in the spec: D_committees of committees.json."""
 
     def to_json(self) -> jf.JSON:
         return {
@@ -100,6 +105,7 @@ class ElectionKeys:
             "credentials_hash": self.credentials_hash.hex(),
             "credential_count": self.credential_count,
             "board_key": self.board_key.hex(),
+            "committees_hash": self.committees_hash.hex(),
         }
 
     @classmethod
@@ -112,6 +118,7 @@ class ElectionKeys:
             "credentials_hash",
             "credential_count",
             "board_key",
+            "committees_hash",
         )
         o = jf.obj(value, field, keys)
         vf, qf = jf.join(field, "verification_keys"), jf.join(field, "qualified")
@@ -129,6 +136,7 @@ class ElectionKeys:
             jf.digest(o["credentials_hash"], jf.join(field, "credentials_hash")),
             jf.integer(o["credential_count"], jf.join(field, "credential_count")),
             jf.point(o["board_key"], jf.join(field, "board_key")),
+            jf.digest(o["committees_hash"], jf.join(field, "committees_hash")),
         )
 
     def election(self, manifest: Manifest, parameters: Parameters) -> Election:
@@ -139,6 +147,7 @@ class ElectionKeys:
             self.verification_keys,
             self.credentials_hash,
             self.board_key,
+            self.committees_hash,
         )
 
 

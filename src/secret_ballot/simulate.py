@@ -30,6 +30,7 @@ from secret_ballot.ballot import (
     tracker_start,
 )
 from secret_ballot.board import BoardKeyPair, sign_receipt
+from secret_ballot.committees import DEFAULT_MINIMUM_GROUP, CommitteeTree, Level, Node
 from secret_ballot.credentials import (
     CredentialEntry,
     CredentialKind,
@@ -47,6 +48,7 @@ from secret_ballot.record import (
     AUDITED_FILE,
     BALLOTS_FILE,
     CEREMONY_FILE,
+    COMMITTEES_FILE,
     CREDENTIALS_FILE,
     ELECTION_FILE,
     MANIFEST_FILE,
@@ -56,7 +58,7 @@ from secret_ballot.record import (
     RecordWriter,
     load_election,
 )
-from secret_ballot.tally import TallyAccumulator, decrypt_tally, tally_to_json
+from secret_ballot.tally import CommitteeAccumulator, decrypt_tally, tally_to_json
 from secret_ballot.trustee import Trustee, run_ceremony
 
 _TAG = "simulation"
@@ -66,9 +68,61 @@ REVOTE_PER_MILLE = 50
 AUDIT_PER_MILLE = 10
 #: Out of 1000 voters, how many have a server-held credential (spec §5.5).
 SERVER_HELD_PER_MILLE = 100
-#: Voters are spread over this many committees.
-COMMITTEES = 3
 ELECTION_ID = "simulated-election"
+
+#: The committee tree of the simulation: an assembly, two regions, two zones,
+#: seven committees; (id, name, parent, level, voters out of 100). Some
+#: committees stay below the minimum group size and are merged (spec §12),
+#: one has no voter at all.
+TREE: tuple[tuple[str, str, str | None, Level, int], ...] = (
+    ("assembly", "Simulated assembly", None, Level.ASSEMBLY, 0),
+    ("region-north", "North", "assembly", Level.REGION, 0),
+    ("zone-lake", "Lake", "region-north", Level.ZONE, 0),
+    ("committee-1", "Committee 1", "zone-lake", Level.COMMITTEE, 40),
+    ("committee-2", "Committee 2", "zone-lake", Level.COMMITTEE, 3),
+    ("zone-hills", "Hills", "region-north", Level.ZONE, 0),
+    ("committee-3", "Committee 3", "zone-hills", Level.COMMITTEE, 2),
+    ("committee-4", "Committee 4", "zone-hills", Level.COMMITTEE, 2),
+    ("region-south", "South", "assembly", Level.REGION, 0),
+    ("committee-5", "Committee 5", "region-south", Level.COMMITTEE, 50),
+    ("committee-6", "Committee 6", "region-south", Level.COMMITTEE, 3),
+    ("committee-7", "Committee 7", "assembly", Level.COMMITTEE, 0),
+)
+
+
+def committee_tree(minimum_group: int = DEFAULT_MINIMUM_GROUP) -> CommitteeTree:
+    """The tree of :data:`TREE` with the given minimum group size."""
+    return CommitteeTree(
+        tuple(Node(i, name, parent, level) for i, name, parent, level, _ in TREE), minimum_group
+    )
+
+
+def _pattern() -> tuple[int, ...]:
+    """Tree positions of the committees of 100 consecutive voters.
+
+    The first six voters go to committees 1, 5, 2, 1, 5, 3 (so a small record
+    has committees that stand and committees that are merged); the other 94
+    follow the weights of :data:`TREE` by smooth weighted round robin.
+    """
+    first = ["committee-1", "committee-5", "committee-2", "committee-1", "committee-5"]
+    first.append("committee-3")
+    position = {row[0]: i for i, row in enumerate(TREE)}
+    left = {row[0]: row[4] for row in TREE if row[4]}
+    for c in first:
+        left[c] -= 1
+    out = [position[c] for c in first]
+    total = sum(left.values())
+    current = dict.fromkeys(left, 0)
+    for _ in range(total):
+        for c in current:
+            current[c] += left[c]
+        best = max(current, key=lambda c: current[c])
+        current[best] -= total
+        out.append(position[best])
+    return tuple(out)
+
+
+_PATTERN = _pattern()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +148,12 @@ def _credential(
     return VotingKeyPair.from_secret(secret).credential(ELECTION_ID), CredentialKind.DEVICE
 
 
+def _committee_position(voter: int) -> int:
+    return _PATTERN[voter % len(_PATTERN)]
+
+
 def _committee(voter: int) -> str:
-    return f"committee-{voter % COMMITTEES + 1}"
+    return TREE[_committee_position(voter)][0]
 
 
 def _credential_chunk(args: tuple[bytes, int, int, int]) -> list[tuple[bytes, str]]:
@@ -123,7 +181,8 @@ class _CastChunk:
     # ("cast" | "audit", h_B, JSON text, nonce seed for audits, selection): the
     # text is the ballot when cast, the "contests" of the audited line when audited.
     entries: list[tuple[str, bytes, str, bytes, int]]
-    sums: list[tuple[bytes, bytes]]
+    sums: list[tuple[int, list[tuple[bytes, bytes]]]]
+    """Per committee position, the sums of the counted ballots."""
     counts: list[int]
 
 
@@ -154,7 +213,7 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
     k = len(election.manifest.contests[0].options)
     entries: list[tuple[str, bytes, str, bytes, int]] = []
     later: list[tuple[str, bytes, str, bytes, int]] = []
-    acc = TallyAccumulator(election.manifest)
+    acc = CommitteeAccumulator(election.manifest)
     counts = [0] * k
     for voter in range(*bounds):
         cred, _ = _credential(seed, voter, config.server_held_per_mille)
@@ -179,11 +238,10 @@ def _cast_chunk(bounds: tuple[int, int]) -> _CastChunk:
             # superseded ballot is not simply the line before.
             (later if kind == "revote" else entries).append(entry)
             if attempt == len(ballots) - 1:
-                acc.add(ballot)
+                acc.add(_committee_position(voter), ballot)
         counts[choice] += 1
     entries += later
-    sums = [(ct.alpha.encode(), ct.beta.encode()) for ct in acc.sums()]
-    return _CastChunk(entries, sums, counts)
+    return _CastChunk(entries, acc.encoded(), counts)
 
 
 def simulate(
@@ -199,6 +257,7 @@ def simulate(
     audit_per_mille: int = AUDIT_PER_MILLE,
     server_held_per_mille: int = SERVER_HELD_PER_MILLE,
     absent_trustees: tuple[int, ...] = (),
+    minimum_group: int = DEFAULT_MINIMUM_GROUP,
 ) -> Summary:
     """Run a whole election and write its record to ``out`` (a directory or .zip).
 
@@ -207,6 +266,9 @@ def simulate(
     """
     if voters < 0 or not 2 <= options <= 256 or not 1 <= threshold <= trustees <= 255:
         raise ProtocolError("need voters >= 0, 2 <= options <= 256, 1 <= t <= n <= 255")
+    if minimum_group < 1:
+        raise ProtocolError("the minimum group size is at least 1")
+    tree = committee_tree(minimum_group)
     if len(set(absent_trustees) & set(range(1, trustees + 1))) > trustees - threshold:
         raise ProtocolError("fewer than t trustees would take part in the ceremony")
     seed = secrets.token_bytes(32) if seed is None else seed
@@ -266,8 +328,15 @@ def simulate(
         ),
         len(credential_list),
     )
+    h_t = tree.digest()
     election = Election(
-        manifest, parameters, outcome.joint_key, outcome.verification_keys, h_c, board_key.public
+        manifest,
+        parameters,
+        outcome.joint_key,
+        outcome.verification_keys,
+        h_c,
+        board_key.public,
+        h_t,
     )
     keys = ElectionKeys(
         election.election_hash,
@@ -277,6 +346,7 @@ def simulate(
         h_c,
         len(credential_list),
         board_key.public,
+        h_t,
     )
     h_e = election.election_hash
     with RecordWriter(out) as writer:
@@ -284,6 +354,7 @@ def simulate(
         writer.write_json(PARAMETERS_FILE, parameters.to_json())
         writer.write_json(CEREMONY_FILE, transcript_to_json(transcript))
         writer.write_json(ELECTION_FILE, keys.to_json())
+        writer.write_json(COMMITTEES_FILE, tree.to_json())
         with writer.open_text(CREDENTIALS_FILE) as f:
             # The canonical form of the array (JCS sorts the keys), written in a stream.
             f.write("[")
@@ -306,7 +377,7 @@ def simulate(
             server_held_per_mille,
         )
         tasks = [(s, min(s + _CHUNK_VOTERS, voters)) for s in range(0, voters, _CHUNK_VOTERS)]
-        totals = TallyAccumulator(manifest)
+        totals = CommitteeAccumulator(manifest)
         counts = [0] * options
         head = tracker_start(h_e)
         cast_lines = 0
@@ -338,15 +409,17 @@ def simulate(
                                 )
                             )
                             audited += 1
-                    totals.add_sums(
-                        [
-                            Ciphertext(
-                                Point.decode(a, allow_identity=True),
-                                Point.decode(b, allow_identity=True),
-                            )
-                            for a, b in part.sums
-                        ]
-                    )
+                    for committee, sums in part.sums:
+                        totals.add_sums(
+                            committee,
+                            [
+                                Ciphertext(
+                                    Point.decode(a, allow_identity=True),
+                                    Point.decode(b, allow_identity=True),
+                                )
+                                for a, b in sums
+                            ],
+                        )
                     counts = [a + b for a, b in zip(counts, part.counts, strict=True)]
         finally:
             if pool is not None:
@@ -355,12 +428,17 @@ def simulate(
         # The first trustees stay away: any t qualified ones must suffice.
         present = list(outcome.qualified[-threshold:])
         shares = {j: members[j - 1].key_share(outcome) for j in present}
+        counted: dict[int, int] = {}
+        for voter in range(voters):
+            c = _committee_position(voter)
+            counted[c] = counted.get(c, 0) + 1
         tally = decrypt_tally(
             election,
+            tree,
             totals.sums(),
+            counted,
             shares,
             ballots_cast=cast_lines,
-            ballots_counted=voters,
             final_tracker=head,
         )
         decrypted = [o.count for o in tally.contests[0].options]

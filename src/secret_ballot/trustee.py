@@ -49,7 +49,7 @@ from secret_ballot.dkg import (
     expected_share_point,
     open_share,
 )
-from secret_ballot.election import Election, Parameters
+from secret_ballot.election import ID_PATTERN, Election, Parameters
 from secret_ballot.elgamal import Ciphertext
 from secret_ballot.errors import DecodingError, ProtocolError, VerificationError, render_path
 from secret_ballot.group import Scalar, base_mul
@@ -288,24 +288,33 @@ class Trustee:
     # --- decryption -----------------------------------------------------------------
 
     def decrypt_sums(self, election: Election, sums: jf.JSON) -> jf.JSON:
-        """Partial decryptions of tally sums given as JSON (spec §7.2).
+        """Partial decryptions of the group sums given as JSON (spec §7.2, §12).
 
-        ``sums``: ``{"contests": [{"contest_id", "options": [{"option_id",
-        "alpha", "beta"}]}]}`` in manifest order. Returns ``{"trustee": i,
-        "contests": [{"contest_id", "options": [{"option_id", "share",
-        "proof": {"c", "v"}}]}]}``; options whose A is the identity get no
-        share (nothing to decrypt).
+        ``sums``: ``{"groups": [{"group_id", "contests": [{"contest_id",
+        "options": [{"option_id", "alpha", "beta"}]}]}]}``, contests and
+        options in manifest order. Returns ``{"trustee": i, "groups":
+        [{"group_id", "contests": [{"contest_id", "options": [{"option_id",
+        "share", "proof": {"c", "v"}}]}]}]}``; options whose A is the
+        identity get no share (nothing to decrypt).
 
-        Misuse: only ever decrypt the published tally sums, never a single
-        ballot's ciphertext: t trustees who do break that ballot's secrecy.
+        Misuse: only ever decrypt group sums recomputed from the board by
+        the rule of §12, never a single ballot's ciphertext: t trustees who
+        do break that ballot's secrecy. A trustee's device should check the
+        sums against the board (spec §12.4) before it answers.
         """
         if self._key_share is None:
             raise ProtocolError("the ceremony is not over for this trustee")
         if election.parameters.digest() != self.h_k:
             raise ProtocolError("the election uses another ceremony")
         vk = election.verification_keys[self.index - 1]
+        groups: list[jf.JSON] = []
         by_contest: dict[str, list[jf.JSON]] = {}
-        for contest_id, option_id, ct in read_sums(election, sums):
+        current: str | None = None
+        for group_id, contest_id, option_id, ct in read_sums(election, sums):
+            if group_id != current:
+                by_contest = {}
+                groups.append({"group_id": group_id, "contests": by_contest})
+                current = group_id
             entry: dict[str, jf.JSON] = {"option_id": option_id}
             if not ct.alpha.is_identity():
                 p = partial_decrypt(
@@ -314,50 +323,64 @@ class Trustee:
                     self._key_share,
                     vk,
                     ct,
+                    group_id,
                     contest_id,
                     option_id,
                 )
                 entry["share"] = p.share.hex()
                 entry["proof"] = {"c": p.proof.c.hex(), "v": p.proof.v.hex()}
             by_contest.setdefault(contest_id, []).append(entry)
-        contests = [{"contest_id": c, "options": opts} for c, opts in by_contest.items()]
-        return {"trustee": self.index, "contests": contests}
+        for g in groups:
+            g["contests"] = [
+                {"contest_id": c, "options": opts} for c, opts in g["contests"].items()
+            ]
+        return {"trustee": self.index, "groups": groups}
 
 
-def read_sums(election: Election, sums: jf.JSON) -> list[tuple[str, str, Ciphertext]]:
-    """Decode tally sums JSON (see :meth:`Trustee.decrypt_sums`) in manifest order."""
-    o = jf.obj(sums, "sums", ("contests",))
+def read_sums(election: Election, sums: jf.JSON) -> list[tuple[str, str, str, Ciphertext]]:
+    """Decode group sums JSON (see :meth:`Trustee.decrypt_sums`): (group, contest, option, sum)."""
+    o = jf.obj(sums, "sums", ("groups",))
     manifest = election.manifest
-    cf = jf.join("sums", "contests")
-    items = jf.array(o["contests"], cf, len(manifest.contests))
+    gf = jf.join("sums", "groups")
     out = []
-    for ci, (contest, item) in enumerate(zip(manifest.contests, items, strict=True)):
-        f = jf.join(cf, ci)
-        c = jf.obj(item, f, ("contest_id", "options"))
-        if c["contest_id"] != contest.contest_id:
-            raise DecodingError(f"must be {contest.contest_id!r}", jf.join(f, "contest_id"))
-        of = jf.join(f, "options")
-        options = jf.array(c["options"], of, len(contest.options))
-        for oi, (option, oitem) in enumerate(zip(contest.options, options, strict=True)):
-            g = jf.join(of, oi)
-            op = jf.obj(oitem, g, ("option_id", "alpha", "beta"))
-            if op["option_id"] != option.option_id:
-                raise DecodingError(f"must be {option.option_id!r}", jf.join(g, "option_id"))
-            ct = Ciphertext(
-                jf.point(op["alpha"], jf.join(g, "alpha"), allow_identity=True),
-                jf.point(op["beta"], jf.join(g, "beta"), allow_identity=True),
-            )
-            out.append((contest.contest_id, option.option_id, ct))
+    seen: set[str] = set()
+    for gi, gitem in enumerate(jf.array(o["groups"], gf)):
+        gp = jf.join(gf, gi)
+        g = jf.obj(gitem, gp, ("group_id", "contests"))
+        group_id = jf.text(g["group_id"], jf.join(gp, "group_id"))
+        if not ID_PATTERN.fullmatch(group_id) or group_id in seen:
+            raise DecodingError("a node id, once", jf.join(gp, "group_id"))
+        seen.add(group_id)
+        cf = jf.join(gp, "contests")
+        items = jf.array(g["contests"], cf, len(manifest.contests))
+        for ci, (contest, item) in enumerate(zip(manifest.contests, items, strict=True)):
+            f = jf.join(cf, ci)
+            c = jf.obj(item, f, ("contest_id", "options"))
+            if c["contest_id"] != contest.contest_id:
+                raise DecodingError(f"must be {contest.contest_id!r}", jf.join(f, "contest_id"))
+            of = jf.join(f, "options")
+            options = jf.array(c["options"], of, len(contest.options))
+            for oi, (option, oitem) in enumerate(zip(contest.options, options, strict=True)):
+                h = jf.join(of, oi)
+                op = jf.obj(oitem, h, ("option_id", "alpha", "beta"))
+                if op["option_id"] != option.option_id:
+                    raise DecodingError(f"must be {option.option_id!r}", jf.join(h, "option_id"))
+                ct = Ciphertext(
+                    jf.point(op["alpha"], jf.join(h, "alpha"), allow_identity=True),
+                    jf.point(op["beta"], jf.join(h, "beta"), allow_identity=True),
+                )
+                out.append((group_id, contest.contest_id, option.option_id, ct))
     return out
 
 
 @dataclass(frozen=True, slots=True)
 class TrusteePartials:
-    """A trustee's checked partial decryptions of the tally sums."""
+    """A trustee's checked partial decryptions of the group sums."""
 
     trustee: int
     partials: tuple[PartialDecryption | None, ...]
-    """One per option in manifest order; ``None`` where A is the identity."""
+    """One per group and option, groups in the given order, options in manifest
+    order; ``None`` where A is the identity."""
 
 
 def check_partial_decryptions(
@@ -369,42 +392,51 @@ def check_partial_decryptions(
     refuses the message.
     """
     cts = read_sums(election, sums)
-    o = jf.obj(value, "", ("trustee", "contests"))
+    o = jf.obj(value, "", ("trustee", "groups"))
     trustee = jf.integer(o["trustee"], "trustee", 1, election.parameters.trustee_count)
     if trustee != sender:
         raise VerificationError(f"the sender is trustee {sender}", "trustee")
     vk = election.verification_keys[trustee - 1]
-    flat: list[tuple[jf.FieldPath, jf.JSON]] = []
-    cf = "contests"
-    for ci, item in enumerate(jf.array(o["contests"], cf, len(election.manifest.contests))):
-        f = jf.join(cf, ci)
-        c = jf.obj(item, f, ("contest_id", "options"))
-        of = jf.join(f, "options")
-        contest = election.manifest.contests[ci]
-        if c["contest_id"] != contest.contest_id:
-            raise DecodingError(f"must be {contest.contest_id!r}", jf.join(f, "contest_id"))
-        for oi, opt in enumerate(jf.array(c["options"], of, len(contest.options))):
-            flat.append((jf.join(of, oi), opt))
+    flat: list[tuple[jf.FieldPath, str, jf.JSON]] = []
+    group_ids = list(dict.fromkeys(g for g, _, _, _ in cts))
+    gf = "groups"
+    for gi, gitem in enumerate(jf.array(o["groups"], gf, len(group_ids))):
+        gp = jf.join(gf, gi)
+        g = jf.obj(gitem, gp, ("group_id", "contests"))
+        if g["group_id"] != group_ids[gi]:
+            raise DecodingError(f"must be {group_ids[gi]!r}", jf.join(gp, "group_id"))
+        cf = jf.join(gp, "contests")
+        for ci, item in enumerate(jf.array(g["contests"], cf, len(election.manifest.contests))):
+            f = jf.join(cf, ci)
+            c = jf.obj(item, f, ("contest_id", "options"))
+            of = jf.join(f, "options")
+            contest = election.manifest.contests[ci]
+            if c["contest_id"] != contest.contest_id:
+                raise DecodingError(f"must be {contest.contest_id!r}", jf.join(f, "contest_id"))
+            for oi, opt in enumerate(jf.array(c["options"], of, len(contest.options))):
+                flat.append((jf.join(of, oi), group_ids[gi], opt))
     partials: list[PartialDecryption | None] = []
-    for (g, opt), (contest_id, option_id, ct) in zip(flat, cts, strict=True):
+    for (path, _, opt), (group_id, contest_id, option_id, ct) in zip(flat, cts, strict=True):
         if ct.alpha.is_identity():
-            jf.obj(opt, g, ("option_id",))
+            jf.obj(opt, path, ("option_id",))
             partials.append(None)
             continue
-        op = jf.obj(opt, g, ("option_id", "share", "proof"))
+        op = jf.obj(opt, path, ("option_id", "share", "proof"))
         if op["option_id"] != option_id:
-            raise DecodingError(f"must be {option_id!r}", jf.join(g, "option_id"))
-        pf = jf.join(g, "proof")
+            raise DecodingError(f"must be {option_id!r}", jf.join(path, "option_id"))
+        pf = jf.join(path, "proof")
         proof = jf.obj(op["proof"], pf, ("c", "v"))
         partial = PartialDecryption(
             trustee,
-            jf.point(op["share"], jf.join(g, "share"), allow_identity=True),
+            jf.point(op["share"], jf.join(path, "share"), allow_identity=True),
             DLEQProof(
                 jf.scalar(proof["c"], jf.join(pf, "c")), jf.scalar(proof["v"], jf.join(pf, "v"))
             ),
         )
-        if not verify_partial(election.election_hash, vk, ct, contest_id, option_id, partial):
-            raise VerificationError("the partial decryption proof fails", render_path(g))
+        if not verify_partial(
+            election.election_hash, vk, ct, group_id, contest_id, option_id, partial
+        ):
+            raise VerificationError("the partial decryption proof fails", render_path(path))
         partials.append(partial)
     return TrusteePartials(trustee, tuple(partials))
 

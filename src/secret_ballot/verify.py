@@ -2,10 +2,12 @@
 
 Memory stays bounded whatever the number of ballots: the board is streamed in
 chunks (in worker processes with ``jobs`` > 1); the verifier keeps, per
-credential, the number of its last line, per line a small credential index,
-an 8-byte key per ciphertext for duplicate detection, and running sums.
-Ballots superseded by a later one from the same credential are subtracted
-from the running sums in a second, sparse pass (spec §9 step 10).
+credential, the number of its last line and its committee, per line a small
+credential index, an 8-byte key per ciphertext for duplicate detection, and
+running sums per committee. Ballots superseded by a later one from the same
+credential are subtracted from their committee's sums in a second, sparse
+pass (spec §9 step 10). The groups of spec §12 are then formed from the
+counted ballots per committee, and their sums from the committees' sums.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from secret_ballot.ballot import (
     tracker_start,
 )
 from secret_ballot.board import verify_receipt
+from secret_ballot.committees import CommitteeTree, Level
 from secret_ballot.credentials import CredentialEntry, credentials_digest
 from secret_ballot.dkg import evaluate_transcript, transcript_from_json
 from secret_ballot.election import RECORD_VERSION, Election, Parameters
@@ -43,6 +46,7 @@ from secret_ballot.record import (
     AUDITED_FILE,
     BALLOTS_FILE,
     CEREMONY_FILE,
+    COMMITTEES_FILE,
     CREDENTIALS_FILE,
     ELECTION_FILE,
     MANIFEST_FILE,
@@ -55,7 +59,7 @@ from secret_ballot.record import (
     load_election,
     parse_json,
 )
-from secret_ballot.tally import TallyAccumulator, check_tally, tally_from_json
+from secret_ballot.tally import CommitteeAccumulator, check_tally, tally_from_json
 
 _NO_CREDENTIAL = b"\x00" * 33
 _CHUNK_BYTES = 2 * 1024 * 1024
@@ -126,6 +130,10 @@ class _Config:
     parameters: jf.JSON
     keys: jf.JSON
     wanted: frozenset[bytes]
+    credentials: dict[bytes, int]
+    """Position on the list of each credential."""
+    committee_of: array[int]
+    """Tree position of the committee of each credential, by list position."""
 
 
 @dataclass
@@ -135,7 +143,7 @@ class _ChunkResult:
     last_tracker: bytes | None = None
     credentials: bytearray = field(default_factory=bytearray)
     alpha_keys: array[int] = field(default_factory=lambda: array("Q"))
-    sums: list[tuple[bytes, bytes]] = field(default_factory=list)
+    sums: list[tuple[int, list[tuple[bytes, bytes]]]] = field(default_factory=list)
     failures: list[tuple[int, str, str]] = field(default_factory=list)
     format_errors: list[tuple[int, str]] = field(default_factory=list)
     seen_wanted: list[tuple[int, bytes]] = field(default_factory=list)
@@ -150,10 +158,12 @@ class _Worker:
         self.h_e = self.election.election_hash
         self.board_key = ElectionKeys.from_json(config.keys).board_key
         self.wanted = config.wanted
+        self.credentials = config.credentials
+        self.committee_of = config.committee_of
 
     def run(self, lines: Iterator[bytes]) -> _ChunkResult:
         res = _ChunkResult()
-        acc = TallyAccumulator(self.manifest)
+        acc = CommitteeAccumulator(self.manifest)
         prev: bytes | None = None
         h_e = self.h_e
         indexes = res.indexes
@@ -198,17 +208,20 @@ class _Worker:
                 self.checker.check(ballot, h_b=h_b)
             except VerificationError as exc:
                 res.failures.append((i, exc.field, exc.message))
-            res.credentials += ballot.credential.encode()
+            enc = ballot.credential.encode()
+            res.credentials += enc
             keys = res.alpha_keys
             for contest in ballot.contests:
                 for option in contest.options:
                     keys.append(_alpha_key(option.ciphertext.alpha))
-            acc.add(ballot)
+            idx = self.credentials.get(enc, -1)
+            if idx >= 0:
+                acc.add(self.committee_of[idx], ballot)
             if cast.tracker in self.wanted:
                 res.seen_wanted.append((i, cast.tracker))
             prev = cast.tracker
         res.last_tracker = prev
-        res.sums = [(c.alpha.encode(), c.beta.encode()) for c in acc.sums()]
+        res.sums = acc.encoded()
         return res
 
 
@@ -284,6 +297,18 @@ def _run_chunks(config: _Config, tasks: Iterator[Task], jobs: int) -> Iterator[_
 # --- the verifier ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Board:
+    """What the board gives the tally check (spec §9 step 10)."""
+
+    sums: dict[int, list[Ciphertext]]
+    """Per committee position, the sums of its counted ballots."""
+    counted: dict[int, int]
+    """Per committee position, its counted ballots (committees without any are absent)."""
+    cast: int
+    head: bytes
+
+
 class _Verifier:
     def __init__(self, path: Path, jobs: int) -> None:
         self.reader = RecordReader(path)
@@ -357,25 +382,33 @@ class _Verifier:
             return
         if not self._ceremony(parameters, keys):
             return
-        credentials = self._credentials(keys)
-        if credentials is None:
+        tree = self._committees(keys)
+        if tree is None:
             return
+        found = self._credentials(keys, tree)
+        if found is None:
+            return
+        credentials, committee_of = found
         election = keys.election(manifest, parameters)
         h_e = election.election_hash
         ok = h_e == keys.election_hash
         report.check("election hash", ok, h_e.hex())
         if not ok:
             report.fail(
-                ELECTION_FILE, "election_hash", "is not D_election(h_M, h_K, h_C, K, VK_1..VK_n, B)"
+                ELECTION_FILE,
+                "election_hash",
+                "is not D_election(h_M, h_K, h_C, h_T, K, VK_1..VK_n, B)",
             )
             return
         checker = BallotChecker(election)
         seen: set[int] = set()
         wanted = self._audited(election, checker, seen)
-        config = _Config(manifest_json, parameters_json, keys_json, frozenset(wanted))
-        sums, cast, counted, head = self._board(election, config, credentials, seen)
-        del credentials
-        self._tally(election, sums, cast, counted, head)
+        config = _Config(
+            manifest_json, parameters_json, keys_json, frozenset(wanted), credentials, committee_of
+        )
+        board = self._board(election, config, seen)
+        del credentials, committee_of, config
+        self._tally(election, tree, board)
 
     def _ceremony(self, parameters: Parameters, keys: ElectionKeys) -> bool:
         report = self.report
@@ -422,13 +455,36 @@ class _Verifier:
         report.check("key ceremony", ok, detail)
         return ok
 
-    def _credentials(self, keys: ElectionKeys) -> dict[bytes, int] | None:
+    def _committees(self, keys: ElectionKeys) -> CommitteeTree | None:
+        """The committee tree decodes (spec §8.7) and its digest is h_T (§9 step 4)."""
+        report = self.report
+        try:
+            tree = CommitteeTree.from_json(self.reader.read_json(COMMITTEES_FILE))
+        except DecodingError as exc:
+            report.fail(COMMITTEES_FILE, exc.field, exc.message)
+            report.check("committees", False, "invalid")
+            return None
+        ok = tree.digest() == keys.committees_hash
+        if not ok:
+            report.fail(
+                ELECTION_FILE, "committees_hash", f"is not D_committees of {COMMITTEES_FILE}"
+            )
+        committees = sum(1 for n in tree.nodes if n.level is Level.COMMITTEE)
+        detail = f"{len(tree.nodes)} node(s), {committees} committee(s), "
+        detail += f"minimum group {tree.minimum_group}"
+        report.check("committees", ok, detail)
+        return tree if ok else None
+
+    def _credentials(
+        self, keys: ElectionKeys, tree: CommitteeTree
+    ) -> tuple[dict[bytes, int], array[int]] | None:
         report = self.report
         raw = self.reader.read_json(CREDENTIALS_FILE)
         if not isinstance(raw, list):
             report.fail(CREDENTIALS_FILE, "", "expected a JSON array")
             return None
         index: dict[bytes, int] = {}
+        committee_of = array("l")
         entries: list[CredentialEntry] = []
         kinds: dict[str, int] = {}
         ok = True
@@ -439,6 +495,16 @@ class _Verifier:
                 report.fail(CREDENTIALS_FILE, exc.field, exc.message)
                 ok = False
                 continue
+            position = tree.committee_position(entry.committee)
+            if position is None:
+                report.fail(
+                    CREDENTIALS_FILE,
+                    f"[{i}].committee",
+                    f"is not a committee of {COMMITTEES_FILE}",
+                )
+                ok = False
+                continue
+            committee_of.append(position)
             enc = entry.credential.encode()
             if enc in index:
                 report.fail(CREDENTIALS_FILE, f"[{i}].credential", "duplicate credential")
@@ -458,7 +524,7 @@ class _Verifier:
         detail = f"{len(entries)} on the list ({kinds.get('device', 0)} device, "
         detail += f"{kinds.get('server', 0)} server-held)"
         report.check("credentials", ok, detail)
-        return index if ok else None
+        return (index, committee_of) if ok else None
 
     def _audited(self, election: Election, checker: BallotChecker, seen: set[int]) -> set[bytes]:
         """Audited lines on their own (spec §9 step 6); return the board trackers they cite.
@@ -524,19 +590,14 @@ class _Verifier:
             else:
                 latest = position
 
-    def _board(
-        self,
-        election: Election,
-        config: _Config,
-        credentials: dict[bytes, int],
-        seen: set[int],
-    ) -> tuple[list[Ciphertext], int, int, bytes]:
+    def _board(self, election: Election, config: _Config, seen: set[int]) -> _Board:
         report = self.report
         h_e = election.election_hash
         head: bytes | None = tracker_start(h_e)
+        credentials, committee_of = config.credentials, config.committee_of
         last_line = array("q", [-1]) * len(credentials)
         line_credential = array("q")
-        totals = TallyAccumulator(election.manifest)
+        totals = CommitteeAccumulator(election.manifest)
         base = 0
         positions: dict[bytes, int] = {}
         before = len(report.failures)
@@ -581,14 +642,17 @@ class _Verifier:
                     collisions.add(key)
                 else:
                     seen.add(key)
-            totals.add_sums(
-                [
-                    Ciphertext(
-                        Point.decode(a, allow_identity=True), Point.decode(b, allow_identity=True)
-                    )
-                    for a, b in res.sums
-                ]
-            )
+            for committee, chunk_sums in res.sums:
+                totals.add_sums(
+                    committee,
+                    [
+                        Ciphertext(
+                            Point.decode(a, allow_identity=True),
+                            Point.decode(b, allow_identity=True),
+                        )
+                        for a, b in chunk_sums
+                    ],
+                )
             for i, tracker in res.seen_wanted:
                 positions.setdefault(tracker, base + i + 1)
             base += res.lines
@@ -597,25 +661,35 @@ class _Verifier:
         if self._collisions:
             self._report_duplicates(election)
         self._audit_order(tracker_start(h_e), positions)
-        excluded = {i for i, idx in enumerate(line_credential) if idx < 0 or last_line[idx] != i}
-        counted = sum(1 for x in last_line if x >= 0)
+        # Lines whose credential is not on the list were never summed.
+        excluded = {
+            i: idx for i, idx in enumerate(line_credential) if idx >= 0 and last_line[idx] != i
+        }
+        not_counted = sum(1 for idx in line_credential if idx < 0) + len(excluded)
+        counted: dict[int, int] = {}
+        for idx, x in enumerate(last_line):
+            if x >= 0:
+                c = committee_of[idx]
+                counted[c] = counted.get(c, 0) + 1
         del line_credential, last_line
         sums = totals.sums()
         if excluded:
-            superseded = TallyAccumulator(election.manifest)
+            superseded = CommitteeAccumulator(election.manifest)
             for number, raw in self.reader.iter_lines(BALLOTS_FILE):
-                if number - 1 in excluded:
+                idx = excluded.get(number - 1, -1)
+                if idx >= 0:
                     try:
                         value = parse_json(raw, BALLOTS_FILE)
-                        superseded.add(cast_from_json(value, election.manifest).ballot)
+                        ballot = cast_from_json(value, election.manifest).ballot
                     except (RecordFormatError, RecordRuleError, DecodingError):
                         continue
-            sums = [a - b for a, b in zip(sums, superseded.sums(), strict=True)]
-        detail = (
-            f"{base} cast, {counted} counted (last per credential), {len(excluded)} not counted"
-        )
+                    superseded.add(committee_of[idx], ballot)
+            for c, less in superseded.sums().items():
+                sums[c] = [a - b for a, b in zip(sums[c], less, strict=True)]
+        total = sum(counted.values())
+        detail = f"{base} cast, {total} counted (last per credential), {not_counted} not counted"
         report.check("cast ballots", len(report.failures) == before, detail)
-        return sums, base, counted, head if head is not None else b""
+        return _Board(sums, counted, base, head if head is not None else b"")
 
     def _report_duplicates(self, election: Election) -> None:
         collisions = self._collisions
@@ -651,10 +725,9 @@ class _Verifier:
                         else:
                             first[enc] = where
 
-    def _tally(
-        self, election: Election, sums: Sequence[Ciphertext], cast: int, counted: int, head: bytes
-    ) -> None:
+    def _tally(self, election: Election, tree: CommitteeTree, board: _Board) -> None:
         report = self.report
+        cast, counted, head = board.cast, sum(board.counted.values()), board.head
         try:
             tally = tally_from_json(self.reader.read_json(TALLY_FILE), election.manifest)
         except DecodingError as exc:
@@ -668,16 +741,18 @@ class _Verifier:
             report.fail(TALLY_FILE, "tally.ballots_counted", f"{counted} credentials cast")
         if tally.final_tracker != head:
             report.fail(TALLY_FILE, "tally.final_tracker", "is not the tracker of the last line")
-        for err in check_tally(election, tally, sums):
+        for err in check_tally(election, tree, tally, board.sums, board.counted):
             report.fail(TALLY_FILE, err.field, err.message)
         counts = "; ".join(
             f"{c.contest_id}: " + ", ".join(f"{o.option_id}={o.count}" for o in c.options)
             for c in tally.contests
         )
+        groups = ", ".join(f"{g.group_id} ({g.ballots})" for g in tally.groups)
         report.check(
             "tally",
             len(report.failures) == before,
-            f"trustees {list(tally.trustees)} decrypted; {counts}",
+            f"trustees {list(tally.trustees)} decrypted {len(tally.groups)} group(s): "
+            f"{groups}; {counts}",
         )
 
 

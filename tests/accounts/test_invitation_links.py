@@ -22,7 +22,7 @@ JOIN = reverse("accounts:join")
 def _created_page(fed, client_for):
     client = client_for(fed.secretary)
     url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
-    return client.post(url, {"role": Role.MEMBER, "count": 1, "valid_days": 7})
+    return client.post(url, {"role": Role.MEMBER, "count": 1, "valid_days": 7}, follow=True)
 
 
 def test_printed_link_and_qr_code_carry_the_code_in_the_fragment(fed, client_for):

@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from asamblea.accounts.models import Member
 from asamblea.core.models import AuditEntry
+from asamblea.federation import password_resets
+from asamblea.federation.models import Membership
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +59,42 @@ def test_switcher_needs_a_csrf_token(fed, csrf_client_for):
     response = client.post(URL, {"language": "qu", "next": "/"})
     assert response.status_code == 403
     assert Member.objects.get(pk=fed.member.pk).language != "qu"
+
+
+def test_language_chosen_before_signing_in_is_kept_after_it(fed, client):
+    assert Member.objects.get(pk=fed.member.pk).language != "qu"
+    client.post(URL, {"language": "qu", "next": "/accounts/login/"})
+    response = client.post(
+        reverse("accounts:login"), {"pseudonym": "rosa", "password": PASSWORD}, follow=True
+    )
+    assert 'lang="qu"' in response.content.decode()
+    assert Member.objects.get(pk=fed.member.pk).language == "qu"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "qu"
+    assert 'lang="qu"' in client.get("/").content.decode()
+
+
+def test_without_a_choice_before_signing_in_the_profile_language_wins(fed, client):
+    Member.objects.filter(pk=fed.member.pk).update(language="ay")
+    # A cookie left by someone else on a shared phone is not a choice made now.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "qu"
+    response = client.post(
+        reverse("accounts:login"), {"pseudonym": "rosa", "password": PASSWORD}, follow=True
+    )
+    assert 'lang="ay"' in response.content.decode()
+    assert Member.objects.get(pk=fed.member.pk).language == "ay"
+
+
+def test_language_chosen_before_a_reset_by_code_is_kept(fed, client):
+    issued = password_resets.issue_reset_code(
+        actor=fed.secretary,
+        membership=Membership.objects.get(member=fed.member, node=fed.committee_a1),
+    )
+    client.post(URL, {"language": "ay", "next": "/accounts/reset/"})
+    new = "otra-clave-muy-larga-2026"
+    response = client.post(
+        reverse("accounts:reset"),
+        {"pseudonym": "rosa", "code": issued.code, "new_password": new, "new_password_again": new},
+        follow=True,
+    )
+    assert 'lang="ay"' in response.content.decode()
+    assert Member.objects.get(pk=fed.member.pk).language == "ay"

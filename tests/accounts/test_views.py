@@ -20,6 +20,9 @@ NEW_PASSWORD = "llama-wool-sunrise"
 LOGIN = reverse("accounts:login")
 JOIN = reverse("accounts:join")
 
+# The confirmation the revoking forms carry (see core/confirm.py).
+YES = {"confirm": "yes"}
+
 
 def invite(fed, **kwargs):
     [(invitation, code)] = invitations.create_invitations(
@@ -401,7 +404,7 @@ def test_invitations_page_permission_matrix(fed, client_for, who, where, status)
     assert client.get(url).status_code == status
     before = snapshot()
     response = client.post(url, {"role": "member", "count": 2, "valid_days": 3})
-    assert response.status_code == status
+    assert response.status_code == (303 if status == OK else status)
     if status == OK:
         assert Invitation.objects.count() == before["invitations"] + 2
     else:
@@ -421,7 +424,12 @@ def test_anonymous_is_sent_to_login_from_invitations(fed, where):
 def test_created_codes_are_printed_once_with_qr_codes(fed, client_for):
     client = client_for(fed.secretary)
     url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
-    response = client.post(url, {"role": "secretary", "count": 2, "valid_days": 7})
+    posted = client.post(url, {"role": "secretary", "count": 2, "valid_days": 7})
+    # Post/redirect/get: the answer to the POST holds no code to be re-sent.
+    assert posted.status_code == 303
+    created_url = reverse("accounts:invitations_created", args=[fed.committee_a1.pk])
+    assert posted["Location"] == created_url
+    response = client.get(created_url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
@@ -437,6 +445,35 @@ def test_created_codes_are_printed_once_with_qr_codes(fed, client_for):
     listing = client.get(url).content.decode()
     assert listing.count("…</td>") == 2
     assert "<svg" not in listing
+
+
+def test_reloading_the_new_codes_page_creates_none_and_shows_none_again(fed, client_for):
+    client = client_for(fed.secretary)
+    url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
+    first = client.post(url, {"role": "member", "count": 3, "valid_days": 7}, follow=True)
+    assert first.content.decode().count('<p class="code">') == 3
+    before = snapshot()
+    for _reload in range(2):
+        again = client.get(first.redirect_chain[-1][0])
+        assert again.status_code == 200
+        html = again.content.decode()
+        assert '<p class="code">' not in html
+        assert "<svg" not in html
+        assert "already shown once" in html
+    assert snapshot() == before
+    assert Invitation.objects.filter(node=fed.committee_a1).count() == 3
+
+
+def test_new_codes_page_of_another_committee_shows_nothing_and_is_refused(fed, client_for):
+    client = client_for(fed.secretary)
+    url = reverse("accounts:invitations", args=[fed.committee_a1.pk])
+    client.post(url, {"role": "member", "count": 1, "valid_days": 7})
+    foreign = reverse("accounts:invitations_created", args=[fed.committee_b1.pk])
+    assert client.get(foreign).status_code == 404
+    # Someone else's session never sees the codes.
+    other = client_for(fed.member)
+    own = reverse("accounts:invitations_created", args=[fed.committee_a1.pk])
+    assert other.get(own).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -462,7 +499,7 @@ def test_bad_invitation_request_is_rejected(fed, client_for, data, field):
 def test_secretary_revokes_an_invitation(fed, client_for):
     invitation, _code = invite(fed)
     client = client_for(fed.secretary)
-    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]), YES)
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -471,7 +508,7 @@ def test_secretary_revokes_an_invitation(fed, client_for):
 def test_revoke_by_htmx_returns_the_updated_row(fed, client_for):
     invitation, _code = invite(fed)
     response = client_for(fed.secretary).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -484,9 +521,9 @@ def test_revoking_twice_is_a_conflict(fed, client_for):
     invitation, _code = invite(fed)
     client = client_for(fed.secretary)
     url = reverse("accounts:invitation_revoke", args=[invitation.pk])
-    client.post(url)
+    client.post(url, YES)
     before = snapshot()
-    response = client.post(url)
+    response = client.post(url, YES)
     assert response.status_code == 409
     assert "already withdrawn" in response.content.decode()
     assert snapshot() == before
@@ -497,7 +534,7 @@ def test_revoke_conflict_by_htmx_returns_the_row_with_the_reason(fed, client_for
     invitations.redeem_invitation(code=code, pseudonym="nueva", password=NEW_PASSWORD)
     before = snapshot()
     response = client_for(fed.secretary).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk]), HTTP_HX_REQUEST="true"
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -511,7 +548,7 @@ def test_revoke_without_rights_is_refused(fed, client_for, who, status):
     invitation, _code = invite(fed)
     before = snapshot()
     response = client_for(getattr(fed, who)).post(
-        reverse("accounts:invitation_revoke", args=[invitation.pk])
+        reverse("accounts:invitation_revoke", args=[invitation.pk]), YES
     )
     assert response.status_code == status
     assert snapshot() == before
@@ -556,8 +593,9 @@ def test_token_revoke_own_and_not_others(fed, client_for):
     token, _raw = services.create_api_token(member=fed.member, name="phone")
     url = reverse("accounts:token_revoke", args=[token.pk])
     before = snapshot()
-    assert client_for(fed.other_member).post(url).status_code == 404
+    assert client_for(fed.other_member).post(url, YES).status_code == 404
+    assert client_for(fed.other_member).get(url).status_code == 404
     assert snapshot() == before
-    assert client_for(fed.member).post(url).status_code == 302
+    assert client_for(fed.member).post(url, YES).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -9,7 +9,7 @@ import pytest
 
 from asamblea.federation.models import NodeKind
 from asamblea.voting.models import Poll, PollResult
-from tests.browser.flows import log_in, log_out
+from tests.browser.flows import log_in, log_out, say_yes
 from tests.factories import build_federation, join, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,6 +54,7 @@ def test_federated_result_rolls_up_to_the_assembly(page):
     log_in(page, fed.operator.pseudonym)
     page.goto(f"{page.base_url}/polls/{poll.pk}/")
     page.click(f"form[action$='/polls/{poll.pk}/close/'] button")
+    say_yes(page)
     page.wait_for_load_state()
     page.goto(f"{page.base_url}/polls/{poll.pk}/results/")
     headings = page.locator("details.level summary h3").all_text_contents()

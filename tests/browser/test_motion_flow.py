@@ -9,7 +9,7 @@ import pytest
 
 from asamblea.motions.models import Motion, MotionState
 from asamblea.voting.models import Poll, PollState
-from tests.browser.flows import log_in, log_out
+from tests.browser.flows import log_in, log_out, say_yes
 from tests.factories import build_federation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +29,7 @@ def _vote_yes(page, pseudonym: str, poll: Poll) -> None:
 def _close(page, poll: Poll) -> None:
     page.goto(f"{page.base_url}/polls/{poll.pk}/")
     page.click(f"form[action$='/polls/{poll.pk}/close/'] button")
+    say_yes(page)
     page.wait_for_load_state()
 
 

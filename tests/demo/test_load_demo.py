@@ -9,6 +9,9 @@ from asamblea.accounts.models import Member
 from asamblea.core.audit import verify_chain
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from asamblea.federation.models import Node, NodeKind
+from asamblea.incidents.demo import DEMO_PASSPHRASES, DEMO_TAG
+from asamblea.incidents.models import Incident
+from asamblea.incidents.services import unlock_register
 from asamblea.motions.models import Amendment, Motion, MotionState
 from asamblea.voting.models import Aggregation, Poll, PollResult, PollState
 
@@ -82,3 +85,15 @@ def test_demo_help_prints_logins():
     assert "http://127.0.0.1:8000/accounts/login/" in text
     assert DEMO_PASSWORD in text
     assert "operadora" in text
+
+
+def test_demo_register_holds_fictional_incidents_that_its_documenters_can_open(demo):
+    committee = demo.committees[0]
+    incidents = list(Incident.objects.filter(committee=committee))
+    assert incidents
+    assert all(DEMO_TAG in incident.tags for incident in incidents)
+    rosa = Member.objects.get(pseudonym="rosa")
+    assert unlock_register(actor=rosa, committee=committee, passphrase=DEMO_PASSPHRASES[0])
+    out = StringIO()
+    call_command("demo_help", stdout=out)
+    assert DEMO_PASSPHRASES[0] in out.getvalue()

@@ -140,7 +140,7 @@ def test_matrix_end_mandate_form(world, as_role, role, target, expected):
     mandate = world.extra[["mandate_a1", "mandate_a2"][target]]
     before = db_state()
     url = reverse("federation:end_mandate", args=[mandate.pk])
-    response = as_role(role).post(url, {"reason": "replaced"})
+    response = as_role(role).post(url, {"reason": "replaced", "confirm": "yes"})
     assert response.status_code == expected
     mandate.refresh_from_db()
     if mandate.is_active:
@@ -218,7 +218,8 @@ def test_ended_mandates_appear_in_history(world, as_role):
     client = as_role("delegate")
     mandate = world.extra["mandate_a1"]
     response = client.post(
-        reverse("federation:end_mandate", args=[mandate.pk]), {"reason": "resigned"}
+        reverse("federation:end_mandate", args=[mandate.pk]),
+        {"reason": "resigned", "confirm": "yes"},
     )
     assert response.status_code == 302
     html = client.get(node_url(world.committee_a1)).content.decode()

@@ -268,9 +268,13 @@ def test_withdraw_motion_and_amendment(fed, client_for, debate):
         reverse("motions:amendment_withdraw", args=[amendment.pk])
     )
     assert response.status_code == 302
-    response = client_for(fed.other_member).post(reverse("motions:withdraw", args=[debate.pk]))
+    response = client_for(fed.other_member).post(
+        reverse("motions:withdraw", args=[debate.pk]), {"confirm": "yes"}
+    )
     assert response.status_code == 403
-    response = client_for(fed.member).post(reverse("motions:withdraw", args=[debate.pk]))
+    response = client_for(fed.member).post(
+        reverse("motions:withdraw", args=[debate.pk]), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     debate.refresh_from_db()
     assert debate.state == MotionState.WITHDRAWN

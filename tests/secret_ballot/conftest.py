@@ -8,6 +8,7 @@ import pytest
 
 from secret_ballot import schnorr
 from secret_ballot.ballot import CredentialKeyPair
+from secret_ballot.committees import CommitteeTree, Level, Node
 from secret_ballot.credentials import CredentialEntry, CredentialKind, credentials_digest
 from secret_ballot.dkg import (
     UNSIGNED,
@@ -48,12 +49,27 @@ def make_manifest() -> Manifest:
     )
 
 
+def make_tree(minimum_group: int = 5) -> CommitteeTree:
+    """An assembly with one zone of two committees and a committee of its own."""
+    return CommitteeTree(
+        (
+            Node("assembly", "Assembly", None, Level.ASSEMBLY),
+            Node("zone-1", "Zone 1", "assembly", Level.ZONE),
+            Node("committee-1", "Committee 1", "zone-1", Level.COMMITTEE),
+            Node("committee-2", "Committee 2", "zone-1", Level.COMMITTEE),
+            Node("committee-3", "Committee 3", "assembly", Level.COMMITTEE),
+        ),
+        minimum_group,
+    )
+
+
 @dataclass
 class Setup:
     election: Election
     trustees: list[Trustee]
     outcome: Outcome
     credentials: list[CredentialKeyPair]
+    tree: CommitteeTree
 
 
 def communication_secret(index: int) -> Scalar:
@@ -118,6 +134,7 @@ def make_setup(n: int = 3, t: int = 2, voters: int = 3, manifest: Manifest | Non
     ]
     entries = [CredentialEntry(c.public, CredentialKind.DEVICE, "committee-1") for c in creds]
     h_c = credentials_digest(entries, len(entries))
+    tree = make_tree()
     election = Election(
         manifest,
         trustees[0].parameters,
@@ -125,8 +142,9 @@ def make_setup(n: int = 3, t: int = 2, voters: int = 3, manifest: Manifest | Non
         outcome.verification_keys,
         h_c,
         BOARD_KEY,
+        tree.digest(),
     )
-    return Setup(election, trustees, outcome, creds)
+    return Setup(election, trustees, outcome, creds, tree)
 
 
 @pytest.fixture(scope="session")

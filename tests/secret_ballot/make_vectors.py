@@ -44,7 +44,7 @@ from secret_ballot.elgamal import encrypt
 from secret_ballot.group import G, Point, Scalar, base_mul
 from secret_ballot.hash import Field, frame, hash_digest, hash_to_scalar
 from secret_ballot.jsonfields import canonical_json
-from secret_ballot.simulate import simulate
+from secret_ballot.simulate import committee_tree, simulate
 
 HERE = Path(__file__).parent / "vectors"
 
@@ -254,6 +254,45 @@ def share_vectors() -> dict[str, object]:
     }
 
 
+def committee_vectors() -> dict[str, object]:
+    """The committee tree's hash h_T and the grouping of spec §12 for a few turnouts."""
+    tree = committee_tree(5)
+    ids = [n.node_id for n in tree.nodes]
+    turnouts = [
+        {
+            "committee-1": 40,
+            "committee-2": 3,
+            "committee-3": 2,
+            "committee-4": 2,
+            "committee-5": 50,
+        },
+        {"committee-1": 4, "committee-5": 4, "committee-6": 1},
+        {"committee-3": 5, "committee-4": 5, "committee-7": 7},
+        {},
+    ]
+    cases = []
+    for turnout in turnouts:
+        grouping = tree.grouping([turnout.get(i, 0) for i in ids])
+        cases.append(
+            {
+                "ballots": turnout,
+                "groups": [
+                    {
+                        "group_id": ids[g.node],
+                        "ballots": g.ballots,
+                        "committees": [ids[c] for c in g.committees],
+                    }
+                    for g in grouping.groups
+                ],
+            }
+        )
+    return {
+        "tree": tree.to_json(),
+        "committees_hash": tree.digest().hex(),
+        "groupings": cases,
+    }
+
+
 def write_all(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "group.json").write_bytes(canonical_json(group_vectors()) + b"\n")
@@ -261,11 +300,12 @@ def write_all(out: Path) -> None:
     (out / "proofs.json").write_bytes(canonical_json(proof_vectors()) + b"\n")
     (out / "credentials.json").write_bytes(canonical_json(credential_vectors()) + b"\n")
     (out / "shares.json").write_bytes(canonical_json(share_vectors()) + b"\n")
+    (out / "committees.json").write_bytes(canonical_json(committee_vectors()) + b"\n")
     record = out / "election-record"
     if record.exists():
         shutil.rmtree(record)
     simulate(
-        voters=4,
+        voters=6,
         options=3,
         trustees=3,
         threshold=2,
@@ -275,6 +315,8 @@ def write_all(out: Path) -> None:
         audit_per_mille=400,
         server_held_per_mille=400,
         absent_trustees=(1,),
+        # Two committees stand alone, two below the minimum are merged.
+        minimum_group=2,
     )
 
 

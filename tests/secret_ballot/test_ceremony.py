@@ -101,7 +101,7 @@ def _assert_keys_work(trustees: list[Trustee], params: Parameters, transcript: T
     present = list(outcome.qualified)[: params.threshold]
     h = hash_digest("test", "election")
     partials = [
-        partial_decrypt(h, i, shares[i], outcome.verification_keys[i - 1], ct, "c", "o")
+        partial_decrypt(h, i, shares[i], outcome.verification_keys[i - 1], ct, "g", "c", "o")
         for i in present
     ]
     assert discrete_log(combine(ct, partials, params.threshold), 10) == 7
@@ -397,6 +397,7 @@ def test_trustee_decrypts_tally_sums_given_as_json() -> None:
         outcome.verification_keys,
         hash_digest("test", "credentials"),
         BOARD_KEY,
+        hash_digest("test", "committees"),
     )
     values = {}
     contests = []
@@ -410,14 +411,20 @@ def test_trustee_decrypts_tally_sums_given_as_json() -> None:
                 {"option_id": o.option_id, "alpha": ct.alpha.hex(), "beta": ct.beta.hex()}
             )
         contests.append({"contest_id": c.contest_id, "options": options})
-    sums = {"contests": contests}
+    # Two groups with the same sums: each answer is bound to its group.
+    sums = {
+        "groups": [
+            {"group_id": "committee-1", "contests": contests},
+            {"group_id": "zone-1", "contests": contests},
+        ]
+    }
     answers = {
         tr.index: check_partial_decryptions(
             election, sums, tr.decrypt_sums(election, sums), sender=tr.index
         )
         for tr in members[1:]
     }
-    flat = [(c["contest_id"], o) for c in contests for o in c["options"]]
+    flat = [(c["contest_id"], o) for c in contests for o in c["options"]] * 2
     for k, (contest_id, o) in enumerate(flat):
         ct = Ciphertext(Point.from_hex(o["alpha"]), Point.from_hex(o["beta"]))
         partials = [a.partials[k] for a in answers.values()]
@@ -425,11 +432,19 @@ def test_trustee_decrypts_tally_sums_given_as_json() -> None:
         point = combine(ct, [p for p in partials if p is not None], 2)
         assert discrete_log(point, 10) == values[(contest_id, o["option_id"])]
     forged = members[1].decrypt_sums(election, sums)
-    forged["contests"][0]["options"][0]["share"] = G.hex()
+    forged["groups"][0]["contests"][0]["options"][0]["share"] = G.hex()
     with pytest.raises(VerificationError, match="partial decryption"):
         check_partial_decryptions(election, sums, forged, sender=2)
     with pytest.raises(VerificationError, match="sender"):
         check_partial_decryptions(election, sums, members[1].decrypt_sums(election, sums), sender=3)
+    # One group's answer replayed as the other's: same sums, other group id.
+    replayed = members[1].decrypt_sums(election, sums)
+    replayed["groups"][1]["contests"] = replayed["groups"][0]["contests"]
+    with pytest.raises(VerificationError, match="partial decryption"):
+        check_partial_decryptions(election, sums, replayed, sender=2)
+    twice = {"groups": [sums["groups"][0], sums["groups"][0]]}
+    with pytest.raises(DecodingError, match="once"):
+        members[1].decrypt_sums(election, twice)
 
 
 def test_schnorr_ack_is_bound_to_the_ceremony() -> None:

@@ -30,6 +30,22 @@ def test_simulate_then_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert f.read_bytes() == (again / f.name).read_bytes(), f.name
 
 
+def test_simulate_with_a_minimum_group(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rec"
+    assert main(["simulate", "--voters", "6", "--minimum-group", "2", "--out", str(out)]) == 0
+    assert json.loads((out / "committees.json").read_bytes())["minimum_group"] == 2
+    groups = json.loads((out / "tally.json").read_bytes())["groups"]
+    assert [g["group_id"] for g in groups] == [
+        "assembly",
+        "region-north",
+        "committee-1",
+        "committee-5",
+    ]
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    assert "decrypted 4 group(s)" in capsys.readouterr().out
+
+
 def test_tampered_record_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rec"
     assert main(["simulate", "--voters", "3", "--out", str(out), "--seed", "x"]) == 0
@@ -51,6 +67,7 @@ def test_tampered_record_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ["simulate", "--voters", "3"],
         ["simulate", "--voters", "3", "--options", "1", "--out", "x"],
         ["verify", ".", "--jobs", "0"],
+        ["simulate", "--voters", "3", "--minimum-group", "0", "--out", "x"],
     ],
 )
 def test_bad_input_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,8 +36,10 @@ def test_any_t_of_n_decrypt(data: st.DataObject) -> None:
     present = data.draw(st.sets(st.integers(1, n), min_size=t, max_size=n))
     partials = []
     for j in sorted(present):
-        p = partial_decrypt(e.election_hash, j, shares[j], e.verification_keys[j - 1], ct, "c", "o")
-        assert verify_partial(e.election_hash, e.verification_keys[j - 1], ct, "c", "o", p)
+        p = partial_decrypt(
+            e.election_hash, j, shares[j], e.verification_keys[j - 1], ct, "g", "c", "o"
+        )
+        assert verify_partial(e.election_hash, e.verification_keys[j - 1], ct, "g", "c", "o", p)
         partials.append(p)
     assert discrete_log(combine(ct, partials, t), 50) == m
 
@@ -47,7 +49,7 @@ def test_fewer_than_t_trustees_refused() -> None:
     e = setup.election
     ct = encrypt(1, Scalar(7), e.joint_key)
     x1 = setup.trustees[0].key_share(setup.outcome)
-    p = partial_decrypt(e.election_hash, 1, x1, e.verification_keys[0], ct, "c", "o")
+    p = partial_decrypt(e.election_hash, 1, x1, e.verification_keys[0], ct, "g", "c", "o")
     with pytest.raises(NotEnoughTrustees, match="threshold is 2"):
         combine(ct, [p], 2)
 
@@ -57,17 +59,20 @@ def test_wrong_partial_decryption_detected() -> None:
     e = setup.election
     ct = encrypt(1, Scalar(7), e.joint_key)
     x1 = setup.trustees[0].key_share(setup.outcome)
-    p = partial_decrypt(e.election_hash, 1, x1, e.verification_keys[0], ct, "c", "o")
+    p = partial_decrypt(e.election_hash, 1, x1, e.verification_keys[0], ct, "g", "c", "o")
     assert not verify_partial(
         e.election_hash,
         e.verification_keys[0],
         ct,
+        "g",
         "c",
         "o",
         dataclasses.replace(p, share=p.share + G),
     )
-    assert not verify_partial(e.election_hash, e.verification_keys[1], ct, "c", "o", p)
-    assert not verify_partial(e.election_hash, e.verification_keys[0], ct, "c", "other", p)
+    assert not verify_partial(e.election_hash, e.verification_keys[1], ct, "g", "c", "o", p)
+    assert not verify_partial(e.election_hash, e.verification_keys[0], ct, "g", "c", "other", p)
+    # A partial decryption of one group's sum is no use for another group's.
+    assert not verify_partial(e.election_hash, e.verification_keys[0], ct, "h", "c", "o", p)
 
 
 @pytest.mark.parametrize("m", [0, 1, 2, 99, 100, 12345, 10**7])
@@ -87,7 +92,9 @@ def test_lagrange_any_subset() -> None:
     shares = {tr.index: tr.key_share(setup.outcome) for tr in setup.trustees}
     for subset in itertools.combinations(range(1, 5), 3):
         partials = [
-            partial_decrypt(e.election_hash, j, shares[j], e.verification_keys[j - 1], ct, "c", "o")
+            partial_decrypt(
+                e.election_hash, j, shares[j], e.verification_keys[j - 1], ct, "g", "c", "o"
+            )
             for j in subset
         ]
         assert combine(ct, partials, 3) == small_base_mul(3)
@@ -101,9 +108,10 @@ def test_tally_decryption_with_fewer_than_t_trustees_is_refused() -> None:
     with pytest.raises(NotEnoughTrustees, match="1 trustee"):
         decrypt_tally(
             e,
-            sums,
+            setup.tree,
+            {2: sums},
+            {2: 1},
             {1: x1},
-            ballots_cast=0,
-            ballots_counted=0,
+            ballots_cast=1,
             final_tracker=tracker_start(e.election_hash),
         )

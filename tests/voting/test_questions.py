@@ -63,13 +63,26 @@ def test_an_amendment_question_keeps_the_kind_as_a_code(fed):
         (poll,) = services.open_motion_vote(actor=fed.member, motion=motion)
     assert poll.question_code == QuestionCode.AMENDMENT
     assert poll.question_params == {
-        "id": amendment.pk,
+        "number": amendment.number,
         "title": TITLE,
         "kind": "delete_paragraph",
     }
     with translation.override("en"):
-        assert poll.display_question == (
-            f"Accept amendment {amendment.pk} to “{TITLE}” (Delete a paragraph)?"
+        assert poll.display_question == (f"Accept amendment 1 to “{TITLE}” (Delete a paragraph)?")
+
+
+def test_a_question_coded_before_amendments_were_numbered_still_reads(fed):
+    motion = _debate(fed)
+    motion_services.propose_amendment(
+        actor=fed.member, motion=motion, kind=AmendmentKind.DELETE_PARAGRAPH, paragraph=1, text=""
+    )
+    (poll,) = services.open_motion_vote(actor=fed.member, motion=motion)
+    Poll.objects.filter(pk=poll.pk).update(
+        question_params={"id": 77, "title": TITLE, "kind": "delete_paragraph"}
+    )
+    with translation.override("en"):
+        assert Poll.objects.get(pk=poll.pk).display_question == (
+            f"Accept amendment 77 to “{TITLE}” (Delete a paragraph)?"
         )
 
 

@@ -112,7 +112,9 @@ def test_matrix_create_poll(fed, client_for, role, scope):
 def test_matrix_close_poll(fed, client_for, role, scope):
     actor = _actor(fed, role)
     poll = open_poll(fed.operator, _node(fed, scope))
-    response = _client(client_for, actor).post(reverse("voting:close", args=[poll.pk]))
+    response = _client(client_for, actor).post(
+        reverse("voting:close", args=[poll.pk]), {"confirm": "yes"}
+    )
     assert response.status_code == _expected(MANAGE, scope, role)
     poll.refresh_from_db()
     closed = response.status_code == 302 and role != "anonymous"

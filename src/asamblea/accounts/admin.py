@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts import services
-from asamblea.accounts.models import ApiToken, Member
+from asamblea.accounts.models import ApiToken, Member, PasswordReset
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.admin import ServiceOwnedAdmin, run_each
 
@@ -101,4 +101,26 @@ class ApiTokenAdmin(ServiceOwnedAdmin):
         "created_at",
         "last_used_on",
         "revoked_at",
+    )
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(ServiceOwnedAdmin):
+    """Browse-only: codes are issued by secretaries on the committee's page."""
+
+    list_display = ("member", "kind", "code_hint", "node", "created_by", "created_at", "used_at")
+    list_filter = ("kind",)
+    search_fields = ("member__pseudonym", "code_hint")
+    readonly_fields = (
+        "kind",
+        "member",
+        "code_digest",
+        "code_hint",
+        "node",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+        "notified_at",
     )

@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts import rules, services
-from asamblea.accounts.models import PSEUDONYM_VALIDATOR
+from asamblea.accounts.models import PSEUDONYM_VALIDATOR, Member
+from asamblea.core.errors import DomainError
 from asamblea.core.validation import ControlCharactersFormMixin, TextForm
 
 
@@ -151,3 +153,88 @@ class RefusedAdminLoginForm(ControlCharactersFormMixin, AdminAuthenticationForm)
 
     def clean(self) -> dict[str, Any]:
         raise ValidationError(self.refusal, code="rate_limited")
+
+
+class NewPasswordForm(TextForm):
+    """A new password typed twice (the service checks its strength)."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=services.MAX_PASSWORD_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("new_password")
+            and data.get("new_password_again") is not None
+            and data["new_password"] != data["new_password_again"]
+        ):
+            self.add_error("new_password_again", _("The two passwords do not match."))
+        return data
+
+
+class ResetCodeForm(NewPasswordForm):
+    """A member's pseudonym, the reset code their secretary gave them, and a new password."""
+
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = forms.CharField(
+        label=_("Reset code"),
+        max_length=rules.MAX_TYPED_CODE_LENGTH,
+        help_text=_("The code your secretary gave you, for example 7KQM-3WXD-PH9R-T2CE."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    field_order = ("pseudonym", "code", "new_password", "new_password_again")
+
+
+class EmailResetRequestForm(TextForm, PasswordResetForm):
+    """The address a member gave on their profile (Django's reset form: it
+    sends the link only to active members with that address, and says the
+    same whether or not one exists)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class EmailSetPasswordForm(NewPasswordForm):
+    """The new password, on the page the e-mailed link opens. Django's
+    ``PasswordResetConfirmView`` passes the member first; ``save`` sets the
+    password through the service that audits it."""
+
+    def __init__(self, user: Member, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password = data.get("new_password")
+        if password and not self.errors:
+            try:
+                services.check_new_password(member=self.user, new_password=password)
+            except DomainError as exc:
+                self.add_error("new_password", str(exc.message))
+        return data
+
+    def save(self, commit: bool = True) -> Member:
+        services.reset_password_by_email(
+            member=self.user, new_password=self.cleaned_data["new_password"]
+        )
+        return self.user

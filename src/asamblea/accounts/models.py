@@ -172,3 +172,74 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class PasswordReset(models.Model):
+    """A way back in for a member who forgot their password.
+
+    ``kind`` "code": a one-time, expiring code a secretary of the member's
+    committee issued (only its SHA-256 digest is kept; the code is shown once,
+    to that secretary). ``kind`` "email": a reset through a link sent to the
+    member's own address, recorded when it is used. Either way the member is
+    told on their next sign-in (``notified_at``).
+    """
+
+    class Kind(models.TextChoices):
+        CODE = "code", _("reset code from a secretary")
+        EMAIL = "email", _("link sent by e-mail")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CODE)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="password_resets"
+    )
+    # Only for codes: the digest, a hint to tell codes apart, the committee
+    # through which the secretary may issue it and who did.
+    code_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    code_hint = models.CharField(_("code hint"), max_length=8, blank=True)
+    node = models.ForeignKey(
+        "federation.Node",
+        verbose_name=_("committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        Member,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("member told"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("password reset")
+        verbose_name_plural = _("password resets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["code", "email"]),
+                name="accounts_passwordreset_kind_valid",
+            ),
+            # A code reset has its digest and committee; an e-mail one neither.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="code", code_digest__isnull=False, node__isnull=False)
+                    | models.Q(kind="email", code_digest__isnull=True)
+                ),
+                name="accounts_passwordreset_code_fields",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="accounts_passwordreset_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code_hint or ''} → {self.member_id}"

@@ -1,5 +1,6 @@
 """Limits on guessing: sign-in passwords, the current password when changing
-it, and invitation codes.
+it, invitation codes and password reset codes (and on asking for reset links
+by e-mail, each of which sends a message).
 
 Every attempt takes a slot before the credential is checked, and gives it back
 only if it succeeded, so a burst of parallel guesses gets no more tries than a
@@ -44,6 +45,9 @@ from asamblea.accounts.errors import RateLimited
 SIGN_IN = "sign-in"
 PASSWORD_CHANGE = "password-change"  # noqa: S105 (a scope name)
 INVITATION_CODE = "invitation-code"
+RESET_CODE = "reset-code"
+# Requests for a reset link by e-mail: not a guess, but each one sends mail.
+EMAIL_RESET = "email-reset"
 
 DEFAULT_LIMIT = 10
 DEFAULT_WINDOW_SECONDS = 15 * 60

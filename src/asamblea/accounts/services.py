@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts import pseudonyms
 from asamblea.accounts.errors import PseudonymTaken, TooManyTokens
-from asamblea.accounts.models import PSEUDONYM_VALIDATOR, ApiToken, Member
+from asamblea.accounts.models import PSEUDONYM_VALIDATOR, ApiToken, Member, PasswordReset
 from asamblea.core import audit, rawrows
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -206,6 +207,69 @@ def change_password(*, member: Member, old_password: str, new_password: str) -> 
         member.set_password(new_password)
         member.save(update_fields=["password"])
         audit.record(actor=member, action="password.changed", target=member)
+
+
+def check_new_password(*, member: Member, new_password: str) -> None:
+    """Raise ``InvalidInput`` (field ``new_password``) if the password is too
+    long or too weak for ``member``."""
+    _clean_password(new_password, member=member, field="new_password")
+
+
+def set_new_password(*, member: Member, new_password: str) -> None:
+    """Set a password without the current one, for a reset (the caller has
+    checked the reset code or e-mail token and audits the reset). Every
+    session of the member ends: their session hash changes with it."""
+    _clean_password(new_password, member=member, field="new_password")
+    with transaction.atomic():
+        member.set_password(new_password)
+        member.save(update_fields=["password"])
+
+
+# How long the row of a reset by e-mail says its link was valid (Django's
+# PASSWORD_RESET_TIMEOUT decides it; the row only records the use).
+EMAIL_RESET_RECORD_HOURS = 24
+
+
+def reset_password_by_email(*, member: Member, new_password: str) -> PasswordReset:
+    """Set a new password through a link sent to the member's own address
+    (Django's signed token, checked by the caller's view). Recorded and
+    audited like a reset code, so that the member is told on their next
+    sign-in; every session of the member ends."""
+    with transaction.atomic():
+        set_new_password(member=member, new_password=new_password)
+        now = timezone.now()
+        reset = PasswordReset.objects.create(
+            kind=PasswordReset.Kind.EMAIL,
+            member=member,
+            created_at=now,
+            expires_at=now + timedelta(hours=EMAIL_RESET_RECORD_HOURS),
+            used_at=now,
+        )
+        audit.record(
+            actor=member,
+            action="password_reset.email_used",
+            target=reset,
+            data={"member": member.pk},
+        )
+    return reset
+
+
+def take_reset_notices(*, member: Member) -> list[PasswordReset]:
+    """Reset codes issued for ``member`` and resets of their password that
+    they were not yet told about, oldest first; marks them told. Shown on
+    sign-in, so that a reset the member did not ask for does not go unseen."""
+    with transaction.atomic():
+        pending = list(
+            PasswordReset.objects.select_for_update()
+            .select_related("created_by", "node")
+            .filter(member=member, notified_at__isnull=True)
+            .order_by("created_at", "pk")
+        )
+        if pending:
+            PasswordReset.objects.filter(pk__in=[r.pk for r in pending]).update(
+                notified_at=timezone.now()
+            )
+    return pending
 
 
 def update_profile(

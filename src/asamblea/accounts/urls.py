@@ -15,6 +15,10 @@ urlpatterns = [
     path("me/language/", views.language, name="language"),
     path("language/", views.switch_language, name="switch_language"),
     path("me/contact/", views.contact, name="contact"),
+    path("reset/email/", views.email_reset, name="email_reset"),
+    path("reset/email/sent/", views.email_reset_sent, name="email_reset_sent"),
+    path("reset/email/<uidb64>/<token>/", views.email_reset_confirm, name="email_reset_confirm"),
+    path("reset/email/done/", views.email_reset_done, name="email_reset_done"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

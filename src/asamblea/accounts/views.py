@@ -15,11 +15,17 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate, update_sessio
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import (
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import translation
+from django.urls import reverse, reverse_lazy
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,15 +35,18 @@ from asamblea.accounts import ratelimit, selectors, services
 from asamblea.accounts.errors import RateLimited
 from asamblea.accounts.forms import (
     ContactForm,
+    EmailResetRequestForm,
+    EmailSetPasswordForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
     RefusedAdminLoginForm,
     TokenForm,
 )
-from asamblea.accounts.models import Member
+from asamblea.accounts.models import Member, PasswordReset
 from asamblea.accounts.pseudonyms import pseudonym_key
 from asamblea.accounts.requests import signed_in_member
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -53,6 +62,21 @@ def _remember_language(request: HttpRequest, response: HttpResponse, language: s
     MemberLanguageMiddleware) and cookie (kept after logging out)."""
     request.session["member_language"] = language
     _set_language_cookie(response, language)
+
+
+# Session key: the language a visitor chose with the switcher before signing
+# in. Signing in keeps the session's data, so the choice survives it.
+CHOSEN_LANGUAGE_KEY = "chosen_language"
+
+
+def adopt_chosen_language(request: HttpRequest, member: Member) -> str:
+    """The language a member just signed in with: the one they chose before
+    signing in, if any (saved on their profile, so that it follows them),
+    else the one on their profile."""
+    chosen = request.session.pop(CHOSEN_LANGUAGE_KEY, None)
+    if chosen in dict(settings.LANGUAGES) and chosen != member.language:
+        services.update_profile(member=member, language=chosen)
+    return member.language
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -74,6 +98,32 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse("core:home")
+
+
+def notify_resets(request: HttpRequest, member: Member) -> None:
+    """Tell a member who just signed in of every reset code issued for them and
+    every reset of their password since they were last told."""
+    for reset in services.take_reset_notices(member=member):
+        when = formats.date_format(timezone.localtime(reset.created_at), "SHORT_DATETIME_FORMAT")
+        if reset.kind == PasswordReset.Kind.EMAIL:
+            text = _(
+                "Your password was reset on %(when)s through a link sent to your e-mail address."
+            ) % {"when": when}
+        else:
+            text = _(
+                "On %(when)s, %(secretary)s issued a reset code for your account at %(committee)s."
+            ) % {
+                "when": when,
+                "secretary": reset.created_by or _("an operator"),
+                "committee": reset.node,
+            }
+            if reset.used_at is not None:
+                used = formats.date_format(
+                    timezone.localtime(reset.used_at), "SHORT_DATETIME_FORMAT"
+                )
+                text += " " + _("It was used on %(when)s to set a new password.") % {"when": used}
+        text += " " + _("If this was not you, tell your secretary at once.")
+        messages.warning(request, text)
 
 
 def _current_language() -> str:
@@ -106,8 +156,11 @@ def login(request: HttpRequest) -> HttpResponse:
     if isinstance(user, Member):
         attempt.succeeded()
         auth_login(request, user)
+        language = adopt_chosen_language(request, user)
+        with translation.override(language):
+            notify_resets(request, user)
         response = HttpResponseRedirect(_safe_next(request))
-        _remember_language(request, response, user.language)
+        _remember_language(request, response, language)
         return response
     form.add_error(None, _("Wrong pseudonym or password."))
     return render(request, "accounts/login.html", context, status=422)
@@ -261,6 +314,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
             services.update_profile(member=member, language=language)
         _remember_language(request, response, language)
     else:
+        request.session[CHOSEN_LANGUAGE_KEY] = language
         _set_language_cookie(response, language)
     return response
 
@@ -318,8 +372,30 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not is_confirmed(request):
+        token = next(
+            (
+                t
+                for t in selectors.active_api_tokens(member=signed_in_member(request))
+                if t.pk == token_id
+            ),
+            None,
+        )
+        if token is None:
+            raise Http404
+        confirmation = Confirmation(
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Every program that uses this token loses access at once."),
+                _("A revoked token cannot be used again; create a new one if needed."),
+            ],
+            action_url=reverse("accounts:token_revoke", args=[token.pk]),
+            button=_("Yes, revoke it"),
+            cancel_url=reverse("accounts:tokens"),
+        )
+        return render_confirmation(request, confirmation)
     try:
         services.revoke_api_token(member=signed_in_member(request), token_id=token_id)
     except DomainError as exc:
@@ -327,3 +403,43 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+# --- password reset by e-mail (for members who gave an address) -------------------
+
+
+class EmailResetView(PasswordResetView):
+    """Django's reset-link request. Each request takes a slot by client
+    address that is never given back, so that nobody floods members' mailboxes."""
+
+    form_class = EmailResetRequestForm
+    template_name = "accounts/email_reset.html"
+    email_template_name = "accounts/email_reset_message.txt"
+    subject_template_name = "accounts/email_reset_subject.txt"
+    success_url = reverse_lazy("accounts:email_reset_sent")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            ratelimit.begin(scope=ratelimit.EMAIL_RESET, request=request)
+        except RateLimited as exc:
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, str(exc.message))
+            return render(request, self.template_name, {"form": form}, status=exc.status)
+        return super().post(request, *args, **kwargs)
+
+
+class EmailResetConfirmView(PasswordResetConfirmView):
+    """The page the e-mailed link opens. The password is set through
+    ``services.reset_password_by_email`` (audited, told on next sign-in), which
+    ends every session of the member; they then sign in."""
+
+    form_class = EmailSetPasswordForm
+    template_name = "accounts/email_reset_confirm.html"
+    success_url = reverse_lazy("accounts:email_reset_done")
+
+
+email_reset = never_cache(EmailResetView.as_view())
+email_reset_sent = PasswordResetDoneView.as_view(template_name="accounts/email_reset_sent.html")
+email_reset_confirm = EmailResetConfirmView.as_view()
+email_reset_done = PasswordResetCompleteView.as_view(template_name="accounts/email_reset_done.html")

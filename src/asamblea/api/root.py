@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
 from asamblea.accounts.api import router as accounts_router
@@ -19,7 +19,9 @@ from asamblea.api.auth import AUTH
 from asamblea.core.api import router as audit_router
 from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
+from asamblea.incidents.api import router as incidents_router
 from asamblea.motions.api import router as motions_router
+from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 from asamblea.voting.encrypted.api import keys_router as voting_keys_router
 from asamblea.voting.encrypted.api import router as encrypted_router
@@ -69,6 +71,10 @@ api = AsambleaAPI(
     version="1",
     urls_namespace="api",
     auth=AUTH,
+    # Swagger UI is served from this host ("ninja" is an installed app). Without
+    # validatorUrl set to null it would show a badge fetched from
+    # validator.swagger.io, and so reach another server on every visit.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 api.add_router("/accounts", accounts_router)
@@ -78,4 +84,6 @@ api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
 api.add_router("/polls", encrypted_router)
 api.add_router("/voting-keys", voting_keys_router)
+api.add_router("/incidents", incidents_router)
+api.add_router("/trustees", trustees_router)
 api.add_router("/audit", audit_router)

@@ -75,9 +75,11 @@ INSTALLED_APPS = [
     "asamblea.accounts",
     "asamblea.federation",
     "asamblea.motions",
+    "asamblea.trustees",
     "asamblea.voting",
     # Pages that read several apps; installed for its templates and tags.
     "asamblea.web",
+    "asamblea.incidents",
     "asamblea.demo",
 ]
 
@@ -181,9 +183,27 @@ EXTRA_LANG_INFO = {
     "ay": {"bidi": False, "code": "ay", "name": "Aymara", "name_local": "Aymar aru"},
 }
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as written in Peru (27/11/2026, 18:00) in every language,
+# never in the United States form (asamblea/formats/).
+FORMAT_MODULE_PATH = ["asamblea.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("ASAMBLEA_TIME_ZONE", "America/Lima")
+# E-mail, only for members who gave an address and ask for a reset link.
+# Development prints messages on the console; set ASAMBLEA_EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend (and the host below) to send them.
+EMAIL_BACKEND = os.environ.get(
+    "ASAMBLEA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("ASAMBLEA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ASAMBLEA_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("ASAMBLEA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ASAMBLEA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ASAMBLEA_EMAIL_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("ASAMBLEA_EMAIL_FROM", "asamblea@localhost")
+# A reset link by e-mail works for a day (Django signs it; a new password voids it).
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+
 LANGUAGE_COOKIE_NAME = "asamblea_language"
 
 STATIC_URL = "/static/"
@@ -203,6 +223,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise")
+
+# Incident register (docs/incidents-security.md): the scrypt cost of a
+# documenter's register passphrase (a power of two; 2**15 takes about 32 MB
+# and a tenth of a second), and how long an unlocked register stays open
+# without use.
+ASAMBLEA_REGISTER_SCRYPT_N = int(os.environ.get("ASAMBLEA_REGISTER_SCRYPT_N", str(2**15)))
+ASAMBLEA_REGISTER_IDLE_SECONDS = int(os.environ.get("ASAMBLEA_REGISTER_IDLE_SECONDS", "1800"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

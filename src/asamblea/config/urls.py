@@ -24,6 +24,8 @@ urlpatterns = [
     path("nodes/", include("asamblea.federation.urls")),
     path("motions/", include("asamblea.motions.urls")),
     path("polls/", include("asamblea.voting.urls")),
+    path("incidents/", include("asamblea.incidents.urls")),
+    path("trustees/", include("asamblea.trustees.urls")),
     # Before the admin's own URLs: its sign-in page gets the attempt limits.
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path(

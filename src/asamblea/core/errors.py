@@ -60,6 +60,24 @@ class ErrorCode(StrEnum):
     WRONG_CREDENTIAL = "wrong_credential"
     BALLOT_REPLAYED = "ballot_replayed"
     ENCRYPTED_POLL = "encrypted_poll"
+    # incidents
+    NOT_DOCUMENTER = "not_documenter"
+    REGISTER_LOCKED = "register_locked"
+    WRONG_PASSPHRASE = "wrong_passphrase"  # noqa: S105 - an error code
+    CONSENT_REQUIRED = "consent_required"
+    # trustees
+    BOARD_EXISTS = "board_exists"
+    BOARD_STATE = "board_state"
+    BOARD_FULL = "board_full"
+    NOT_ELIGIBLE = "not_eligible"
+    ALREADY_TRUSTEE = "already_trustee"
+    NOT_TRUSTEE = "not_trustee"
+    INVALID_KEY = "invalid_key"
+    TRUSTEES_NOT_READY = "trustees_not_ready"
+    WRONG_ROUND = "wrong_round"
+    NOT_A_DEALER = "not_a_dealer"
+    ALREADY_SUBMITTED = "already_submitted"
+    INVALID_MESSAGE = "invalid_message"
 
 
 def code_for_status(status: int) -> ErrorCode:

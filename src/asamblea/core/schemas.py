@@ -52,6 +52,9 @@ def _check(value: Any, *, multiline: bool) -> None:
 def _allows_bool(annotation: Any) -> bool:
     if annotation is bool:
         return True
+    if isinstance(annotation, type) and issubclass(annotation, InputSchema):
+        # A nested input schema checks its own fields (its booleans are its own).
+        return True
     return any(_allows_bool(arg) for arg in get_args(annotation))
 
 

@@ -1,14 +1,22 @@
 """Pages every app shares: the health check and the error pages. The
 dashboard, which reads several apps, lives in ``asamblea.web``."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page names no icon (JSON answers,
+    files opened directly): send them to the one every page links."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -22,6 +22,7 @@ from asamblea.accounts.models import Member
 from asamblea.core.actors import SYSTEM
 from asamblea.federation import services as federation_services
 from asamblea.federation.models import Node, NodeKind, Role
+from asamblea.incidents.demo import load_demo_incidents
 from asamblea.motions import services as motion_services
 from asamblea.motions.models import AmendmentKind, Motion
 from asamblea.voting import services as voting_services
@@ -417,6 +418,14 @@ def _ranked_polls(world: DemoWorld, rng: random.Random) -> None:
     voting_services.close_poll(actor=secretary, poll=stv)
 
 
+def _incidents(world: DemoWorld) -> None:
+    """Fictional incidents in Comité Santa Bárbara's register, documented by
+    rosa and delegado (their register passphrases are printed by demo_help)."""
+    committee = world.committees[0]
+    secretary, rosa, delegate = world.members[committee.pk][:3]
+    load_demo_incidents(committee=committee, secretary=secretary, documenters=[rosa, delegate])
+
+
 def load_demo(*, seed: int = 2023) -> DemoWorld | None:
     """Load the demo unless it is already there. Returns None when it was."""
     if demo_exists():
@@ -429,4 +438,5 @@ def load_demo(*, seed: int = 2023) -> DemoWorld | None:
         _federated_poll(world, rng)
         _more_motions(world, rng)
         _ranked_polls(world, rng)
+        _incidents(world)
     return world

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from asamblea.accounts import ratelimit, rules
 from asamblea.accounts.errors import RateLimited
@@ -22,12 +22,16 @@ from asamblea.accounts.forms import JoinForm
 from asamblea.accounts.qr import join_qr_svg
 from asamblea.accounts.requests import signed_in_member
 from asamblea.accounts.views import MODEL_BACKEND, _current_language, _remember_language
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import invitations
 from asamblea.federation.access import viewer_of
 from asamblea.federation.forms import InvitationForm
 from asamblea.federation.models import Node
+
+# Session key under which freshly created codes wait for the page showing them.
+FRESH_CODES_KEY = "fresh_invitation_codes"
 
 
 def _show_error(form: Form, exc: DomainError) -> None:
@@ -122,13 +126,41 @@ def invitations_page(request: HttpRequest, node_id: int) -> HttpResponse:
     except DomainError as exc:
         _show_error(form, exc)
         return _render_invitations(request, committee, form, status=exc.status)
-    # The raw codes exist only in this response (the database keeps digests), so
-    # the page is rendered straight from the POST instead of redirecting, and
-    # never cached.
+    # The raw codes exist nowhere but here (the database keeps digests). They
+    # wait in the session for the one page that shows them, which takes them
+    # out again: a reload of that page, or of this POST's answer, can neither
+    # create more codes nor show these twice (post/redirect/get).
+    request.session[FRESH_CODES_KEY] = {
+        "node": committee.pk,
+        "codes": [[invitation.pk, code] for invitation, code in created],
+    }
+    return HttpResponseRedirect(
+        reverse("accounts:invitations_created", kwargs={"node_id": committee.pk}), status=303
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def invitations_created(request: HttpRequest, node_id: int) -> HttpResponse:
+    """The codes just created, shown once with their QR codes for printing."""
+    committee = _invitable_committee(request, node_id)
+    fresh = request.session.get(FRESH_CODES_KEY)
+    pairs: list[list[object]] = []
+    if isinstance(fresh, dict) and fresh.get("node") == committee.pk:
+        pairs = list(fresh.get("codes") or [])
+        del request.session[FRESH_CODES_KEY]
+    by_id = {
+        row.invitation.pk: row.invitation
+        for row in invitations.list_invitations(member=viewer_of(request), committee=committee)
+    }
     join_url = request.build_absolute_uri(reverse("accounts:join"))
     cards = []
-    for invitation, code in created:
-        url = rules.join_link(join_url, code)
+    for invitation_id, code in pairs:
+        invitation = by_id.get(int(str(invitation_id)))
+        if invitation is None:
+            continue
+        url = rules.join_link(join_url, str(code))
         cards.append(
             {
                 "invitation": invitation,
@@ -143,7 +175,7 @@ def invitations_page(request: HttpRequest, node_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     member = signed_in_member(request)
     try:
@@ -153,6 +185,21 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     except DomainError as exc:
         reraise_refusal(exc)
         raise
+    if not is_confirmed(request) and invitations.invitation_row(invitation).can_revoke:
+        confirmation = Confirmation(
+            title=_("Withdraw the invitation code %(hint)s…?") % {"hint": invitation.code_hint},
+            consequences=[
+                _("Nobody can join %(committee)s with this code any more.")
+                % {"committee": invitation.node.name},
+                _("Whoever was given it needs a new code."),
+            ],
+            action_url=reverse("accounts:invitation_revoke", args=[invitation.pk]),
+            button=_("Yes, withdraw it"),
+            cancel_url=reverse("accounts:invitations", args=[invitation.node_id]),
+        )
+        return render_confirmation(request, confirmation)
+    if request.method != "POST":
+        return redirect("accounts:invitations", node_id=invitation.node_id)
     committee = invitation.node
     try:
         invitation = invitations.revoke_invitation(actor=member, invitation=invitation)

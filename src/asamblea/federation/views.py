@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, InvalidInput, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import access, selectors, services
@@ -232,10 +234,31 @@ def appoint(request: HttpRequest, node_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def end_mandate(request: HttpRequest, mandate_id: int) -> HttpResponse:
     member = signed_in_member(request)
     mandate = selectors.get_visible_mandate(member=viewer_of(request), mandate_id=mandate_id)
+    if not is_confirmed(request):
+        own = mandate.delegate_id == member.pk
+        if not own and not access.may_manage(viewer_of(request), mandate.committee):
+            raise PermissionDenied
+        confirmation = Confirmation(
+            title=(
+                _("Resign as delegate of %(committee)s?")
+                if own
+                else _("End the mandate of %(delegate)s as delegate of %(committee)s?")
+            )
+            % {"delegate": mandate.delegate.pseudonym, "committee": mandate.committee.name},
+            consequences=[
+                _("From now on they no longer represent the committee or vote for it above."),
+                _("The committee can then appoint or elect another delegate."),
+                _("The ended mandate stays in the committee's history."),
+            ],
+            action_url=reverse("federation:end_mandate", args=[mandate.pk]),
+            button=_("Yes, end the mandate"),
+            cancel_url=reverse("federation:node", args=[mandate.committee_id]),
+        )
+        return render_confirmation(request, confirmation)
     form = EndMandateForm(request.POST)
     try:
         if not form.is_valid():

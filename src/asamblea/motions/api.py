@@ -81,6 +81,7 @@ class AmendmentIn(InputSchema):
 class AmendmentOut(Schema):
     id: int
     motion: int
+    number: int = Field(description="The amendment's number within its motion: 1, 2, 3...")
     author: str
     kind: str
     paragraph: int | None
@@ -170,6 +171,7 @@ def _amendment_out(amendment: Amendment) -> AmendmentOut:
     return AmendmentOut(
         id=amendment.pk,
         motion=amendment.motion_id,
+        number=amendment.number,
         author=amendment.author.pseudonym,
         kind=amendment.kind,
         paragraph=amendment.paragraph,

@@ -184,6 +184,10 @@ class Amendment(models.Model):
         help_text=_("Why the amendment no longer applies, when that is its state."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Amendment 1, 2, 3... of its motion, in the order they were proposed (set
+    # by ``services.propose_amendment`` under the motion's row lock). What
+    # members call it; the database id means nothing to them.
+    number = models.PositiveIntegerField(_("number"))
 
     class Meta:
         ordering = ["created_at"]
@@ -203,6 +207,12 @@ class Amendment(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=AmendmentKind.REPLACE_TEXT) | Q(paragraph__isnull=True),
                 name="motions_amendment_whole_text_has_no_paragraph",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="motions_amendment_number_from_1"
+            ),
+            models.UniqueConstraint(
+                fields=["motion", "number"], name="motions_amendment_number_unique"
             ),
         ]
 

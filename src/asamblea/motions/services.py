@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -342,8 +343,12 @@ def propose_amendment(
             raise InvalidInput(_("This amendment changes nothing."), field="text")
         if len(result) > BODY_MAX:
             raise InvalidInput(_("The amended text would be too long."), field="text")
+        # Under the motion's row lock (``_locked``): two proposals at once
+        # cannot take the same number.
+        last = motion.amendments.aggregate(last=Max("number"))["last"] or 0
         amendment = Amendment.objects.create(
             motion=motion,
+            number=last + 1,
             author=member,
             kind=kind,
             paragraph=paragraph,
@@ -357,6 +362,7 @@ def propose_amendment(
             target=amendment,
             data={
                 "motion": motion.pk,
+                "number": amendment.number,
                 "kind": kind,
                 "paragraph": paragraph,
                 "base_version": motion.version,

@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from asamblea.accounts.requests import signed_in_member
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
@@ -197,9 +199,24 @@ def motion_second(request: HttpRequest, motion_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def motion_withdraw(request: HttpRequest, motion_id: int) -> HttpResponse:
     motion = _motion(request, motion_id)
+    if not is_confirmed(request) and access.may(viewer_of(request), motion, to="author"):
+        confirmation = Confirmation(
+            title=_("Withdraw the motion “%(title)s”?") % {"title": motion.title},
+            consequences=[
+                _("The motion leaves the agenda: it can no longer be seconded, amended or voted."),
+                _("Its pending amendments are withdrawn with it."),
+                _("It stays visible, marked as withdrawn, with its history."),
+            ],
+            action_url=reverse("motions:withdraw", args=[motion.pk]),
+            button=_("Yes, withdraw it"),
+            cancel_url=_detail_url(motion),
+        )
+        return render_confirmation(request, confirmation)
+    if request.method != "POST":
+        return redirect(_detail_url(motion))
     try:
         services.withdraw_motion(actor=signed_in_member(request), motion=motion)
     except DomainError as exc:

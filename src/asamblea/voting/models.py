@@ -98,11 +98,12 @@ class QuestionCode(models.TextChoices):
     DELEGATE_ELECTION = "delegate_election", _("a delegate election")
 
 
-# Parameters: motion {title}; amendment {id, title, kind (an AmendmentKind)};
+# Parameters: motion {title}; amendment {number (within its motion), title, kind
+# (an AmendmentKind)};
 # recall {delegate, committee}; delegate_election {committee}.
 QUESTION_TEMPLATES = {
     QuestionCode.MOTION: _("Adopt the motion “%(title)s”?"),
-    QuestionCode.AMENDMENT: _("Accept amendment %(id)d to “%(title)s” (%(kind)s)?"),
+    QuestionCode.AMENDMENT: _("Accept amendment %(number)d to “%(title)s” (%(kind)s)?"),
     QuestionCode.RECALL: _("Recall %(delegate)s as delegate of %(committee)s?"),
     QuestionCode.DELEGATE_ELECTION: _("Who will be the delegate of %(committee)s?"),
 }
@@ -114,6 +115,10 @@ def render_question(code: str, params: dict[str, Any]) -> str:
     if code == QuestionCode.AMENDMENT:
         kind = values.get("kind", "")
         values["kind"] = AmendmentKind(kind).label if kind in AmendmentKind.values else kind
+        # Polls opened before amendments were numbered within their motion
+        # stored the database id under "id".
+        if "number" not in values and "id" in values:
+            values["number"] = values["id"]
     return str(QUESTION_TEMPLATES[QuestionCode(code)] % values)[:QUESTION_MAX]
 
 

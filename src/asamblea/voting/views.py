@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
-from asamblea.core.errors import DomainError
+from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
+from asamblea.core.errors import DomainError, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import Viewer, viewer_of
@@ -295,9 +296,46 @@ def _constant_size_confirmation(
     return receipts.mark_constant_size(HttpResponse(receipts.pad_html(html, size)))
 
 
+def _confirmation(poll: Poll, action: str) -> Confirmation:
+    """What closing or cancelling ``poll`` does, said before it is done."""
+    if action == "close":
+        consequences = [
+            _("Votes are no longer accepted, even before the set closing time."),
+            _("The results are counted and recorded, at every level."),
+        ]
+        if poll.purpose != Purpose.QUESTION:
+            consequences.append(_("What the vote decided is applied at once."))
+        if poll.secret:
+            consequences.append(_("The link between ballots and voters is erased."))
+        consequences.append(_("A closed poll cannot be opened again."))
+        title, button = _("Close this poll now?"), _("Yes, close the poll")
+    else:
+        consequences = [
+            _("The poll ends without a result; any ballots cast are not counted."),
+            _("A cancelled poll cannot be opened again; a new poll would be needed."),
+        ]
+        title, button = _("Cancel this poll?"), _("Yes, cancel the poll")
+    return Confirmation(
+        title=title,
+        consequences=[poll.display_question, *consequences],
+        action_url=reverse(f"voting:{action}", args=[poll.pk]),
+        button=button,
+        cancel_url=reverse("voting:detail", args=[poll.pk]),
+    )
+
+
 def _manage(request: HttpRequest, poll_id: int, action: str) -> HttpResponse:
     member = signed_in_member(request)
     poll = _poll_or_404(viewer_of(request), poll_id)
+    if action in ("close", "cancel") and not is_confirmed(request):
+        try:
+            access.check_poll(
+                viewer_of(request), poll, to="close" if action == "close" else "cancel"
+            )
+        except DomainError as exc:
+            reraise_refusal(exc)
+            raise
+        return render_confirmation(request, _confirmation(poll, action))
     service = {
         "open": services.open_poll,
         "close": services.close_poll,
@@ -326,13 +364,13 @@ def poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _manage(request, poll_id, "close")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def poll_cancel(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _manage(request, poll_id, "cancel")
 

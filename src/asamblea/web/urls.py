@@ -11,4 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("needs/", views.needs_page, name="needs"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON,
+    # files opened directly): send them to the one every page links.
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]

@@ -128,6 +128,7 @@ def test_the_partial_record_holds_the_board_and_checks_a_receipt(client_for, fed
         "ceremony.json",
         "election.json",
         "credentials.json",
+        "committees.json",
         "ballots.jsonl",
         "audited.jsonl",
     }

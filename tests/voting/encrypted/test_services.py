@@ -33,6 +33,7 @@ from asamblea.voting.models import (
 )
 from secret_ballot.ballot import cast_from_json
 from secret_ballot.board import Receipt, check_receipt
+from secret_ballot.committees import CommitteeTree
 from secret_ballot.credentials import (
     CredentialEntry,
     CredentialKind,
@@ -128,6 +129,20 @@ def test_opening_builds_the_election_from_the_frozen_electorate(fed, key_source)
     assert engine.election_hash.hex() == election.election_hash == election.keys["election_hash"]
     assert election.keys["joint_key"] == key_source.source.joint_key
     assert (election.device_credentials, election.server_credentials) == (1, 2)
+    # The committee tree (h_T) is the poll's node and what lies beneath it.
+    tree = CommitteeTree.from_json(election.committees)
+    assert election.keys["committees_hash"] == tree.digest().hex()
+    assert tree.nodes[0].node_id == f"committee-{fed.committee_a1.pk}"
+    assert all(tree.committee_position(c.committee_code) is not None for c in creds)
+
+
+def test_the_committee_tree_of_a_zone_poll_holds_its_committees(fed):
+    poll = make_encrypted(fed.operator, fed.zone_a)
+    poll = services.open_poll(actor=fed.operator, poll=poll)
+    tree = CommitteeTree.from_json(Election.objects.get(poll=poll).committees)
+    ids = [n.node_id for n in tree.nodes]
+    assert ids[0] == f"zone-{fed.zone_a.pk}"
+    assert set(ids[1:]) == {f"committee-{fed.committee_a1.pk}", f"committee-{fed.committee_a2.pk}"}
 
 
 def test_without_a_key_source_an_encrypted_poll_does_not_open(fed):

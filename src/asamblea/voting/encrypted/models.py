@@ -60,6 +60,7 @@ class Election(models.Model):
     manifest = models.JSONField()
     parameters = models.JSONField()
     ceremony = models.JSONField()
+    committees = models.JSONField(default=dict, help_text="committees.json: the node tree")
     keys = models.JSONField(help_text="election.json: h_E, K, VK_i, QUAL, h_C, N, B")
     election_hash = models.CharField(max_length=HEX_DIGEST)
     board_secret_sealed = models.TextField()

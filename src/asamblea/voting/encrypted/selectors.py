@@ -31,6 +31,7 @@ from secret_ballot.record import (
     AUDITED_FILE,
     BALLOTS_FILE,
     CEREMONY_FILE,
+    COMMITTEES_FILE,
     CREDENTIALS_FILE,
     ELECTION_FILE,
     MANIFEST_FILE,
@@ -168,8 +169,8 @@ def write_record(election: Election, path: Path) -> None:
     """Write the election record of ``election`` to ``path`` (a .zip or a
     directory), as it stands.
 
-    The tally is not computed yet, so the record is **partial**: the eight
-    files before ``tally.json`` exactly as the complete record will hold them
+    The tally is not computed yet, so the record is **partial**: every file
+    but ``tally.json`` exactly as the complete record will hold them
     (every line cast so far, in order), and no ``tally.json``. The verifier
     reads it as unreadable (a missing file), which is the intended signal that
     it is not a result; a voter's receipt can be checked against it
@@ -182,6 +183,7 @@ def write_record(election: Election, path: Path) -> None:
         writer.write_json(CEREMONY_FILE, election.ceremony)
         writer.write_json(ELECTION_FILE, election.keys)
         writer.write_json(CREDENTIALS_FILE, list(_credentials_json(election)))
+        writer.write_json(COMMITTEES_FILE, election.committees)
         for name, rows in (
             (BALLOTS_FILE, BoardLine.objects.filter(election=election).order_by("index")),
             (AUDITED_FILE, AuditedLine.objects.filter(election=election).order_by("position")),

@@ -21,6 +21,7 @@ from asamblea.accounts.models import Member
 from asamblea.core import audit
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.federation.access import Actor, Viewer
+from asamblea.federation.models import Node, NodeKind
 from asamblea.voting import access, rules
 from asamblea.voting.encrypted import keys, sealing
 from asamblea.voting.encrypted.manifest import manifest_for, selections_for
@@ -38,6 +39,7 @@ from asamblea.voting.errors import (
     InvalidEncryptedBallot,
     InvalidVotingKey,
     NoElectionKey,
+    NotEncryptable,
     WrongCredential,
 )
 from asamblea.voting.models import ElectorateEntry, Poll, PollState, VoteLedger
@@ -54,6 +56,8 @@ from secret_ballot.ballot import (
     encrypt_ballot,
     tracker_start,
 )
+from secret_ballot.committees import DEFAULT_MINIMUM_GROUP, CommitteeTree, Level
+from secret_ballot.committees import Node as TreeNode
 from secret_ballot.election import Election as EngineElection
 from secret_ballot.election import Parameters
 from secret_ballot.errors import DecodingError, ProtocolError, VerificationError
@@ -103,7 +107,7 @@ def register_voting_key(*, member: Member, public_key: str) -> VotingKey:
 
 
 def _committee_code(node_id: int) -> str:
-    return f"committee-{node_id}"
+    return f"{NodeKind.COMMITTEE}-{node_id}"
 
 
 def _credential_purpose(election_id: str, credential: str) -> str:
@@ -112,6 +116,23 @@ def _credential_purpose(election_id: str, credential: str) -> str:
 
 def _board_purpose(election_id: str) -> str:
     return f"board:{election_id}"
+
+
+def committee_tree_for(poll: Poll) -> CommitteeTree:
+    """The tree of nodes the poll spans (spec §8.7): its node, root first, and
+    every node beneath it, each after its parent (materialised path order).
+    Node ids are ``<kind>-<node id>``, so committees match the credentials'."""
+    rows = (
+        Node.objects.filter(path__startswith=poll.node.path)
+        .order_by("path")
+        .values_list("pk", "name", "parent_id", "kind")
+    )
+    kinds = {pk: kind for pk, _name, _parent, kind in rows}
+    nodes = []
+    for pk, name, parent_id, kind in rows:
+        parent = None if pk == poll.node_id else f"{kinds[parent_id]}-{parent_id}"
+        nodes.append(TreeNode(f"{kind}-{pk}", name, parent, Level(kind)))
+    return CommitteeTree(tuple(nodes), DEFAULT_MINIMUM_GROUP)
 
 
 def open_election(actor: Actor, poll: Poll) -> Election:
@@ -179,6 +200,12 @@ def open_election(actor: Actor, poll: Poll) -> Election:
         for r in rows
     ]
     h_c = sb_credentials.credentials_digest(entries_json, len(entries_json))
+    try:
+        tree = committee_tree_for(poll)
+    except DecodingError as exc:
+        raise NotEncryptable(
+            _("A node's name beneath this poll cannot be put in the election record.")
+        ) from exc
     board_key = sb_board.BoardKeyPair.generate()
     election_keys_partial = EngineElection(
         manifest,
@@ -187,6 +214,7 @@ def open_election(actor: Actor, poll: Poll) -> Election:
         tuple(Point.from_hex(vk) for vk in source.verification_keys),
         h_c,
         board_key.public,
+        tree.digest(),
     )
     h_e = election_keys_partial.election_hash
     election_keys = ElectionKeys(
@@ -197,6 +225,7 @@ def open_election(actor: Actor, poll: Poll) -> Election:
         h_c,
         len(rows),
         board_key.public,
+        tree.digest(),
     )
     election = Election.objects.create(
         poll=poll,
@@ -204,6 +233,7 @@ def open_election(actor: Actor, poll: Poll) -> Election:
         manifest=manifest.to_json(),
         parameters=parameters.to_json(),
         ceremony=source.ceremony_json,
+        committees=tree.to_json(),
         keys=election_keys.to_json(),
         election_hash=h_e.hex(),
         board_secret_sealed=sealing.seal(

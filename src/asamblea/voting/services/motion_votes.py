@@ -55,7 +55,7 @@ def _motion_poll(
 ) -> Poll:
     coded: tuple[str, dict[str, Any]]
     if amendment is not None:
-        params = {"id": amendment.pk, "title": motion.title, "kind": amendment.kind}
+        params = {"number": amendment.number, "title": motion.title, "kind": amendment.kind}
         coded = (QuestionCode.AMENDMENT, params)
     else:
         coded = (QuestionCode.MOTION, {"title": motion.title})

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from asamblea.incidents.demo import DEMO_PASSPHRASES
 
 
 class Command(BaseCommand):
@@ -19,5 +20,10 @@ class Command(BaseCommand):
         )
         for pseudonym, what in DEMO_ACCOUNTS:
             self.stdout.write(f"  {pseudonym:<12} {what}")
+        self.stdout.write(
+            "The incident register of Comité Santa Bárbara (fictional examples) opens with"
+            f" the register passphrase '{DEMO_PASSPHRASES[0]}' (rosa) or"
+            f" '{DEMO_PASSPHRASES[1]}' (delegado)."
+        )
         self.stdout.write(f"Operators also reach the admin at {url}admin/")
         self.stdout.write("Stop the server with Ctrl+C.")

@@ -1,4 +1,5 @@
-"""Open and close polls at their set times.
+"""Open and close polls at their set times, and move trustee boards' key
+ceremonies on when a round's deadline passes.
 
 ``manage.py run_scheduler`` loops until SIGTERM or SIGINT (finishing the pass
 under way); ``--once`` runs a single pass (for cron or a systemd timer). This
@@ -19,13 +20,17 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from asamblea.trustees import services as trustee_services
 from asamblea.voting import services
 
 log = logging.getLogger("asamblea.scheduler")
 
 
 class Command(BaseCommand):
-    help = "Open and close polls whose opening or closing time has come."
+    help = (
+        "Open and close polls whose opening or closing time has come, and end"
+        " key ceremony rounds whose deadline has passed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run one pass and exit.")
@@ -57,9 +62,13 @@ class Command(BaseCommand):
             stop.wait(interval)
 
     def _pass(self) -> None:
-        run = services.apply_schedule(now=timezone.now())
+        now = timezone.now()
+        run = services.apply_schedule(now=now)
         if run.opened or run.closed or run.cancelled:
             self.stdout.write(
                 f"opened {run.opened}, closed {run.closed},"
                 f" cancelled {run.cancelled} (nobody could vote)"
             )
+        moved = trustee_services.advance_due_ceremonies(now=now)
+        if moved:
+            self.stdout.write(f"key ceremonies moved on: {moved}")

@@ -1,0 +1,136 @@
+"""Reads of the trustees app. Who may see what is decided in
+``trustees.access`` (a board is seen by whoever sees its node)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from asamblea.federation.models import Node
+from asamblea.trustees.models import BoardState, CeremonyMessage, Round, Trustee, TrusteeBoard
+
+
+def standing_board_for(node: Node) -> TrusteeBoard | None:
+    """The nearest active board at ``node`` or above it: its joint key serves
+    every secret poll at ``node``."""
+    return (
+        TrusteeBoard.objects.select_related("node")
+        .filter(state=BoardState.ACTIVE, node_id__in=node.lineage_ids())
+        .order_by("-node__depth")
+        .first()
+    )
+
+
+def boards_of(node: Node) -> QuerySet[TrusteeBoard]:
+    """Every board of ``node``, newest first."""
+    return TrusteeBoard.objects.filter(node=node).select_related("node")
+
+
+def current_board_of(node: Node) -> TrusteeBoard | None:
+    """The board being formed or in ceremony, else the active one, else the
+    latest: the one the node's board page shows first."""
+    boards = list(boards_of(node).exclude(state=BoardState.RETIRED)[:20])
+    for state in (BoardState.FORMING, BoardState.CEREMONY, BoardState.ACTIVE):
+        for board in boards:
+            if board.state == state:
+                return board
+    return boards[0] if boards else None
+
+
+def messages_of(board: TrusteeBoard) -> QuerySet[CeremonyMessage]:
+    """The public transcript so far, in the order received."""
+    return (
+        CeremonyMessage.objects.filter(board=board)
+        .select_related("trustee")
+        .order_by("received_at", "pk")
+    )
+
+
+def payloads(board: TrusteeBoard, round_: str) -> dict[int, Any]:
+    """One round's messages by trustee index."""
+    return dict(
+        CeremonyMessage.objects.filter(board=board, round=round_).values_list(
+            "trustee__index", "payload"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SeatStatus:
+    """Where one trustee stands: each step done or not."""
+
+    trustee: Trustee
+    key_registered: bool
+    key_file_kept: bool
+    sent: dict[str, bool]
+    faults: list[str]
+
+    @property
+    def announced(self) -> bool:
+        return self.sent[Round.ANNOUNCE]
+
+    @property
+    def revealed(self) -> bool:
+        return self.sent[Round.REVEAL]
+
+    @property
+    def responded(self) -> bool:
+        return self.sent[Round.RESPOND]
+
+
+def seat_statuses(board: TrusteeBoard) -> list[SeatStatus]:
+    """Every trustee of ``board`` with the status of each step."""
+    seats = list(Trustee.objects.filter(board=board).select_related("member").order_by("index"))
+    sent = set(CeremonyMessage.objects.filter(board=board).values_list("trustee_id", "round"))
+    faults = board.faults if isinstance(board.faults, dict) else {}
+    return [
+        SeatStatus(
+            trustee=s,
+            key_registered=bool(s.communication_key),
+            key_file_kept=s.key_file_kept_at is not None,
+            sent={r: (s.pk, r) in sent for r in Round.values},
+            faults=list(faults.get(str(s.index), [])),
+        )
+        for s in seats
+    ]
+
+
+def boards_for_member(member_id: int) -> QuerySet[TrusteeBoard]:
+    """The boards on which a member holds a seat, newest first."""
+    return TrusteeBoard.objects.filter(trustees__member_id=member_id).select_related("node")
+
+
+class Step:
+    """What a trustee should do next (codes shared by the API and the pages)."""
+
+    REGISTER_KEY = "register_key"
+    KEEP_KEY_FILE = "keep_key_file"
+    WAIT_FOR_START = "wait_for_start"
+    ANNOUNCE = "announce"
+    REVEAL = "reveal"
+    RESPOND = "respond"
+    WAIT_FOR_ROUND = "wait_for_round"
+    NOT_DEALING = "not_dealing"
+    KEEP_KEY_SHARE = "keep_key_share"
+    NOTHING = "nothing"
+
+
+def next_step(board: TrusteeBoard, status: SeatStatus) -> str:
+    """The next thing the trustee of ``status`` has to do on ``board``."""
+    if board.state == BoardState.FORMING:
+        if not status.key_registered:
+            return Step.REGISTER_KEY
+        if not status.key_file_kept:
+            return Step.KEEP_KEY_FILE
+        return Step.WAIT_FOR_START
+    if board.state == BoardState.CEREMONY:
+        if status.sent.get(board.round, False):
+            return Step.WAIT_FOR_ROUND
+        if board.round == Round.REVEAL and not status.announced:
+            return Step.NOT_DEALING
+        return str(board.round)
+    if board.state == BoardState.ACTIVE:
+        return Step.KEEP_KEY_SHARE
+    return Step.NOTHING

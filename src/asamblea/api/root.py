@@ -23,6 +23,8 @@ from asamblea.incidents.api import router as incidents_router
 from asamblea.motions.api import router as motions_router
 from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
+from asamblea.voting.encrypted.api import keys_router as voting_keys_router
+from asamblea.voting.encrypted.api import router as encrypted_router
 
 _REF = "#/components/schemas/{model}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -80,6 +82,8 @@ api.add_router("/accounts", invitations_router)
 api.add_router("/nodes", federation_router)
 api.add_router("/motions", motions_router)
 api.add_router("/polls", voting_router)
+api.add_router("/polls", encrypted_router)
+api.add_router("/voting-keys", voting_keys_router)
 api.add_router("/incidents", incidents_router)
 api.add_router("/trustees", trustees_router)
 api.add_router("/audit", audit_router)

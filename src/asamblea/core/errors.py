@@ -53,6 +53,13 @@ class ErrorCode(StrEnum):
     # voting
     EMPTY_ELECTORATE = "empty_electorate"
     UNEQUAL_WEIGHTS = "unequal_weights"
+    NOT_ENCRYPTABLE = "not_encryptable"
+    NO_ELECTION_KEY = "no_election_key"
+    INVALID_VOTING_KEY = "invalid_voting_key"
+    INVALID_BALLOT = "invalid_ballot"
+    WRONG_CREDENTIAL = "wrong_credential"
+    BALLOT_REPLAYED = "ballot_replayed"
+    ENCRYPTED_POLL = "encrypted_poll"
     # incidents
     NOT_DOCUMENTER = "not_documenter"
     REGISTER_LOCKED = "register_locked"

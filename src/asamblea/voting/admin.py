@@ -4,7 +4,11 @@ named polls the poll pages already show what may be shown. A poll's settings,
 options and results, and delegate casts, change only through the services (an
 edit here could change the winner shown, or turn a secret poll into a named
 one while it is open); the operator opens, closes and cancels polls with
-actions that call those services, audited with the operator as actor."""
+actions that call those services, audited with the operator as actor.
+
+Encrypted polls' tables (voting keys, credentials, board lines) are not
+registered either: the public board page shows what is public, and the
+sealed secrets of server-held credentials have no business on a screen."""
 
 from __future__ import annotations
 
@@ -33,8 +37,17 @@ class PollResultInline(ServiceOwnedInline):
 
 @admin.register(Poll)
 class PollAdmin(ServiceOwnedAdmin):
-    list_display = ("question", "node", "purpose", "method", "secret", "aggregation", "state")
-    list_filter = ("state", "method", "purpose", "secret", "aggregation")
+    list_display = (
+        "question",
+        "node",
+        "purpose",
+        "method",
+        "secret",
+        "encrypted",
+        "aggregation",
+        "state",
+    )
+    list_filter = ("state", "method", "purpose", "secret", "encrypted", "aggregation")
     search_fields = ("question", "node__name")
     # The ballot key links secret ballots to voters while the poll is open.
     exclude = ("ballot_key",)

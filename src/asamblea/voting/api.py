@@ -44,6 +44,12 @@ SECRECY_DESCRIPTION = (
     " that link. Refused at opening when members of one committee have different weights."
 )
 
+ENCRYPTED_DESCRIPTION = (
+    "Ballots encrypted under the key of a trustee board (implies secret): yes_no_abstain,"
+    " single, approval and score only (ranked ballots would need a mix-net). Members vote"
+    " through /api/v1/polls/{id}/encrypted/cast; the server stores no choice in the clear."
+)
+
 OptionText = Annotated[str, StringConstraints(max_length=OPTION_MAX)]
 ChoiceCode = Annotated[str, StringConstraints(max_length=16)]
 PositionKey = Annotated[str, StringConstraints(max_length=3, pattern=r"^[0-9]+$")]
@@ -81,16 +87,19 @@ class PollOut(Schema):
         description="Majority judgment: the grades a ballot may give, worst first."
     )
     secret: bool = Field(description=SECRECY_DESCRIPTION)
-    secrecy: Literal["none", "from_members"] = Field(
+    encrypted: bool = Field(description=ENCRYPTED_DESCRIPTION)
+    secrecy: Literal["none", "from_members", "encrypted"] = Field(
         description="What a secret poll keeps: from_members (secret from other members,"
-        " not from whoever runs the server); none for a named poll. Verifiable, encrypted"
-        " polls will add a value."
+        " not from whoever runs the server); encrypted (ballots encrypted under a trustee"
+        " board's key, see /api/v1/polls/{id}/encrypted/...); none for a named poll."
     )
     aggregation: str
     state: str
     cancel_reason: str = Field(
         description="Why the system cancelled the poll: empty_electorate (nobody could vote"
-        " when it was due to open); empty when a person cancelled it or it is not cancelled."
+        " when it was due to open), unequal_weights, no_election_key (encrypted, and no"
+        " trustee board's key served its node), not_encryptable; empty when a person"
+        " cancelled it or it is not cancelled."
     )
     opens_at: datetime | None
     closes_at: datetime | None
@@ -120,6 +129,8 @@ class PollOut(Schema):
 
     @staticmethod
     def resolve_secrecy(obj: Poll) -> str:
+        if obj.encrypted:
+            return "encrypted"
         return "from_members" if obj.secret else "none"
 
     @staticmethod
@@ -172,6 +183,7 @@ class PollIn(InputSchema):
         description="score polls: the highest score (1-100)",
     )
     secret: bool = Field(DEFAULTS.secret, description=SECRECY_DESCRIPTION)
+    encrypted: bool = Field(DEFAULTS.encrypted, description=ENCRYPTED_DESCRIPTION)
     aggregation: Aggregation = Aggregation(DEFAULTS.aggregation)
     majority_num: int = Field(DEFAULTS.majority_num, ge=0, le=FRACTION_MAX)
     majority_den: int = Field(DEFAULTS.majority_den, ge=1, le=FRACTION_MAX)
@@ -194,6 +206,7 @@ class PollIn(InputSchema):
             seats=self.seats,
             max_score=self.max_score,
             secret=self.secret,
+            encrypted=self.encrypted,
             aggregation=self.aggregation,
             majority_num=self.majority_num,
             majority_den=self.majority_den,

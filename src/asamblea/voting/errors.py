@@ -35,3 +35,72 @@ class UnequalWeights(DomainError):
             field="secret",
         )
         self.committees = committees
+
+
+class NotEncryptable(DomainError):
+    """An encrypted poll whose method the engine cannot encrypt."""
+
+    status = 422
+    code = "not_encryptable"
+
+
+class NoElectionKey(DomainError):
+    """An encrypted poll cannot open: no trustee board's key serves its node."""
+
+    status = 409
+    code = "no_election_key"
+    default_message = _(
+        "No trustee board's key serves this poll's node, so its ballots cannot be"
+        " encrypted. Set up a trustee board first, or hold the poll unencrypted."
+    )
+
+
+class InvalidVotingKey(DomainError):
+    status = 422
+    code = "invalid_voting_key"
+    default_message = _("This is not a valid public voting key.")
+
+
+class InvalidEncryptedBallot(DomainError):
+    """The engine refused the ballot: it does not decode, a proof or the
+    signature fails, or it was made for another election. Nothing was written."""
+
+    status = 422
+    code = "invalid_ballot"
+
+
+class WrongCredential(DomainError):
+    """The ballot is signed with a credential that is not the caller's."""
+
+    status = 403
+    code = "wrong_credential"
+    default_message = _(
+        "This ballot is not made with your credential for this poll. Nothing was saved."
+    )
+
+
+class BallotReplayed(DomainError):
+    """A ciphertext of the ballot is already on the board or was audited."""
+
+    status = 409
+    code = "ballot_replayed"
+    default_message = _(
+        "This ballot, or part of it, was already cast or audited; a ballot can be used"
+        " only once. Make a new ballot. Nothing was saved."
+    )
+
+
+class EncryptedPoll(DomainError):
+    """A plain ballot sent to an encrypted poll."""
+
+    status = 409
+    code = "encrypted_poll"
+    default_message = _(
+        "This poll's ballots are encrypted: vote from the poll's page or with an encrypted ballot."
+    )
+
+
+class BallotTooLarge(DomainError):
+    status = 413
+    code = "too_large"
+    default_message = _("This ballot is larger than any valid ballot of this poll.")

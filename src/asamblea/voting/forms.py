@@ -78,6 +78,15 @@ class PollForm(TextForm):
         required=False,
         help_text=SECRECY_HELP,
     )
+    encrypted = forms.BooleanField(
+        label=_("Encrypted ballot"),
+        required=False,
+        help_text=_(
+            "Ballots are encrypted under the key of a board of trustees and listed on a"
+            " public board; only the totals are decrypted. Yes / no / abstain, single"
+            " choice, approval and score polls only. Needs a trustee board for this node."
+        ),
+    )
     aggregation = forms.ChoiceField(
         label=_("How committees add up"), choices=Aggregation.choices, initial=DEFAULTS.aggregation
     )
@@ -146,6 +155,7 @@ class PollForm(TextForm):
             seats=data.get("seats") or 0,
             max_score=data.get("max_score") or 0,
             secret=data["secret"],
+            encrypted=data.get("encrypted", False),
             aggregation=data["aggregation"],
             majority_num=data["majority_num"],
             majority_den=data["majority_den"],

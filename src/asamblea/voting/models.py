@@ -31,6 +31,7 @@ OPTION_MAX = 200
 MULTI_WINNER = sorted(rules.MULTI_WINNER_METHODS)
 K_CHOICES = sorted({rules.METHOD_APPROVAL, rules.METHOD_BLOCK_APPROVAL})
 BLOCK_CAPABLE = sorted(rules.BLOCK_AGGREGATION_METHODS)
+ENCRYPTABLE = sorted(rules.ENCRYPTABLE_METHODS)
 
 
 class Method(models.TextChoices):
@@ -143,6 +144,14 @@ class CancelReason(models.TextChoices):
             " different vote weights"
         ),
     )
+    NO_ELECTION_KEY = (
+        "no_election_key",
+        _("it is encrypted, and when it was due to open no trustee board's key served its node"),
+    )
+    NOT_ENCRYPTABLE = (
+        "not_encryptable",
+        _("it is encrypted, and its question or options could not be put on an encrypted ballot"),
+    )
 
 
 class Outcome(models.TextChoices):
@@ -198,6 +207,8 @@ class Poll(models.Model):
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=0)
     secret = models.BooleanField(_("secret ballot"), default=False)
+    # Ballots encrypted under a trustee board's key (voting.encrypted); implies secret.
+    encrypted = models.BooleanField(_("encrypted ballot"), default=False)
     aggregation = models.CharField(
         _("aggregation"),
         max_length=32,
@@ -293,6 +304,10 @@ class Poll(models.Model):
             models.CheckConstraint(
                 condition=~Q(purpose="delegate_election") | Q(method="single"),
                 name="voting_poll_election_is_single_choice",
+            ),
+            models.CheckConstraint(
+                condition=Q(encrypted=False) | Q(secret=True, method__in=ENCRYPTABLE),
+                name="voting_poll_encrypted_is_secret_and_encryptable",
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
@@ -556,3 +571,14 @@ class Recall(models.Model):
 
     def __str__(self) -> str:
         return f"recall of mandate {self.mandate_id}"
+
+
+# The encrypted polls' tables belong to this app; their module keeps them apart.
+from asamblea.voting.encrypted.models import AuditedLine as AuditedLine  # noqa: E402
+from asamblea.voting.encrypted.models import BoardLine as BoardLine  # noqa: E402
+from asamblea.voting.encrypted.models import Election as Election  # noqa: E402
+from asamblea.voting.encrypted.models import (  # noqa: E402
+    ElectionCredential as ElectionCredential,
+)
+from asamblea.voting.encrypted.models import SeenCiphertext as SeenCiphertext  # noqa: E402
+from asamblea.voting.encrypted.models import VotingKey as VotingKey  # noqa: E402

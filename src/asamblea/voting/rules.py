@@ -48,6 +48,11 @@ MASK_METHODS = frozenset(
     {METHOD_YES_NO_ABSTAIN, METHOD_SINGLE, METHOD_APPROVAL, METHOD_BLOCK_APPROVAL, METHOD_CONSENT}
 )
 # Committees can cast a block only where a committee's result is one option.
+# Methods whose ballots the secret-ballot engine encrypts and sums (its
+# contest kinds); ranked ballots would need a mix-net.
+ENCRYPTABLE_METHODS = frozenset(
+    {METHOD_YES_NO_ABSTAIN, METHOD_SINGLE, METHOD_APPROVAL, METHOD_SCORE}
+)
 BLOCK_AGGREGATION_METHODS = frozenset({METHOD_YES_NO_ABSTAIN, METHOD_SINGLE, METHOD_APPROVAL})
 # The counting library's name for each poll method (the rest are the same).
 REGISTRY_NAMES = {METHOD_YES_NO_ABSTAIN: "policy", METHOD_SINGLE: "plurality"}

@@ -35,6 +35,8 @@ class PollSpec:
     # Score polls: the highest score (1 to 100).
     max_score: int = 0
     secret: bool = False
+    # Ballots encrypted under a trustee board's key; implies secret.
+    encrypted: bool = False
     aggregation: str = Aggregation.POOLED
     majority_num: int = 1
     majority_den: int = 2

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from asamblea.accounts.models import Member
 from asamblea.accounts.requests import signed_in_member
 from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
@@ -38,6 +39,8 @@ from asamblea.voting import (
     selectors,
     services,
 )
+from asamblea.voting.encrypted import selectors as encrypted_selectors
+from asamblea.voting.encrypted import services as encrypted_services
 from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
 from asamblea.voting.models import Method, Poll, PollState, Purpose
 
@@ -144,6 +147,7 @@ def _detail_context(request: HttpRequest, poll: Poll, **extra: Any) -> dict[str,
         "ballot": state,
         "ballot_form": BallotForm(poll=poll, initial=initial),
         "can_manage": access.may(viewer_of(request), poll, to="manage"),
+        "credential_kind": encrypted_selectors.credential_kind_of(member=member, poll=poll),
         "turnout": selectors.turnout_for(member=viewer_of(request), poll=poll)
         if poll.state == PollState.OPEN
         else [],
@@ -181,6 +185,8 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     form = BallotForm(request.POST, poll=poll)
     status = 422
     error = None
+    if poll.encrypted:
+        return _assisted_vote(request, member, poll, form)
     if form.is_valid():
         try:
             receipt = services.cast_ballot(
@@ -202,6 +208,69 @@ def poll_vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     context = _detail_context(request, poll, ballot_form=form, action_error=error)
     template = pick_template(request, "voting/detail.html", "voting/_ballot.html")
     return render(request, template, context, status=status)
+
+
+def _assisted_vote(
+    request: HttpRequest, member: Member, poll: Poll, form: BallotForm
+) -> HttpResponse:
+    """An encrypted poll's vote from the plain form: the server encrypts it
+    with the member's server-held credential (an assisted ballot)."""
+    status = 422
+    error = None
+    if form.is_valid():
+        ballot = form.ballot()
+        scores = ballot.get("scores") if ballot is not None else None
+        try:
+            result = encrypted_services.cast_assisted_ballot(
+                voter=member, poll_id=poll.pk, choice=form.positions(), scores=scores
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404 from exc
+            _show_error(form, exc)
+            status = exc.status
+            error = str(exc.message)
+        else:
+            context = _detail_context(
+                request,
+                poll,
+                confirmation=_("Your encrypted ballot was cast."),
+                receipt=result.receipt,
+            )
+            template = pick_template(request, "voting/detail.html", "voting/_ballot.html")
+            return render(request, template, context)
+    context = _detail_context(request, poll, ballot_form=form, action_error=error)
+    template = pick_template(request, "voting/detail.html", "voting/_ballot.html")
+    return render(request, template, context, status=status)
+
+
+@login_required
+def poll_board(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The bulletin board of an encrypted poll, with the tracker search."""
+    tracker = request.GET.get("tracker", "")
+    start = _int_param(request, "from") or 1
+    try:
+        page = encrypted_selectors.board_page(
+            viewer=viewer_of(request), poll_id=poll_id, tracker=tracker, start=start
+        )
+    except DomainError as exc:
+        raise Http404 from exc
+    return render(request, "voting/board.html", {"board": page, "poll": page.poll})
+
+
+@login_required
+def poll_record(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The election record (.zip) as it stands."""
+    try:
+        poll, data, complete = encrypted_selectors.record_bytes(
+            viewer=viewer_of(request), poll_id=poll_id
+        )
+    except DomainError as exc:
+        raise Http404 from exc
+    name = f"poll-{poll.pk}-record{'' if complete else '-partial'}.zip"
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _constant_size_confirmation(

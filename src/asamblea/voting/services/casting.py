@@ -20,6 +20,7 @@ from asamblea.core import rawrows
 from asamblea.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from asamblea.federation.models import Membership, Node
 from asamblea.voting import rules
+from asamblea.voting.errors import EncryptedPoll
 from asamblea.voting.models import Ballot, ElectorateEntry, Poll, PollOption, PollState, VoteLedger
 
 MAX_ID = 2**63 - 1  # primary keys are 64-bit
@@ -113,7 +114,7 @@ _POLL, _NODE, _MEMBERSHIP, _ENTRY, _LEDGER, _BALLOT = (
 # Only table names are formatted in; every value is a query parameter.
 _VOTE_READ = f"""
 SELECT p.id, p.state, p.closes_at, p.method, p.max_choices, p.max_score,
-       p.secret, p.ballot_key, p.seed,
+       p.secret, p.encrypted, p.ballot_key, p.seed,
        (%(staff)s OR EXISTS (
            SELECT 1 FROM {_MEMBERSHIP} m JOIN {_NODE} n ON n.id = m.node_id
            WHERE m.member_id = %(member)s AND m.ended_at IS NULL
@@ -211,6 +212,8 @@ def cast_ballot(
             raise Conflict(_("This poll is closed; votes are no longer accepted."))
         if current.state != PollState.OPEN:
             raise Conflict(_("This poll is not open for voting."))
+        if current.encrypted:
+            raise EncryptedPoll()
         committee_id: int | None = getattr(current, "entry_committee_id", None)
         if committee_id is None:
             raise Forbidden(

@@ -12,6 +12,7 @@ from asamblea.core import audit
 from asamblea.core.errors import Conflict
 from asamblea.federation.access import Actor
 from asamblea.federation.models import Membership, NodeKind
+from asamblea.voting.encrypted.services import open_election
 from asamblea.voting.errors import EmptyElectorate
 from asamblea.voting.models import ElectorateEntry, Poll, PollState
 from asamblea.voting.services.secrecy import check_equal_weights
@@ -66,6 +67,8 @@ def open_locked(actor: Actor, poll: Poll, *, scheduled: bool = False) -> Poll:
         raise EmptyElectorate()
     if poll.secret:
         check_equal_weights(poll)
+    if poll.encrypted:
+        open_election(actor, poll)
     poll.state = PollState.OPEN
     poll.opened_at = timezone.now()
     poll.ballot_key = secrets.token_hex(32)

@@ -78,6 +78,16 @@ def close_locked(actor: Actor, poll: Poll, *, scheduled: bool = False) -> Poll:
     poll.state = PollState.CLOSED
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "closed_at"])
+    if poll.encrypted:
+        # Its ballots are counted by the trustees' tally, which records the
+        # results and applies the outcome; the plain count would find none.
+        audit.record(
+            actor=actor,
+            action="poll.closed",
+            target=poll,
+            data={**_by(scheduled), "tally": "pending"},
+        )
+        return poll
     results = compute_results(poll=poll)
     if poll.secret:
         reinsert_secret_ballots(poll)

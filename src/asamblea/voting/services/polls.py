@@ -18,6 +18,7 @@ from asamblea.federation.access import Actor, Viewer
 from asamblea.federation.models import Node
 from asamblea.motions.models import Amendment, Motion
 from asamblea.voting import access, outcomes, rules
+from asamblea.voting.encrypted.manifest import check_encryptable
 from asamblea.voting.models import (
     CODED_OPTION_LABELS,
     OPTION_MAX,
@@ -178,6 +179,9 @@ def create_draft(
         max_choices = seats  # block voting: approve at most one option per seat
     else:
         max_choices = 1
+    secret = spec.secret or spec.encrypted
+    if spec.encrypted:
+        check_encryptable(method, max_score, len(choices))
     now = timezone.now()
     if closes_at is not None and closes_at <= now:
         raise InvalidInput(_("The closing time must be in the future."), field="closes_at")
@@ -197,7 +201,8 @@ def create_draft(
             max_choices=max_choices,
             seats=seats,
             max_score=max_score,
-            secret=spec.secret,
+            secret=secret,
+            encrypted=spec.encrypted,
             aggregation=aggregation,
             opens_at=opens_at,
             closes_at=closes_at,
@@ -222,7 +227,8 @@ def create_draft(
                 "node": node.pk,
                 "method": method,
                 "purpose": purpose,
-                "secret": spec.secret,
+                "secret": secret,
+                "encrypted": spec.encrypted,
                 "aggregation": aggregation,
                 "options": len(choices),
                 "seats": seats,

@@ -16,7 +16,12 @@ from datetime import datetime
 from django.db import transaction
 
 from asamblea.core.actors import SYSTEM
-from asamblea.voting.errors import EmptyElectorate, UnequalWeights
+from asamblea.voting.errors import (
+    EmptyElectorate,
+    NoElectionKey,
+    NotEncryptable,
+    UnequalWeights,
+)
 from asamblea.voting.models import CancelReason, Poll, PollState
 from asamblea.voting.services.electorate import open_locked
 from asamblea.voting.services.lifecycle import cancel_locked, close_locked
@@ -56,7 +61,7 @@ def _open_due(poll_id: int, now: datetime) -> str:
         try:
             with transaction.atomic():
                 open_locked(SYSTEM, poll, scheduled=True)
-        except (EmptyElectorate, UnequalWeights) as refusal:
+        except (EmptyElectorate, UnequalWeights, NoElectionKey, NotEncryptable) as refusal:
             # Retrying every pass would never succeed and would hide the poll
             # among the pending ones: cancel it, with the reason on the poll
             # (shown on its page) and in the audit entry.

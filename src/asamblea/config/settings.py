@@ -282,14 +282,17 @@ ASAMBLEA_TRUSTED_PROXIES = [
     if p.strip()
 ]
 
-# Heavy work runs through asamblea.core.tasks: "local" (in-process pool) or
 # Encrypted polls (asamblea.voting.encrypted): the key that seals server-held
 # credentials and the board's signing key at rest (empty: derived from
 # SECRET_KEY; changing it makes the sealed secrets of open encrypted polls
 # unusable), and the dotted path of the callable that gives a poll its
-# trustees' joint key (empty: none is registered, encrypted polls cannot open).
+# trustees' joint key (by default the standing key of the nearest active
+# trustee board at or above the poll's node; empty: encrypted polls cannot open).
 ASAMBLEA_SEALING_KEY = os.environ.get("ASAMBLEA_SEALING_KEY", "")
-ASAMBLEA_ELECTION_KEY_SOURCE = os.environ.get("ASAMBLEA_ELECTION_KEY_SOURCE", "")
+ASAMBLEA_ELECTION_KEY_SOURCE = os.environ.get(
+    "ASAMBLEA_ELECTION_KEY_SOURCE", "asamblea.voting.encrypted.boards.key_source"
+)
+# Heavy work runs through asamblea.core.tasks: "local" (in-process pool) or
 # "celery" with ASAMBLEA_BROKER_URL (Redis or RabbitMQ).
 ASAMBLEA_TASK_BACKEND = os.environ.get("ASAMBLEA_TASK_BACKEND", "local")
 ASAMBLEA_BROKER_URL = os.environ.get("ASAMBLEA_BROKER_URL", "redis://127.0.0.1:6379/0")

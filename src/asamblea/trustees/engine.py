@@ -216,6 +216,33 @@ class Evaluation:
     """Fault codes of spec §6.5 per trustee index left out of QUAL."""
 
 
+def _transcript(
+    parameters: Parameters,
+    announcements: Mapping[int, JSON],
+    reveals: Mapping[int, JSON],
+    responses: Mapping[int, JSON],
+) -> dkg.Transcript:
+    n = parameters.trustee_count
+    return dkg.Transcript.collect(
+        (dkg.Announcement.from_json(a, n) for a in announcements.values()),
+        _reveals(parameters, reveals).values(),
+        (dkg.response_from_json(r, n) for rs in responses.values() for r in rs),
+    )
+
+
+def transcript_json(
+    ceremony: Ceremony,
+    announcements: Mapping[int, JSON],
+    reveals: Mapping[int, JSON],
+    responses: Mapping[int, JSON],
+) -> JSON:
+    """``ceremony.json`` of an election record (spec §8.3), from the messages
+    that arrived."""
+    return dkg.transcript_to_json(
+        _transcript(ceremony.parameters(), announcements, reveals, responses)
+    )
+
+
 def evaluate(
     ceremony: Ceremony,
     announcements: Mapping[int, JSON],
@@ -226,13 +253,8 @@ def evaluate(
     checked on arrival), keyed by trustee index; absent trustees are left
     out (spec §6.5, §6.6)."""
     parameters = ceremony.parameters()
-    n = parameters.trustee_count
     try:
-        transcript = dkg.Transcript.collect(
-            (dkg.Announcement.from_json(a, n) for a in announcements.values()),
-            _reveals(parameters, reveals).values(),
-            (dkg.response_from_json(r, n) for rs in responses.values() for r in rs),
-        )
+        transcript = _transcript(parameters, announcements, reveals, responses)
         outcome = dkg.evaluate_transcript(parameters, transcript)
     except SecretBallotError:
         return Evaluation(ok=False, reason=INVALID_TRANSCRIPT)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from asamblea.federation.models import Node
+from asamblea.trustees import engine
 from asamblea.trustees.models import BoardState, CeremonyMessage, Round, Trustee, TrusteeBoard
 
 
@@ -134,3 +135,40 @@ def next_step(board: TrusteeBoard, status: SeatStatus) -> str:
     if board.state == BoardState.ACTIVE:
         return Step.KEEP_KEY_SHARE
     return Step.NOTHING
+
+
+@dataclass(frozen=True)
+class StandingKey:
+    """An active board's finished ceremony, as an election record holds it
+    (spec §8.2, §8.3)."""
+
+    board: TrusteeBoard
+    parameters: dict[str, Any]
+    joint_key: str
+    verification_keys: tuple[str, ...]
+    qualified: tuple[int, ...]
+    transcript: dict[str, Any]
+
+
+def standing_key_for(node: Node) -> StandingKey | None:
+    """The key that serves secret polls at ``node``: that of the nearest
+    active board at the node or above it, or ``None``."""
+    board = standing_board_for(node)
+    if board is None or board.parameters is None:
+        return None
+    transcript = engine.transcript_json(
+        engine.Ceremony.from_parameters(board.parameters),
+        payloads(board, Round.ANNOUNCE),
+        payloads(board, Round.REVEAL),
+        payloads(board, Round.RESPOND),
+    )
+    if not isinstance(transcript, dict):  # transcript_to_json always gives an object
+        raise TypeError("a ceremony transcript is a JSON object")
+    return StandingKey(
+        board=board,
+        parameters=dict(board.parameters),
+        joint_key=board.joint_key,
+        verification_keys=tuple(board.verification_keys),
+        qualified=tuple(board.qualified),
+        transcript=transcript,
+    )

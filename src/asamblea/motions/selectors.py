@@ -14,7 +14,7 @@ from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import Viewer, as_viewer
-from asamblea.federation.models import Node
+from asamblea.federation.models import Membership, Node, NodeKind
 from asamblea.motions import access, rules
 from asamblea.motions.models import (
     Amendment,
@@ -80,6 +80,10 @@ class SecondsSummary:
     required: int
     has_seconded: bool
     can_second: bool
+    # From how many committees the seconds come, and from how many they must
+    # (1: any committee; then ``committees`` is not counted and stays 0).
+    committees: int = 0
+    committees_required: int = 1
 
 
 def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummary:
@@ -91,6 +95,10 @@ def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummar
     return SecondsSummary(
         count=count,
         required=motion.node.seconders_required,
+        committees=(
+            seconding_committees_of(motion=motion) if motion.node.seconding_committees > 1 else 0
+        ),
+        committees_required=motion.node.seconding_committees,
         has_seconded=has,
         can_second=(
             motion.state == MotionState.DRAFT
@@ -98,6 +106,24 @@ def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummar
             and access.may(viewer, motion, to="second")
         ),
     )
+
+
+def seconding_committees_of(*, motion: Motion) -> int:
+    """How many different committees the seconds of ``motion`` come from
+    (``rules.committees_represented``): the active committees of each
+    seconder beneath the motion's node."""
+    seconders = list(Second.objects.filter(motion=motion).values_list("member_id", flat=True))
+    if not seconders:
+        return 0
+    committees: dict[int, set[int]] = {member_id: set() for member_id in seconders}
+    for member_id, committee_id in Membership.objects.filter(
+        member_id__in=seconders,
+        ended_at__isnull=True,
+        node__kind=NodeKind.COMMITTEE,
+        node__path__startswith=motion.node.path,
+    ).values_list("member_id", "node_id"):
+        committees[member_id].add(committee_id)
+    return rules.committees_represented([committees[m] for m in seconders])
 
 
 # --- versions -----------------------------------------------------------------------

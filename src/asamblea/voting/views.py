@@ -102,7 +102,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
     if motion_id is not None:
         return redirect("voting:open_motion_vote", motion_id=motion_id)
     election = request.GET.get("purpose") == Purpose.DELEGATE_ELECTION
-    form = PollForm(_posted(request), election=election)
+    form = PollForm(_posted(request), election=election, node_kind=node.kind)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -370,7 +370,7 @@ def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
 def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     member = signed_in_member(request)
     motion = motion_selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
-    form = MotionVoteForm(_posted(request))
+    form = MotionVoteForm(_posted(request), node_kind=motion.node.kind)
     status = 200
     if request.method == "POST":
         status = 422
@@ -382,6 +382,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
                     secret=form.cleaned_data["secret"],
                     aggregation=form.cleaned_data["aggregation"],
                     closes_at=form.cleaned_data["closes_at"],
+                    quorum=form.quorum(),
                 )
             except DomainError as exc:
                 if exc.status == 404:

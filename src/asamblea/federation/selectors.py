@@ -49,6 +49,17 @@ def visible_nodes(*, member: Member | Viewer) -> QuerySet[Node]:
     return Node.objects.filter(pk__in=ids)
 
 
+def node_choices_for(*, member: Member | Viewer) -> list[tuple[int, str]]:
+    """The visible nodes as choices of a search form, in tree order, each
+    label indented by its depth."""
+    return [
+        (pk, "\u00a0\u00a0" * depth + name)
+        for pk, name, depth in visible_nodes(member=member)
+        .order_by("path")
+        .values_list("pk", "name", "depth")
+    ]
+
+
 def subtree(*, node: Node) -> QuerySet[Node]:
     """The node and every node beneath it."""
     return Node.objects.filter(path__startswith=node.path)

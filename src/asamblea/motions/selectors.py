@@ -7,8 +7,9 @@ taking a ``motion`` expect one already obtained through ``get_motion_for``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
@@ -49,15 +50,35 @@ def get_motion_for(*, member: Member | Viewer, motion_id: int) -> Motion:
 
 
 def list_motions_for(
-    *, member: Member | Viewer, node: Node | None = None, state: str | None = None
+    *,
+    member: Member | Viewer,
+    node: Node | None = None,
+    state: str | None = None,
+    text: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Motion]:
-    """Visible motions, newest activity first, optionally at one node and in
-    one state."""
+    """Visible motions, newest activity first, optionally at one node, in one
+    state, containing every word of ``text`` in the title or text of any of
+    their versions (case-insensitive, as the database compares), and drafted
+    between ``since`` and ``until`` (dates in the site's time zone, both
+    included)."""
     motions = _visible(member)
     if node is not None:
         motions = motions.filter(node=node)
     if state:
         motions = motions.filter(state=state)
+    for word in text.split():
+        in_versions = MotionVersion.objects.filter(motion_id=OuterRef("pk")).filter(
+            Q(title__icontains=word) | Q(body__icontains=word)
+        )
+        motions = motions.filter(
+            Q(title__icontains=word) | Q(body__icontains=word) | Exists(in_versions)
+        )
+    if since is not None:
+        motions = motions.filter(created_at__date__gte=since)
+    if until is not None:
+        motions = motions.filter(created_at__date__lte=until)
     return motions.order_by("-updated_at", "-pk")
 
 

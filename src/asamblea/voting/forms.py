@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.core.search import SearchForm
 from asamblea.core.validation import TextForm
 from asamblea.voting import explain, rules
 from asamblea.voting.models import (
@@ -16,6 +17,7 @@ from asamblea.voting.models import (
     MajorityBase,
     Method,
     Poll,
+    PollState,
     Purpose,
 )
 from asamblea.voting.services import DESCRIPTION_MAX, REASON_MAX
@@ -38,6 +40,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class PollSearchForm(SearchForm):
+    """Search the polls (a GET form): words, node, state, dates."""
+
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All")), *PollState.choices]
+    )
+
+    field_order = ["q", "node", "state", "since", "until"]
 
 
 class PollForm(TextForm):

@@ -76,8 +76,8 @@ def _render_node(
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    entries = selectors.tree_for(member=viewer)
-    context = {"entries": entries, "may_shape_tree": access.may_shape_tree(viewer)}
+    branches = selectors.tree_branches_for(member=viewer)
+    context = {"branches": branches, "may_shape_tree": access.may_shape_tree(viewer)}
     return render(request, "federation/tree.html", context)
 
 

@@ -94,6 +94,8 @@ def poll_list(request: HttpRequest) -> HttpResponse:
             "since": data["since"],
             "until": data["until"],
         }
+    elif "node" in form.errors:
+        raise Http404  # not a node id: no such node, as for an invisible one
     else:
         status = 422
     page = page_of(

@@ -378,3 +378,22 @@ def test_cross_app_links_follow_roles(world, as_role):
     assert "purpose=delegate_election" in secretary
     assert invitations not in member
     assert "purpose=delegate_election" not in member
+
+
+def test_operator_sets_the_committees_among_the_seconders(world, as_role):
+    client = as_role("operator")
+    url = reverse("federation:create_node") + f"?parent={world.assembly.pk}"
+    client.post(url, {"kind": "region", "name": "Tacna", "seconders_required": 2})
+    region = Node.objects.get(name="Tacna")
+    assert region.seconding_committees == 2  # the default at a region
+    edit = reverse("federation:edit_node", args=[region.pk])
+    assert 'name="seconding_committees" value="2"' in client.get(edit).content.decode()
+    client.post(edit, {"name": "Tacna", "seconders_required": 3, "seconding_committees": 3})
+    region.refresh_from_db()
+    assert region.seconding_committees == 3
+    response = client.post(
+        edit, {"name": "Tacna", "seconders_required": 3, "seconding_committees": 0}
+    )
+    assert response.status_code == 422
+    region.refresh_from_db()
+    assert region.seconding_committees == 3

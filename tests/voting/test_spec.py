@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from asamblea.voting.api import PollIn
 from asamblea.voting.forms import PollForm
-from asamblea.voting.spec import DEFAULTS, PollSpec
+from asamblea.voting.spec import DEFAULTS, WIDE_QUORUM, PollSpec, defaults_for
 
 
 def _form_spec(data: dict[str, object], *, election: bool = False) -> PollSpec:
@@ -50,7 +52,7 @@ def test_form_and_api_give_the_same_spec():
         quorum_num=1,
         quorum_den=4,
         closes_at=closes,
-    ).spec()
+    ).spec(node_kind="committee")
     # The form's datetime is read in the site's time zone; compare the rest.
     assert form.closes_at is not None
     assert form.closes_at.replace(tzinfo=UTC) == closes
@@ -63,7 +65,7 @@ def test_form_and_api_give_the_same_spec():
 
 
 def test_defaults_are_the_specs():
-    assert PollIn(node=1, question="¿Ya?").spec() == PollSpec(question="¿Ya?")
+    assert PollIn(node=1, question="¿Ya?").spec(node_kind="committee") == PollSpec(question="¿Ya?")
     form = PollForm()
     for name in ("method", "max_choices", "aggregation", "majority_num", "quorum_den"):
         assert form.fields[name].initial == getattr(DEFAULTS, name)
@@ -84,3 +86,20 @@ def test_an_election_form_names_its_purpose_and_no_options():
     )
     assert spec.purpose == "delegate_election"
     assert spec.options == ()
+
+
+@pytest.mark.parametrize(
+    ("kind", "quorum"),
+    [("assembly", WIDE_QUORUM), ("region", WIDE_QUORUM), ("zone", (0, 1)), ("committee", (0, 1))],
+)
+def test_a_vote_at_a_region_or_the_assembly_defaults_to_a_quorum(kind, quorum):
+    spec = defaults_for(node_kind=kind)
+    assert (spec.quorum_num, spec.quorum_den) == quorum
+    assert WIDE_QUORUM[0] > 0
+    form = PollForm(node_kind=kind)
+    assert (form.fields["quorum_num"].initial, form.fields["quorum_den"].initial) == quorum
+    api = PollIn(node=1, question="¿Ya?").spec(node_kind=kind)
+    assert (api.quorum_num, api.quorum_den) == quorum
+    # Said explicitly, the payload's quorum wins, even no quorum at all.
+    explicit = PollIn(node=1, question="¿Ya?", quorum_num=0).spec(node_kind=kind)
+    assert (explicit.quorum_num, explicit.quorum_den) == (0, 1)

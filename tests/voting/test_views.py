@@ -390,3 +390,43 @@ def test_secret_polls_say_what_they_keep_on_every_page(fed, client_for):
     assert SECRECY in results
     named = open_poll(fed.secretary, fed.committee_a1)
     assert SECRECY not in client.get(reverse("voting:detail", args=[named.pk])).content.decode()
+
+
+def test_putting_a_region_motion_to_the_vote_shows_and_defaults_a_quorum(fed, client_for):
+    federation_services.update_node(actor=SYSTEM, node=fed.region_a, seconders_required=0)
+    motion = motion_services.submit_motion(
+        actor=fed.member, node=fed.region_a, title="Paro regional", body="Texto."
+    )
+    client = client_for(fed.member)
+    url = reverse("voting:open_motion_vote", args=[motion.pk])
+    page = client.get(url).content.decode()
+    assert 'name="quorum_num" value="1"' in page
+    assert 'name="quorum_den" value="3"' in page
+    # Left blank, the default applies; the poll's rule says so.
+    assert client.post(url, {"aggregation": "pooled"}).status_code == 302
+    poll = Poll.objects.get(motion=motion)
+    assert (poll.quorum_num, poll.quorum_den) == (1, 3)
+
+
+def test_a_committee_motion_vote_has_no_quorum_unless_asked(fed, client_for):
+    motion = motion_services.submit_motion(
+        actor=fed.member, node=fed.committee_a1, title="Paro", body="Texto."
+    )
+    motion_services.second_motion(actor=fed.secretary, motion=motion)
+    client = client_for(fed.member)
+    url = reverse("voting:open_motion_vote", args=[motion.pk])
+    assert 'name="quorum_num" value="0"' in client.get(url).content.decode()
+    response = client.post(url, {"aggregation": "pooled", "quorum_num": 1, "quorum_den": 2})
+    assert response.status_code == 302
+    poll = Poll.objects.get(motion=motion)
+    assert (poll.quorum_num, poll.quorum_den) == (1, 2)
+
+
+def test_the_poll_form_at_the_assembly_defaults_to_a_quorum(fed, client_for):
+    page = (
+        client_for(fed.operator)
+        .get(reverse("voting:create") + f"?node={fed.assembly.pk}")
+        .content.decode()
+    )
+    assert 'name="quorum_num" value="1"' in page
+    assert 'name="quorum_den" value="3"' in page

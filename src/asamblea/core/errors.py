@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     ALREADY_SECONDED = "already_seconded"
     NOT_AUTHOR = "not_author"
     PARAGRAPH_OUT_OF_RANGE = "paragraph_out_of_range"
+    SECONDS_FROM_ONE_COMMITTEE = "seconds_from_one_committee"
     # voting
     EMPTY_ELECTORATE = "empty_electorate"
     UNEQUAL_WEIGHTS = "unequal_weights"

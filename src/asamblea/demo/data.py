@@ -353,11 +353,15 @@ def _more_motions(world: DemoWorld, rng: random.Random) -> None:
     region = world.regions["Puno"]
     santa_barbara = world.committees[0]
     author = world.members[santa_barbara.pk][2]
+    # A motion for a whole region is seconded from two of its committees.
+    neighbour = next(
+        c for c in world.committees[1:] if c.path.startswith(region.path) and c != santa_barbara
+    )
     motion = _motion(
         author,
         region,
         "Plataforma de lucha de la región Puno",
-        world.members[santa_barbara.pk][3:5],
+        [world.members[santa_barbara.pk][3], world.members[neighbour.pk][3]],
     )
     polls = voting_services.open_motion_vote(
         actor=author, motion=motion, aggregation=Aggregation.DELEGATES

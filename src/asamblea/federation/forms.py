@@ -29,12 +29,22 @@ class NodeEditForm(TextForm):
         initial=2,
         help_text=_("How many members must second a motion before it goes to debate."),
     )
+    seconding_committees = forms.IntegerField(
+        label=_("Committees among the seconders"),
+        required=False,
+        min_value=1,
+        max_value=rules.SECONDERS_MAX,
+        help_text=_(
+            "From how many different committees the seconds must come. Left blank on a new "
+            "node: 2 at a region or the assembly, 1 below."
+        ),
+    )
 
 
 class NodeCreateForm(NodeEditForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=NodeKind.choices)
 
-    field_order = ["kind", "name", "description", "seconders_required"]
+    field_order = ["kind", "name", "description", "seconders_required", "seconding_committees"]
 
     def __init__(self, *args: Any, parent_kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -51,6 +51,11 @@ class Node(models.Model):
         default=2,
         help_text=_("How many members must second a motion before it goes to debate."),
     )
+    seconding_committees = models.PositiveSmallIntegerField(
+        _("committees among the seconders"),
+        default=1,
+        help_text=_("From how many different committees the seconds of a motion here must come."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -64,6 +69,10 @@ class Node(models.Model):
             models.CheckConstraint(
                 condition=Q(seconders_required__lte=SECONDERS_MAX),
                 name="federation_node_seconders_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(seconding_committees__lte=SECONDERS_MAX),
+                name="federation_node_seconding_committees_range",
             ),
         ]
 

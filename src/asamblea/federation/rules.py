@@ -20,6 +20,19 @@ INSTRUCTIONS_MAX_LENGTH = 4000
 # keeps a typo from making every motion impossible to second.
 SECONDERS_MAX = 100
 
+# A decision for a whole region or the assembly should not start from one
+# committee alone: by default the seconds of a motion there must come from
+# members of at least two committees. Below, one committee is enough.
+WIDE_NODE_KINDS: frozenset[str] = frozenset({NodeKind.ASSEMBLY, NodeKind.REGION})
+WIDE_SECONDING_COMMITTEES = 2
+
+
+def default_seconding_committees(kind: str) -> int:
+    """How many committees the seconds of a motion at a ``kind`` node come
+    from, unless the node says otherwise."""
+    return WIDE_SECONDING_COMMITTEES if kind in WIDE_NODE_KINDS else 1
+
+
 # Roles a membership may hold. Being a delegate is a mandate, not a role.
 MEMBERSHIP_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.SECRETARY})
 

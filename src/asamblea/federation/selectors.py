@@ -7,7 +7,7 @@ report what that member may not see as not found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,17 @@ def visible_nodes(*, member: Member | Viewer) -> QuerySet[Node]:
     if ids is None:
         return Node.objects.all()
     return Node.objects.filter(pk__in=ids)
+
+
+def node_choices_for(*, member: Member | Viewer) -> list[tuple[int, str]]:
+    """The visible nodes as choices of a search form, in tree order, each
+    label indented by its depth."""
+    return [
+        (pk, "\u00a0\u00a0" * depth + name)
+        for pk, name, depth in visible_nodes(member=member)
+        .order_by("path")
+        .values_list("pk", "name", "depth")
+    ]
 
 
 def subtree(*, node: Node) -> QuerySet[Node]:
@@ -162,6 +173,32 @@ class TreeEntry:
     node: Node
     depth: int
     is_own: bool
+
+
+@dataclass
+class TreeBranch:
+    """A node of the tree page with the branches beneath it; ``holds_own``
+    when one of the member's committees is in it (the page opens those)."""
+
+    entry: TreeEntry
+    children: list[TreeBranch] = field(default_factory=list)
+    holds_own: bool = False
+
+
+def tree_branches_for(*, member: Member | Viewer) -> list[TreeBranch]:
+    """``tree_for`` as nested branches (the collapsible tree page)."""
+    roots: list[TreeBranch] = []
+    open_path: list[TreeBranch] = []
+    for entry in tree_for(member=member):
+        branch = TreeBranch(entry=entry, holds_own=entry.is_own)
+        while open_path and open_path[-1].entry.depth >= entry.depth:
+            open_path.pop()
+        (open_path[-1].children if open_path else roots).append(branch)
+        if entry.is_own:
+            for ancestor in open_path:
+                ancestor.holds_own = True
+        open_path.append(branch)
+    return roots
 
 
 def tree_for(*, member: Member | Viewer) -> list[TreeEntry]:

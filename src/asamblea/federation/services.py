@@ -83,6 +83,15 @@ def _check_seconders(seconders_required: int) -> None:
         )
 
 
+def _check_seconding_committees(count: int) -> None:
+    if not 1 <= count <= rules.SECONDERS_MAX:
+        raise InvalidInput(
+            _("Committees among the seconders must be between 1 and %(max)d.")
+            % {"max": rules.SECONDERS_MAX},
+            field="seconding_committees",
+        )
+
+
 def create_node(
     *,
     actor: Actor,
@@ -90,16 +99,21 @@ def create_node(
     name: str,
     parent: Node | None = None,
     seconders_required: int = 2,
+    seconding_committees: int | None = None,
     description: str = "",
 ) -> Node:
     """Create a node of the tree. Operators and ``SYSTEM`` (management
-    commands) may do this."""
+    commands) may do this. ``seconding_committees`` None: the default of the
+    kind (``rules.default_seconding_committees``)."""
     _check_tree_shaper(Viewer.of(actor), None)
     if kind not in NodeKind.values:
         raise InvalidInput(_("Unknown kind of node."), field="kind")
     name = _clean_name(name)
     _check_description(description)
     _check_seconders(seconders_required)
+    if seconding_committees is None:
+        seconding_committees = rules.default_seconding_committees(kind)
+    _check_seconding_committees(seconding_committees)
     if not rules.may_hold_child(parent_kind=parent.kind if parent else None, child_kind=kind):
         if parent is None:
             raise InvalidInput(_("Only an assembly can be at the top of the tree."), field="parent")
@@ -114,6 +128,7 @@ def create_node(
             name=name,
             parent=parent,
             seconders_required=seconders_required,
+            seconding_committees=seconding_committees,
             description=description,
             depth=(parent.depth + 1) if parent else 0,
         )
@@ -135,8 +150,10 @@ def update_node(
     name: str | None = None,
     description: str | None = None,
     seconders_required: int | None = None,
+    seconding_committees: int | None = None,
 ) -> Node:
-    """Change a node's name, description or seconders required (None: keep).
+    """Change a node's name, description, seconders required or committees
+    among the seconders (None: keep).
     Operators and ``SYSTEM``; a member who cannot see the node gets ``NotFound``."""
     _check_tree_shaper(Viewer.of(actor), node)
     changes: dict[str, object] = {}
@@ -148,6 +165,9 @@ def update_node(
     if seconders_required is not None:
         _check_seconders(seconders_required)
         changes["seconders_required"] = seconders_required
+    if seconding_committees is not None:
+        _check_seconding_committees(seconding_committees)
+        changes["seconding_committees"] = seconding_committees
     changes = {k: v for k, v in changes.items() if getattr(node, k) != v}
     if not changes:
         return node

@@ -76,8 +76,8 @@ def _render_node(
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    entries = selectors.tree_for(member=viewer)
-    context = {"entries": entries, "may_shape_tree": access.may_shape_tree(viewer)}
+    branches = selectors.tree_branches_for(member=viewer)
+    context = {"branches": branches, "may_shape_tree": access.may_shape_tree(viewer)}
     return render(request, "federation/tree.html", context)
 
 
@@ -111,6 +111,7 @@ def create_node(request: HttpRequest) -> HttpResponse:
                     parent=parent,
                     description=form.cleaned_data["description"],
                     seconders_required=form.cleaned_data["seconders_required"],
+                    seconding_committees=form.cleaned_data["seconding_committees"],
                 )
             except DomainError as exc:
                 reraise_refusal(exc)
@@ -137,6 +138,7 @@ def edit_node(request: HttpRequest, node_id: int) -> HttpResponse:
         "name": node.name,
         "description": node.description,
         "seconders_required": node.seconders_required,
+        "seconding_committees": node.seconding_committees,
     }
     form = NodeEditForm(request.POST or None, initial=initial)
     status = 200

@@ -35,3 +35,11 @@ class NotAuthor(Forbidden):
 class ParagraphOutOfRange(InvalidInput):
     code = "paragraph_out_of_range"
     default_message = _("That paragraph does not exist in the current text.")
+
+
+class SecondsFromOneCommittee(Conflict):
+    code = "seconds_from_one_committee"
+    default_message = _(
+        "This motion has the seconds it needs, but they must come from members of more "
+        "committees: only a member of another committee can second it now."
+    )

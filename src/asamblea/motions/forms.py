@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.core.search import SearchForm
 from asamblea.core.validation import TextForm
 from asamblea.federation.models import Node
 from asamblea.motions.models import (
@@ -55,13 +56,16 @@ class EditDraftForm(TextForm):
     )
 
 
-class FilterForm(TextForm):
-    node = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+class FilterForm(SearchForm):
+    """Search the motions (a GET form): words, node, state, dates."""
+
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
         choices=[("", _("All")), *MotionState.choices],
     )
+
+    field_order = ["q", "node", "state", "since", "until"]
 
 
 class CommentForm(TextForm):

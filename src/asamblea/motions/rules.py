@@ -8,6 +8,7 @@ normalised to ``\\n`` and each paragraph is stripped of surrounding whitespace.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -198,3 +199,26 @@ def diff_words(old: str, new: str) -> list[tuple[DiffOp, str]]:
             push("delete", "".join(a[i1:i2]))
             push("insert", "".join(b[j1:j2]))
     return ops
+
+
+# --- seconds from several committees ---------------------------------------------
+
+
+def committees_represented(committees_of_seconders: Sequence[Collection[int]]) -> int:
+    """How many different committees the seconders speak for, each seconder
+    counting for at most one of the committees they belong to (a maximum
+    matching of seconders to committees, so that one member of two
+    committees cannot stand for both)."""
+    owner: dict[int, int] = {}  # committee -> index of the seconder counted for it
+
+    def place(seconder: int, seen: set[int]) -> bool:
+        for committee in committees_of_seconders[seconder]:
+            if committee in seen:
+                continue
+            seen.add(committee)
+            if committee not in owner or place(owner[committee], seen):
+                owner[committee] = seconder
+                return True
+        return False
+
+    return sum(1 for i in range(len(committees_of_seconders)) if place(i, set()))

@@ -7,14 +7,15 @@ taking a ``motion`` expect one already obtained through ``get_motion_for``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import Viewer, as_viewer
-from asamblea.federation.models import Node
+from asamblea.federation.models import Membership, Node, NodeKind
 from asamblea.motions import access, rules
 from asamblea.motions.models import (
     Amendment,
@@ -49,15 +50,35 @@ def get_motion_for(*, member: Member | Viewer, motion_id: int) -> Motion:
 
 
 def list_motions_for(
-    *, member: Member | Viewer, node: Node | None = None, state: str | None = None
+    *,
+    member: Member | Viewer,
+    node: Node | None = None,
+    state: str | None = None,
+    text: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Motion]:
-    """Visible motions, newest activity first, optionally at one node and in
-    one state."""
+    """Visible motions, newest activity first, optionally at one node, in one
+    state, containing every word of ``text`` in the title or text of any of
+    their versions (case-insensitive, as the database compares), and drafted
+    between ``since`` and ``until`` (dates in the site's time zone, both
+    included)."""
     motions = _visible(member)
     if node is not None:
         motions = motions.filter(node=node)
     if state:
         motions = motions.filter(state=state)
+    for word in text.split():
+        in_versions = MotionVersion.objects.filter(motion_id=OuterRef("pk")).filter(
+            Q(title__icontains=word) | Q(body__icontains=word)
+        )
+        motions = motions.filter(
+            Q(title__icontains=word) | Q(body__icontains=word) | Exists(in_versions)
+        )
+    if since is not None:
+        motions = motions.filter(created_at__date__gte=since)
+    if until is not None:
+        motions = motions.filter(created_at__date__lte=until)
     return motions.order_by("-updated_at", "-pk")
 
 
@@ -80,6 +101,10 @@ class SecondsSummary:
     required: int
     has_seconded: bool
     can_second: bool
+    # From how many committees the seconds come, and from how many they must
+    # (1: any committee; then ``committees`` is not counted and stays 0).
+    committees: int = 0
+    committees_required: int = 1
 
 
 def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummary:
@@ -91,6 +116,10 @@ def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummar
     return SecondsSummary(
         count=count,
         required=motion.node.seconders_required,
+        committees=(
+            seconding_committees_of(motion=motion) if motion.node.seconding_committees > 1 else 0
+        ),
+        committees_required=motion.node.seconding_committees,
         has_seconded=has,
         can_second=(
             motion.state == MotionState.DRAFT
@@ -98,6 +127,24 @@ def seconds_summary(*, motion: Motion, member: Member | Viewer) -> SecondsSummar
             and access.may(viewer, motion, to="second")
         ),
     )
+
+
+def seconding_committees_of(*, motion: Motion) -> int:
+    """How many different committees the seconds of ``motion`` come from
+    (``rules.committees_represented``): the active committees of each
+    seconder beneath the motion's node."""
+    seconders = list(Second.objects.filter(motion=motion).values_list("member_id", flat=True))
+    if not seconders:
+        return 0
+    committees: dict[int, set[int]] = {member_id: set() for member_id in seconders}
+    for member_id, committee_id in Membership.objects.filter(
+        member_id__in=seconders,
+        ended_at__isnull=True,
+        node__kind=NodeKind.COMMITTEE,
+        node__path__startswith=motion.node.path,
+    ).values_list("member_id", "node_id"):
+        committees[member_id].add(committee_id)
+    return rules.committees_represented([committees[m] for m in seconders])
 
 
 # --- versions -----------------------------------------------------------------------

@@ -24,12 +24,13 @@ from asamblea.core.errors import Conflict, Forbidden, InvalidInput
 from asamblea.federation import access as federation_access
 from asamblea.federation.access import Actor, Viewer
 from asamblea.federation.models import Node
-from asamblea.motions import access, rules
+from asamblea.motions import access, rules, selectors
 from asamblea.motions.errors import (
     AlreadySeconded,
     MotionClosed,
     NotInDebate,
     ParagraphOutOfRange,
+    SecondsFromOneCommittee,
 )
 from asamblea.motions.models import (
     BODY_MAX,
@@ -159,8 +160,10 @@ def edit_draft(*, actor: Actor, motion: Motion, title: str, body: str) -> Motion
 
 def second_motion(*, actor: Actor, motion: Motion) -> Second:
     """Second a draft (a member who sees it, not its author; never ``SYSTEM``).
-    When the seconds reach ``node.seconders_required`` the motion moves to
-    debate."""
+    When the seconds reach ``node.seconders_required`` and come from at least
+    ``node.seconding_committees`` different committees, the motion moves to
+    debate. Once there are seconds enough, a second that adds no committee is
+    refused (``SecondsFromOneCommittee``)."""
     member = _check(actor, motion, to="second")
     with transaction.atomic():
         motion = _locked(motion)
@@ -170,10 +173,28 @@ def second_motion(*, actor: Actor, motion: Motion) -> Second:
             raise Conflict(_("This motion already has the seconds it needs."))
         if Second.objects.filter(motion=motion, member=member).exists():
             raise AlreadySeconded()
+        node = motion.node
+        before = Second.objects.filter(motion=motion).count()
+        committees_before = (
+            selectors.seconding_committees_of(motion=motion) if node.seconding_committees > 1 else 0
+        )
         second = Second.objects.create(motion=motion, member=member)
-        count = Second.objects.filter(motion=motion).count()
+        count = before + 1
+        committees = (
+            selectors.seconding_committees_of(motion=motion) if node.seconding_committees > 1 else 0
+        )
+        if (
+            node.seconding_committees > 1
+            and before >= node.seconders_required
+            and committees <= committees_before
+        ):
+            # Rolls the second back with the transaction.
+            raise SecondsFromOneCommittee()
         audit.record(actor=actor, action="motion.seconded", target=motion, data={"seconds": count})
-        if count >= motion.node.seconders_required:
+        enough_committees = node.seconding_committees <= 1 or (
+            committees >= node.seconding_committees
+        )
+        if count >= node.seconders_required and enough_committees:
             _start_debate(actor=SYSTEM, motion=motion)
     return second
 

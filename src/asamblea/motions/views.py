@@ -16,6 +16,7 @@ from asamblea.accounts.requests import signed_in_member
 from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, NotFound
 from asamblea.core.htmx import is_htmx, pick_template
+from asamblea.core.search import other_pages_query, page_of
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import viewer_of
 from asamblea.federation.models import Node
@@ -29,8 +30,6 @@ from asamblea.motions.forms import (
     VersionDiffForm,
 )
 from asamblea.motions.models import Amendment, AmendmentState, Comment, Motion, MotionState
-
-LIST_LIMIT = 200
 
 
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
@@ -78,27 +77,34 @@ def _render_detail(
 @login_required
 @require_GET
 def motion_list(request: HttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET)
+    """The motions the member may see, searched by words, node, state and
+    dates (a GET form), a page at a time."""
+    viewer = viewer_of(request)
+    form = FilterForm(request.GET, nodes=federation_selectors.node_choices_for(member=viewer))
     node: Node | None = None
-    state: str | None = None
     status = 200
+    filters: dict[str, Any] = {}
     if form.is_valid():
-        if form.cleaned_data["node"]:
-            node = federation_selectors.get_visible_node(
-                member=viewer_of(request), node_id=form.cleaned_data["node"]
-            )
-        state = form.cleaned_data["state"] or None
+        data = form.cleaned_data
+        if data["node"]:
+            node = federation_selectors.get_visible_node(member=viewer, node_id=data["node"])
+        filters = {
+            "state": data["state"] or None,
+            "text": data["q"],
+            "since": data["since"],
+            "until": data["until"],
+        }
     else:
         status = 422
-    motions = selectors.list_motions_for(member=viewer_of(request), node=node, state=state)[
-        :LIST_LIMIT
-    ]
-    return render(
-        request,
-        "motions/list.html",
-        {"motions": motions, "node": node, "form": form},
-        status=status,
-    )
+    motions = selectors.list_motions_for(member=viewer, node=node, **filters)
+    context = {
+        "page": page_of(motions, request.GET.get("page")),
+        "query": other_pages_query(request.GET),
+        "node": node,
+        "form": form,
+        "searched": bool(filters.get("text")),
+    }
+    return render(request, "motions/list.html", context, status=status)
 
 
 @login_required

@@ -33,7 +33,7 @@ from asamblea.voting.models import (
     Purpose,
 )
 from asamblea.voting.services import DESCRIPTION_MAX, REASON_MAX
-from asamblea.voting.spec import DEFAULTS, PollSpec
+from asamblea.voting.spec import DEFAULTS, PollSpec, defaults_for
 
 router = Router(tags=["polls"])
 
@@ -157,6 +157,19 @@ class PollOut(Schema):
         ]
 
 
+QUORUM_DEFAULT_DESCRIPTION = (
+    "Quorum numerator (with quorum_den, default 1). Left out: a third of the electorate"
+    " at a region or the assembly, none below."
+)
+
+
+def _quorum(num: int | None, den: int | None, *, node_kind: str) -> tuple[int, int]:
+    if num is None:
+        defaults = defaults_for(node_kind=node_kind)
+        return defaults.quorum_num, defaults.quorum_den
+    return num, den or 1
+
+
 class PollIn(InputSchema):
     """A poll to create; read into the same ``PollSpec`` as the poll form."""
 
@@ -189,13 +202,18 @@ class PollIn(InputSchema):
     majority_den: int = Field(DEFAULTS.majority_den, ge=1, le=FRACTION_MAX)
     majority_base: MajorityBase = MajorityBase(DEFAULTS.majority_base)
     majority_strict: bool = DEFAULTS.majority_strict
-    quorum_num: int = Field(DEFAULTS.quorum_num, ge=0, le=FRACTION_MAX)
-    quorum_den: int = Field(DEFAULTS.quorum_den, ge=1, le=FRACTION_MAX)
+    quorum_num: int | None = Field(
+        None, ge=0, le=FRACTION_MAX, description=QUORUM_DEFAULT_DESCRIPTION
+    )
+    quorum_den: int | None = Field(None, ge=1, le=FRACTION_MAX)
     opens_at: datetime | None = DEFAULTS.opens_at
     closes_at: datetime | None = DEFAULTS.closes_at
     delegate_election: bool = False
 
-    def spec(self) -> PollSpec:
+    def spec(self, *, node_kind: str) -> PollSpec:
+        """The poll asked for at a node of ``node_kind`` (whose quorum is the
+        default when the payload leaves it out)."""
+        quorum_num, quorum_den = _quorum(self.quorum_num, self.quorum_den, node_kind=node_kind)
         return PollSpec(
             question=self.question,
             description=self.description,
@@ -212,8 +230,8 @@ class PollIn(InputSchema):
             majority_den=self.majority_den,
             majority_base=self.majority_base,
             majority_strict=self.majority_strict,
-            quorum_num=self.quorum_num,
-            quorum_den=self.quorum_den,
+            quorum_num=quorum_num,
+            quorum_den=quorum_den,
             opens_at=self.opens_at,
             closes_at=self.closes_at,
         )
@@ -316,6 +334,10 @@ class MotionVoteIn(InputSchema):
     secret: bool = Field(False, description=SECRECY_DESCRIPTION)
     aggregation: Aggregation = Aggregation.POOLED
     closes_at: datetime | None = None
+    quorum_num: int | None = Field(
+        None, ge=0, le=FRACTION_MAX, description=QUORUM_DEFAULT_DESCRIPTION
+    )
+    quorum_den: int | None = Field(None, ge=1, le=FRACTION_MAX)
 
 
 class RecallIn(InputSchema):
@@ -349,7 +371,7 @@ def list_polls(request: HttpRequest, node: int | None = None, state: str | None 
 def create_poll(request: HttpRequest, payload: PollIn) -> Any:
     member = api_member(request)
     node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=payload.node)
-    poll = services.create_poll(actor=member, node=node, spec=payload.spec())
+    poll = services.create_poll(actor=member, node=node, spec=payload.spec(node_kind=node.kind))
     return Status(201, poll)
 
 
@@ -363,6 +385,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int, payload: MotionVoteIn
         secret=payload.secret,
         aggregation=payload.aggregation,
         closes_at=payload.closes_at,
+        quorum=_quorum(payload.quorum_num, payload.quorum_den, node_kind=motion.node.kind),
     )
     return Status(201, polls)
 

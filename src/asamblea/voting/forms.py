@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.core.search import SearchForm
 from asamblea.core.validation import TextForm
 from asamblea.voting import explain, rules
 from asamblea.voting.models import (
@@ -16,10 +17,11 @@ from asamblea.voting.models import (
     MajorityBase,
     Method,
     Poll,
+    PollState,
     Purpose,
 )
 from asamblea.voting.services import DESCRIPTION_MAX, REASON_MAX
-from asamblea.voting.spec import DEFAULTS, PollSpec
+from asamblea.voting.spec import DEFAULTS, PollSpec, defaults_for
 
 OPTIONS_TEXT_MAX = rules.MAX_OPTIONS * (OPTION_MAX + 2)
 FRACTION_MAX = 1000
@@ -38,6 +40,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class PollSearchForm(SearchForm):
+    """Search the polls (a GET form): words, node, state, dates."""
+
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All")), *PollState.choices]
+    )
+
+    field_order = ["q", "node", "state", "since", "until"]
 
 
 class PollForm(TextForm):
@@ -130,9 +142,13 @@ class PollForm(TextForm):
         label=_("Closes at (empty: close by hand)"), required=False, widget=DateTimeLocalInput()
     )
 
-    def __init__(self, *args: Any, election: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, election: bool = False, node_kind: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.election = election
+        if node_kind is not None:
+            _default_quorum(self, node_kind)
         if election:
             # Left blank, the system writes it (in each reader's language).
             self.fields["question"].required = False
@@ -168,7 +184,17 @@ class PollForm(TextForm):
         )
 
 
+def _default_quorum(form: forms.Form, node_kind: str) -> None:
+    """Show the quorum a poll at a ``node_kind`` node takes by default."""
+    defaults = defaults_for(node_kind=node_kind)
+    form.fields["quorum_num"].initial = defaults.quorum_num
+    form.fields["quorum_den"].initial = defaults.quorum_den
+
+
 class MotionVoteForm(TextForm):
+    """Putting a motion to the vote; ``node_kind`` (the motion's node) sets
+    the quorum shown by default."""
+
     secret = forms.BooleanField(
         label=_("Secret from other members (not from whoever runs the server)"),
         required=False,
@@ -177,9 +203,38 @@ class MotionVoteForm(TextForm):
     aggregation = forms.ChoiceField(
         label=_("How committees add up"), choices=Aggregation.choices, initial=Aggregation.POOLED
     )
+    # Left blank: the default at the motion's node.
+    quorum_num = forms.IntegerField(
+        label=_("Quorum: numerator"),
+        required=False,
+        min_value=0,
+        max_value=FRACTION_MAX,
+        initial=DEFAULTS.quorum_num,
+    )
+    quorum_den = forms.IntegerField(
+        label=_("Quorum: denominator"),
+        required=False,
+        min_value=1,
+        max_value=FRACTION_MAX,
+        initial=DEFAULTS.quorum_den,
+        help_text=_("Share of the entitled electorate that must vote; 0/1 is no quorum."),
+    )
     closes_at = forms.DateTimeField(
         label=_("Closes at (empty: close by hand)"), required=False, widget=DateTimeLocalInput()
     )
+
+    def __init__(self, *args: Any, node_kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if node_kind is not None:
+            _default_quorum(self, node_kind)
+
+    def quorum(self) -> tuple[int, int] | None:
+        """The quorum asked for, or None (blank: the node's default).
+        Precondition: the form is valid."""
+        num = self.cleaned_data.get("quorum_num")
+        if num is None:
+            return None
+        return num, self.cleaned_data.get("quorum_den") or 1
 
 
 class RecallForm(TextForm):

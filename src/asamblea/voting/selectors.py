@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.accounts.models import Member
@@ -55,14 +56,34 @@ def get_poll_for(*, member: Member | Viewer, poll_id: int) -> Poll:
 
 
 def list_polls_for(
-    *, member: Member | Viewer, node: Node | None = None, state: str | None = None
+    *,
+    member: Member | Viewer,
+    node: Node | None = None,
+    state: str | None = None,
+    text: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Poll]:
-    """Polls ``member`` may see, newest first, optionally of one node or state."""
+    """Polls ``member`` may see, newest first, optionally of one node or
+    state, containing every word of ``text`` in the question, the description
+    or the title of the motion voted on (case-insensitive, as the database
+    compares), and created between ``since`` and ``until`` (dates in the
+    site's time zone, both included)."""
     polls = _visible_polls(member)
     if node is not None:
         polls = polls.filter(node=node)
     if state is not None:
         polls = polls.filter(state=state)
+    for word in text.split():
+        polls = polls.filter(
+            Q(question__icontains=word)
+            | Q(description__icontains=word)
+            | Q(motion__title__icontains=word)
+        )
+    if since is not None:
+        polls = polls.filter(created_at__date__gte=since)
+    if until is not None:
+        polls = polls.filter(created_at__date__lte=until)
     return polls.order_by("-created_at", "-pk")
 
 

@@ -9,9 +9,10 @@ defaults read them from :data:`DEFAULTS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from asamblea.federation.rules import WIDE_NODE_KINDS
 from asamblea.voting.models import Aggregation, MajorityBase, Method, Purpose
 
 
@@ -50,3 +51,16 @@ class PollSpec:
 
 
 DEFAULTS = PollSpec(question="")
+
+# A vote for a whole region or the assembly is a decision in the name of many
+# committees: by default at least a third of the entitled electorate must take
+# part for it to count. Below, no quorum unless the poll asks for one.
+WIDE_QUORUM = (1, 3)
+
+
+def defaults_for(*, node_kind: str) -> PollSpec:
+    """The defaults of a poll at a node of ``node_kind`` (what the forms show
+    and what the API takes when a field is left out)."""
+    if node_kind in WIDE_NODE_KINDS:
+        return replace(DEFAULTS, quorum_num=WIDE_QUORUM[0], quorum_den=WIDE_QUORUM[1])
+    return DEFAULTS

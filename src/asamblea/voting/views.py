@@ -25,6 +25,7 @@ from asamblea.accounts.requests import signed_in_member
 from asamblea.core.confirm import Confirmation, is_confirmed, render_confirmation
 from asamblea.core.errors import DomainError, reraise_refusal
 from asamblea.core.htmx import is_htmx, pick_template
+from asamblea.core.search import other_pages_query, page_of
 from asamblea.federation import selectors as federation_selectors
 from asamblea.federation.access import Viewer, viewer_of
 from asamblea.motions import selectors as motion_selectors
@@ -41,7 +42,13 @@ from asamblea.voting import (
 )
 from asamblea.voting.encrypted import selectors as encrypted_selectors
 from asamblea.voting.encrypted import services as encrypted_services
-from asamblea.voting.forms import BallotForm, MotionVoteForm, PollForm, RecallForm
+from asamblea.voting.forms import (
+    BallotForm,
+    MotionVoteForm,
+    PollForm,
+    PollSearchForm,
+    RecallForm,
+)
 from asamblea.voting.models import Method, Poll, PollState, Purpose
 
 
@@ -73,24 +80,41 @@ def _show_error(form: forms.Form, exc: DomainError) -> None:
 
 @login_required
 def poll_list(request: HttpRequest) -> HttpResponse:
+    """The polls the member may see, searched by words, node, state and dates
+    (a GET form), a page at a time, each marked voted / can vote / cannot."""
+    viewer = viewer_of(request)
+    form = PollSearchForm(request.GET, nodes=federation_selectors.node_choices_for(member=viewer))
     node = None
-    node_id = _int_param(request, "node")
-    if node_id is not None:
-        node = federation_selectors.get_visible_node(member=viewer_of(request), node_id=node_id)
-    state = request.GET.get("state")
-    if state not in PollState.values:
-        state = None
-    polls = list(selectors.list_polls_for(member=viewer_of(request), node=node, state=state)[:100])
-    marks = selectors.vote_marks_for(member=viewer_of(request), polls=polls)
+    status = 200
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["node"]:
+            node = federation_selectors.get_visible_node(member=viewer, node_id=data["node"])
+        filters = {
+            "state": data["state"] or None,
+            "text": data["q"],
+            "since": data["since"],
+            "until": data["until"],
+        }
+    elif "node" in form.errors:
+        raise Http404  # not a node id: no such node, as for an invisible one
+    else:
+        status = 422
+    page = page_of(
+        selectors.list_polls_for(member=viewer, node=node, **filters), request.GET.get("page")
+    )
+    marks = selectors.vote_marks_for(member=viewer, polls=list(page))
     context = {
-        "polls": polls,
-        "rows": [(poll, marks[poll.pk]) for poll in polls],
+        "page": page,
+        "query": other_pages_query(request.GET),
+        "rows": [(poll, marks[poll.pk]) for poll in page],
         "node": node,
-        "state": state,
-        "states": PollState.choices,
-        "can_create": node is not None and access.may_create(viewer_of(request), node),
+        "form": form,
+        "searched": bool(filters.get("text")),
+        "can_create": node is not None and access.may_create(viewer, node),
     }
-    return render(request, "voting/list.html", context)
+    return render(request, "voting/list.html", context, status=status)
 
 
 @login_required
@@ -105,7 +129,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
     if motion_id is not None:
         return redirect("voting:open_motion_vote", motion_id=motion_id)
     election = request.GET.get("purpose") == Purpose.DELEGATE_ELECTION
-    form = PollForm(_posted(request), election=election)
+    form = PollForm(_posted(request), election=election, node_kind=node.kind)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -439,7 +463,7 @@ def poll_export(request: HttpRequest, poll_id: int, fmt: str) -> HttpResponse:
 def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
     member = signed_in_member(request)
     motion = motion_selectors.get_motion_for(member=viewer_of(request), motion_id=motion_id)
-    form = MotionVoteForm(_posted(request))
+    form = MotionVoteForm(_posted(request), node_kind=motion.node.kind)
     status = 200
     if request.method == "POST":
         status = 422
@@ -451,6 +475,7 @@ def open_motion_vote(request: HttpRequest, motion_id: int) -> HttpResponse:
                     secret=form.cleaned_data["secret"],
                     aggregation=form.cleaned_data["aggregation"],
                     closes_at=form.cleaned_data["closes_at"],
+                    quorum=form.quorum(),
                 )
             except DomainError as exc:
                 if exc.status == 404:

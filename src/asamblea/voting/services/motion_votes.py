@@ -25,7 +25,7 @@ from asamblea.voting.models import (
 )
 from asamblea.voting.services.electorate import open_locked
 from asamblea.voting.services.polls import create_draft
-from asamblea.voting.spec import PollSpec
+from asamblea.voting.spec import PollSpec, defaults_for
 
 
 def settings_of(poll: Poll) -> PollSpec:
@@ -121,8 +121,11 @@ def open_motion_vote(
     secret: bool = False,
     aggregation: str = Aggregation.POOLED,
     closes_at: datetime | None = None,
+    quorum: tuple[int, int] | None = None,
 ) -> list[Poll]:
-    """Put a motion in debate to the vote: first one yes/no/abstain poll per
+    """Put a motion in debate to the vote (``quorum`` as numerator and
+    denominator; None: the default at the motion's node, a third at a region
+    or the assembly, ``spec.defaults_for``): first one yes/no/abstain poll per
     proposed amendment; when the last of them closes the motion's own poll
     opens with the same settings. Without amendments the motion's poll opens
     at once. The author, the node's managers and operators may do it
@@ -135,6 +138,9 @@ def open_motion_vote(
         raise Forbidden()
     if aggregation not in Aggregation.values:
         raise InvalidInput(_("Unknown way of adding up committees."), field="aggregation")
+    if quorum is None:
+        defaults = defaults_for(node_kind=motion.node.kind)
+        quorum = (defaults.quorum_num, defaults.quorum_den)
     with transaction.atomic():
         motion = Motion.objects.select_for_update().select_related("node").get(pk=motion.pk)
         if motion.state != MotionState.DEBATE:
@@ -145,6 +151,12 @@ def open_motion_vote(
             created_by=actor,
             actor=actor,
             motion=motion,
-            settings=PollSpec(question="", secret=secret, aggregation=aggregation),
+            settings=PollSpec(
+                question="",
+                secret=secret,
+                aggregation=aggregation,
+                quorum_num=quorum[0],
+                quorum_den=quorum[1],
+            ),
             closes_at=closes_at,
         )

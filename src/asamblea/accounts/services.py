@@ -260,7 +260,7 @@ def take_reset_notices(*, member: Member) -> list[PasswordReset]:
     sign-in, so that a reset the member did not ask for does not go unseen."""
     with transaction.atomic():
         pending = list(
-            PasswordReset.objects.select_for_update()
+            PasswordReset.objects.select_for_update(of=("self",))
             .select_related("created_by", "node")
             .filter(member=member, notified_at__isnull=True)
             .order_by("created_at", "pk")

@@ -269,6 +269,18 @@ def _assisted_vote(
 
 
 @login_required
+def voting_key(request: HttpRequest) -> HttpResponse:
+    """The member's voting key: made, kept and restored on the device
+    (``static/js/voting-key.js``); the server sees only its public half."""
+    member = signed_in_member(request)
+    context = {
+        "key": encrypted_selectors.active_voting_key(member=member),
+        "register_url": reverse("api:register_voting_key"),
+    }
+    return render(request, "voting/voting_key.html", context)
+
+
+@login_required
 def poll_board(request: HttpRequest, poll_id: int) -> HttpResponse:
     """The bulletin board of an encrypted poll, with the tracker search."""
     tracker = request.GET.get("tracker", "")

@@ -218,3 +218,16 @@ def test_the_board_shows_its_lines_page_by_page(client_for, fed, monkeypatch):
     found = client.get(f"/polls/{poll.pk}/board/", {"tracker": trackers[2]}).content.decode()
     assert "?from=3#line-3" in found
     assert client.get(f"/polls/{poll.pk}/board/", {"from": "x"}).status_code == 404
+
+
+def test_the_voting_key_page_shows_the_active_key(client_for, fed):
+    client = client_for(fed.member)
+    page = client.get("/polls/voting-key/")
+    assert page.status_code == 200
+    assert b"You have no voting key" in page.content
+    assert b'data-register-url="/api/v1/voting-keys/"' in page.content
+    pair = voting_key(fed.member)
+    page = client.get("/polls/voting-key/")
+    assert pair.public.hex().encode() in page.content
+    assert b"Polls already open keep the credential" in page.content
+    assert b"<noscript>" in page.content

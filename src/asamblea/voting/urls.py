@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:poll_id>/open/", views.poll_open, name="open"),
     path("<int:poll_id>/close/", views.poll_close, name="close"),
     path("<int:poll_id>/cancel/", views.poll_cancel, name="cancel"),
+    path("<int:poll_id>/booth/", views.poll_booth, name="booth"),
     path("voting-key/", views.voting_key, name="voting_key"),
     path("<int:poll_id>/board/", views.poll_board, name="board"),
     path("<int:poll_id>/record.zip", views.poll_record, name="record"),

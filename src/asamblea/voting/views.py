@@ -269,6 +269,23 @@ def _assisted_vote(
 
 
 @login_required
+def poll_booth(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The booth of an encrypted poll: the member's device encrypts, proves
+    and signs the ballot (``static/js/booth.js``) and talks to the JSON API.
+    Without a device credential, or without JavaScript, the page offers the
+    assisted form of the poll page instead, saying what it protects."""
+    poll = _poll_or_404(viewer_of(request), poll_id)
+    if not poll.encrypted:
+        raise Http404
+    context = _detail_context(request, poll)
+    context["api"] = {
+        name: reverse(f"api:{name}", kwargs={"poll_id": poll.pk})
+        for name in ("election", "preview", "cast", "audit")
+    }
+    return render(request, "voting/booth.html", context)
+
+
+@login_required
 def voting_key(request: HttpRequest) -> HttpResponse:
     """The member's voting key: made, kept and restored on the device
     (``static/js/voting-key.js``); the server sees only its public half."""

@@ -220,6 +220,55 @@ def test_the_board_shows_its_lines_page_by_page(client_for, fed, monkeypatch):
     assert client.get(f"/polls/{poll.pk}/board/", {"from": "x"}).status_code == 404
 
 
+def test_the_poll_page_links_a_device_voter_to_the_booth(client_for, fed):
+    voting_key(fed.member)
+    poll = _open(fed)
+    page = client_for(fed.member).get(f"/polls/{poll.pk}/")
+    assert f'href="/polls/{poll.pk}/booth/"'.encode() in page.content
+
+
+def test_the_booth_page_carries_the_api_and_says_why_it_needs_javascript(client_for, fed):
+    voting_key(fed.member)
+    poll = _open(fed, method="approval", options=["A", "B", "C"], max_choices=2)
+    page = client_for(fed.member).get(f"/polls/{poll.pk}/booth/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'data-cast-url="/api/v1/polls/{poll.pk}/encrypted/cast"' in body
+    assert f'data-audit-url="/api/v1/polls/{poll.pk}/encrypted/audit"' in body
+    assert "js/booth.js" in body
+    assert "<noscript>" in body
+    assert "The booth needs JavaScript" in body
+    assert body.count('type="checkbox"') == 3
+
+
+def test_the_booth_offers_the_assisted_form_to_a_member_without_a_voting_key(client_for, fed):
+    poll = _open(fed)
+    page = client_for(fed.other_member).get(f"/polls/{poll.pk}/booth/")
+    body = page.content.decode()
+    assert "Assisted ballot" in body
+    assert "a server that is made to record choices" in body
+    assert f'action="/polls/{poll.pk}/vote/"' in body
+    assert "js/booth.js" not in body
+
+
+def test_the_booth_of_a_closed_or_plain_poll(client_for, fed):
+    voting_key(fed.member)
+    poll = _open(fed)
+    services.close_poll(actor=fed.secretary, poll=poll)
+    page = client_for(fed.member).get(f"/polls/{poll.pk}/booth/")
+    assert b"not open for voting" in page.content
+    assert b"js/booth.js" not in page.content
+    plain = services.open_poll(
+        actor=fed.secretary, poll=make_encrypted(fed.secretary, fed.committee_a1, encrypted=False)
+    )
+    assert client_for(fed.member).get(f"/polls/{plain.pk}/booth/").status_code == 404
+
+
+def test_an_outsider_cannot_see_the_booth_of_a_committee_poll(client_for, fed):
+    poll = _open(fed)
+    assert client_for(fed.outsider).get(f"/polls/{poll.pk}/booth/").status_code == 404
+
+
 def test_the_voting_key_page_shows_the_active_key(client_for, fed):
     client = client_for(fed.member)
     page = client.get("/polls/voting-key/")

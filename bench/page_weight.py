@@ -13,6 +13,12 @@ First load = HTML + every referenced asset; later load = HTML only, since the
 hashed assets are served with a far-future Cache-Control (reported).
 Targets: first load <= 60 KB, later loads <= 15 KB (KB = 1,000 bytes).
 
+The booth of an encrypted poll (a 5-option approval poll, a member with a
+voting key) is measured the same way, and its first load also counts the
+JavaScript modules its scripts import (the cryptography) and the election
+the booth fetches from the API before the member can vote.
+Target: first load <= 100 KB, cryptography included.
+
     .venv/bin/python bench/page_weight.py
 """
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.cookiejar
+import re
 import tempfile
 import urllib.parse
 import urllib.request
@@ -44,6 +51,7 @@ from _common import (
 
 TARGET_FIRST_BYTES = 60_000
 TARGET_LATER_BYTES = 15_000
+TARGET_BOOTH_BYTES = 100_000
 PASSWORD = "bench-page-weight-pw"  # noqa: S105 - a throwaway member of a throwaway instance
 
 PARAGRAPH = (
@@ -182,6 +190,95 @@ def build_closed_poll(pseudonym: str) -> int:
     return poll.pk
 
 
+def build_booth_poll(pseudonym: str) -> int:
+    """An open encrypted 5-option approval poll of the motion's committee,
+    with a standing key from an in-process ceremony, after the secretary
+    registered a voting key (so the booth is the way to vote). Returns its id."""
+    from asamblea.accounts.models import Member
+    from asamblea.federation.models import Membership
+    from asamblea.voting import services as voting_services
+    from asamblea.voting.encrypted import keys
+    from asamblea.voting.encrypted import services as encrypted_services
+    from asamblea.voting.spec import PollSpec
+    from secret_ballot.credentials import VotingKeyPair
+    from secret_ballot.dkg import transcript_to_json
+    from secret_ballot.election import Parameters, TrusteeInfo
+    from secret_ballot.group import Scalar, base_mul
+    from secret_ballot.trustee import Trustee, run_ceremony
+
+    comms = [Scalar.random() for _ in range(3)]
+    params = Parameters(
+        "bench-booth",
+        2,
+        tuple(TrusteeInfo(i, f"T{i}", base_mul(d)) for i, d in enumerate(comms, start=1)),
+    )
+    trustees = [Trustee.create(params, i, comms[i - 1]) for i in range(1, 4)]
+    transcript, outcome = run_ceremony(trustees)
+    if outcome.joint_key is None:
+        raise SystemExit("the bench's key ceremony failed")
+    source = keys.ElectionKeySource(
+        parameters_json=params.to_json(),  # type: ignore[arg-type]
+        joint_key=outcome.joint_key.hex(),
+        verification_keys=tuple(vk.hex() for vk in outcome.verification_keys),
+        qualified=outcome.qualified,
+        ceremony_json=transcript_to_json(transcript),  # type: ignore[arg-type]
+    )
+    keys.register_key_source(lambda poll: source)
+    secretary = Member.objects.get(pseudonym=pseudonym)
+    encrypted_services.register_voting_key(
+        member=secretary, public_key=VotingKeyPair.generate().public.hex()
+    )
+    committee = Membership.objects.get(member=secretary).node
+    poll = voting_services.create_poll(
+        actor=secretary,
+        node=committee,
+        spec=PollSpec(
+            question="¿Qué acciones apoyamos esta semana?",
+            method="approval",
+            options=("Marcha", "Paro", "Vigilia", "Olla común", "Asamblea abierta"),
+            max_choices=2,
+            encrypted=True,
+        ),
+    )
+    voting_services.open_poll(actor=secretary, poll=poll)
+    keys.register_key_source(None)
+    return poll.pk
+
+
+MODULE_IMPORT = re.compile(
+    r"""(?:\bimport|\bexport)\s*(?:[^;"'()]*?\bfrom\s*)?["']([^"']+\.js)["']"""
+)
+
+
+def measure_booth(
+    opener: urllib.request.OpenerDirector, base: str, poll_id: int
+) -> tuple[list[Fetched], Fetched]:
+    """Everything the booth's first load transfers: the HTML, its assets, the
+    modules they import (followed to the end) and the election from the API;
+    and the later load (HTML only)."""
+    url = f"{base}/polls/{poll_id}/booth/"
+    html = fetch(opener, url)
+    if html.status != 200 or 'id="booth"' not in html.body.decode("utf-8"):
+        raise SystemExit(f"{url} answered {html.status} without the booth")
+    finder = AssetFinder()
+    finder.feed(html.body.decode("utf-8"))
+    queue = [urllib.parse.urljoin(url, u) for u in finder.urls]
+    seen: set[str] = set()
+    fetched = [html]
+    while queue:
+        asset_url = queue.pop(0)
+        if asset_url in seen:
+            continue
+        seen.add(asset_url)
+        asset = fetch(opener, asset_url)
+        fetched.append(asset)
+        if asset_url.endswith(".js"):
+            text = asset.body.decode("utf-8")
+            queue += [urllib.parse.urljoin(asset_url, m) for m in MODULE_IMPORT.findall(text)]
+    fetched.append(fetch(opener, f"{base}/api/v1/polls/{poll_id}/encrypted/election"))
+    return fetched, fetch(opener, url)
+
+
 def fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None) -> Fetched:
     """GET (or POST ``data``) with ``Accept-Encoding: gzip``; count the bytes on the wire."""
     request = urllib.request.Request(url, data=data, headers={"Accept-Encoding": "gzip"})  # noqa: S310
@@ -260,6 +357,7 @@ def main() -> None:
         print_header("page_weight: a motion's page", facts)
         pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
         poll_id = build_closed_poll(pseudonym)
+        booth_poll_id = build_booth_poll(pseudonym)
 
         with served_app({**env, "DATABASE_URL": url}) as served:
             base = served.base
@@ -282,6 +380,7 @@ def main() -> None:
                     ("results", f"/polls/{poll_id}/results/"),
                 )
             }
+            booth, booth_later = measure_booth(opener, base, booth_poll_id)
 
     # A page that does not show the motion yet would weigh misleadingly little.
     text = html.body.decode("utf-8")
@@ -321,6 +420,21 @@ def main() -> None:
                 ),
             },
         }
+    booth_first = sum(f.wire_bytes for f in booth)
+    print("   booth of an encrypted 5-option approval poll:")
+    for f in booth:
+        print(describe(f))
+    print(describe(booth_later) + " (later load)")
+    met_booth = print_target(
+        "booth: first load", booth_first, TARGET_BOOTH_BYTES, "B", at_most=True
+    )
+    booth_not_immutable = [
+        urllib.parse.urlsplit(f.url).path
+        for f in booth
+        if "/static/" in f.url and "immutable" not in f.cache_control
+    ]
+    if booth_not_immutable:
+        print(f"   booth files not cached as immutable: {booth_not_immutable}")
     uncached = [a.url for a in assets if "immutable" not in a.cache_control]
     if uncached:
         print(f"   not cached as immutable: {uncached}")
@@ -353,6 +467,14 @@ def main() -> None:
             "targets_met": {"first_load": met_first, "later_load": met_later},
             "assets_not_immutable": uncached,
             "other_pages": other_rows,
+            "booth": {
+                "files": [row(f) for f in booth],
+                "first_load_bytes": booth_first,
+                "later_load_bytes": booth_later.wire_bytes,
+                "target_first_load_bytes": TARGET_BOOTH_BYTES,
+                "target_met": met_booth,
+                "not_immutable": booth_not_immutable,
+            },
         }
     )
 

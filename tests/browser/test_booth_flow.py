@@ -182,3 +182,113 @@ def test_a_member_without_javascript_casts_an_assisted_ballot(browser, live_serv
         _fits(phone)
     finally:
         context.close()
+
+
+def _booth_ready(phone, fed, tmp_path):
+    """A member with a voting key made in this browser, in the booth of an open poll."""
+    log_in(phone, fed.member.pseudonym)
+    phone.goto(f"{phone.base_url}/polls/voting-key/")
+    phone.fill("#make-passphrase", PASSPHRASE)
+    phone.fill("#make-repeat", PASSPHRASE)
+    with phone.expect_download():
+        phone.click("#make-button")
+    expect(phone.locator("#active-key")).to_have_text(TRACKER_OR_KEY)
+    poll = services.open_poll(
+        actor=fed.secretary, poll=make_poll(fed.secretary, fed.committee_a1, encrypted=True)
+    )
+    phone.goto(f"{phone.base_url}/polls/{poll.pk}/booth/")
+    expect(phone.locator("#booth-form")).to_be_visible()
+    phone.check("#booth-form input[name=choice][value='0']")
+    phone.click("#booth-encrypt")
+    expect(phone.locator("#booth-choice")).to_be_visible()
+    return poll
+
+
+def _tamper(phone, path: str, change) -> None:
+    """Let the request through to the server, then alter its JSON answer."""
+
+    def handle(route):
+        response = route.fetch()
+        body = response.json()
+        change(body)
+        route.fulfill(response=response, json=body)
+
+    phone.route(f"**{path}", handle)
+
+
+def test_the_booth_refuses_a_receipt_the_board_did_not_sign_for_this_ballot(phone, tmp_path):
+    fed = build_federation()
+    poll = _booth_ready(phone, fed, tmp_path)
+
+    def forge(receipt):
+        receipt["index"] += 1  # the signature no longer covers it
+
+    _tamper(phone, f"/api/v1/polls/{poll.pk}/encrypted/cast", forge)
+    phone.click("#booth-cast")
+    expect(phone.locator("#booth-error")).to_be_visible()
+    expect(phone.locator("#booth-receipt")).to_be_hidden()
+
+
+def test_the_booth_refuses_an_audit_the_board_published_with_another_choice(phone, tmp_path):
+    fed = build_federation()
+    poll = _booth_ready(phone, fed, tmp_path)
+
+    def swap(line):
+        line["selections"]["c1"] = list(reversed(line["selections"]["c1"]))
+
+    _tamper(phone, f"/api/v1/polls/{poll.pk}/encrypted/audit", swap)
+    phone.click("#booth-audit")
+    expect(phone.locator("#booth-error")).to_be_visible()
+    expect(phone.locator("#booth-audited")).to_be_hidden()
+
+
+def test_the_booth_shows_the_boards_refusal(phone, tmp_path):
+    fed = build_federation()
+    poll = _booth_ready(phone, fed, tmp_path)
+    services.close_poll(actor=fed.secretary, poll=poll)
+    phone.click("#booth-cast")
+    expect(phone.locator("#booth-error")).to_be_visible()
+    message = phone.locator("#booth-error").inner_text()
+    assert message.strip()
+    expect(phone.locator("#booth-receipt")).to_be_hidden()
+    assert not BoardLine.objects.exists()
+
+
+def test_a_device_without_the_key_is_sent_to_restore_it(browser, live_server, tmp_path):
+    fed = build_federation()
+    context, phone = _phone(browser, live_server)
+    try:
+        log_in(phone, fed.member.pseudonym)
+        phone.goto(f"{phone.base_url}/polls/voting-key/")
+        phone.fill("#make-passphrase", PASSPHRASE)
+        phone.fill("#make-repeat", PASSPHRASE)
+        with phone.expect_download() as download:
+            phone.click("#make-button")
+        expect(phone.locator("#active-key")).to_have_text(TRACKER_OR_KEY)
+        path = tmp_path / "voting-key.json"
+        download.value.save_as(path)
+    finally:
+        context.close()
+    poll = services.open_poll(
+        actor=fed.secretary, poll=make_poll(fed.secretary, fed.committee_a1, encrypted=True)
+    )
+    # A new device: nothing in its browser until the key file is restored.
+    context, phone = _phone(browser, live_server)
+    try:
+        log_in(phone, fed.member.pseudonym)
+        phone.goto(f"{phone.base_url}/polls/{poll.pk}/booth/")
+        expect(phone.locator("#booth-error a[href='/polls/voting-key/']")).to_be_visible()
+        expect(phone.locator("#booth-form")).to_be_hidden()
+        phone.click("#booth-error a")
+        phone.set_input_files("#restore-file", str(path))
+        phone.fill("#restore-passphrase", "not the passphrase")
+        phone.click("#restore-button")
+        expect(phone.locator("#restore-error")).to_be_visible()
+        phone.fill("#restore-passphrase", PASSPHRASE)
+        phone.click("#restore-button")
+        expect(phone.locator("#restore-status")).to_be_visible()
+        expect(phone.locator("#restore-error")).to_be_hidden()
+        phone.goto(f"{phone.base_url}/polls/{poll.pk}/booth/")
+        expect(phone.locator("#booth-form")).to_be_visible()
+    finally:
+        context.close()

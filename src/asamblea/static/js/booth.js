@@ -239,6 +239,7 @@ async function start() {
   }
   if (!response.ok) return fail(text.network);
   electionJson = await response.json();
+  if (electionJson.credential_kind !== "device") return fail(text["bad-answer"]);
   const found = await findCredential();
   if (!found.pair) {
     fail(found.message);

@@ -216,30 +216,31 @@ def _tamper(phone, path: str, change) -> None:
     phone.route(f"**{path}", handle)
 
 
-def test_the_booth_refuses_a_receipt_the_board_did_not_sign_for_this_ballot(phone, tmp_path):
+def _forge_receipt(receipt):
+    receipt["index"] += 1  # the board's signature no longer covers it
+
+
+def _swap_audited_choice(line):
+    line["selections"]["c1"] = list(reversed(line["selections"]["c1"]))
+
+
+@pytest.mark.parametrize(
+    ("api", "change", "button", "result"),
+    [
+        ("cast", _forge_receipt, "#booth-cast", "#booth-receipt"),
+        ("audit", _swap_audited_choice, "#booth-audit", "#booth-audited"),
+    ],
+    ids=["receipt-not-signed-for-this-ballot", "audit-published-with-another-choice"],
+)
+def test_the_booth_refuses_a_forged_answer_of_the_board(
+    phone, tmp_path, api, change, button, result
+):
     fed = build_federation()
     poll = _booth_ready(phone, fed, tmp_path)
-
-    def forge(receipt):
-        receipt["index"] += 1  # the signature no longer covers it
-
-    _tamper(phone, f"/api/v1/polls/{poll.pk}/encrypted/cast", forge)
-    phone.click("#booth-cast")
+    _tamper(phone, f"/api/v1/polls/{poll.pk}/encrypted/{api}", change)
+    phone.click(button)
     expect(phone.locator("#booth-error")).to_be_visible()
-    expect(phone.locator("#booth-receipt")).to_be_hidden()
-
-
-def test_the_booth_refuses_an_audit_the_board_published_with_another_choice(phone, tmp_path):
-    fed = build_federation()
-    poll = _booth_ready(phone, fed, tmp_path)
-
-    def swap(line):
-        line["selections"]["c1"] = list(reversed(line["selections"]["c1"]))
-
-    _tamper(phone, f"/api/v1/polls/{poll.pk}/encrypted/audit", swap)
-    phone.click("#booth-audit")
-    expect(phone.locator("#booth-error")).to_be_visible()
-    expect(phone.locator("#booth-audited")).to_be_hidden()
+    expect(phone.locator(result)).to_be_hidden()
 
 
 def test_the_booth_shows_the_boards_refusal(phone, tmp_path):

@@ -20,6 +20,7 @@ from asamblea.voting.encrypted.models import AuditedLine, BoardLine, ElectionCre
 from secret_ballot import keyfile
 from secret_ballot.credentials import election_credential
 from tests.browser.flows import log_in
+from tests.browser.test_accessibility import AXE, BLOCKING, _violations
 from tests.factories import build_federation
 from tests.voting.conftest import make_poll
 from tests.voting.encrypted.conftest import ceremony
@@ -293,3 +294,28 @@ def test_a_device_without_the_key_is_sent_to_restore_it(browser, live_server, tm
         expect(phone.locator("#booth-form")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_booth_and_the_voting_key_page_pass_axe(browser, live_server, tmp_path):
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` in booth/ to install it.")
+    fed = build_federation()
+    context = browser.new_context(
+        locale="es-PE", viewport={"width": 360, "height": 740}, bypass_csp=True
+    )
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url  # type: ignore[attr-defined]
+    try:
+        _booth_ready(tab, fed, tmp_path)
+        found = {"booth with a tracker": _violations(tab)}
+        tab.goto(f"{tab.base_url}/polls/voting-key/")
+        expect(tab.locator("#device-status")).to_be_visible()
+        found["voting key"] = _violations(tab)
+    finally:
+        context.close()
+    blocking = {
+        page: [v for v in violations if v["impact"] in BLOCKING]
+        for page, violations in found.items()
+    }
+    assert blocking == {page: [] for page in found}, blocking

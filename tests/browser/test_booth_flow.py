@@ -288,7 +288,11 @@ def test_a_device_without_the_key_is_sent_to_restore_it(browser, live_server, tm
         expect(phone.locator("#restore-error")).to_be_visible()
         phone.fill("#restore-passphrase", PASSPHRASE)
         phone.click("#restore-button")
-        expect(phone.locator("#restore-status")).to_be_visible()
+        # "Opening the key file..." shows first: wait for the end of the restore.
+        restored = phone.evaluate(
+            "document.querySelector('[data-text=restored-active]').textContent.trim()"
+        )
+        expect(phone.locator("#restore-status")).to_have_text(restored)
         expect(phone.locator("#restore-error")).to_be_hidden()
         phone.goto(f"{phone.base_url}/polls/{poll.pk}/booth/")
         expect(phone.locator("#booth-form")).to_be_visible()

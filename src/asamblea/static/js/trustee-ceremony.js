@@ -319,7 +319,8 @@ export function newTrusteeKey(ceremonyId, index, communicationSecret = randomSca
   };
 }
 
-function communicationSecretOf(key) {
+/** d_i of an opened trustee key; throws KeyFileError if it does not match D_i. */
+export function communicationSecret(key) {
   const d = scalarFromHex(key.secret?.communication_secret, "secret.communication_secret");
   if (pointToHex(baseMul(d)) !== key.communicationKey) {
     throw new KeyFileError("the communication secret does not match D_i");
@@ -329,7 +330,7 @@ function communicationSecretOf(key) {
 
 /** Seal a trustee's key (keyfile.trustee_key_file); again after each step that changes it. */
 export async function sealTrusteeKey(key, passphrase, options = {}) {
-  communicationSecretOf(key);
+  communicationSecret(key);
   const pub = {
     ceremony_id: key.ceremonyId,
     ceremony_hash: key.ceremonyHash,
@@ -355,7 +356,7 @@ export async function openTrusteeKeyFile(value, passphrase) {
     secret,
   };
   try {
-    communicationSecretOf(key);
+    communicationSecret(key);
   } catch (exc) {
     if (exc instanceof DecodingError) throw new KeyFileError(`the key file is malformed: ${exc.message}`);
     throw exc;

@@ -133,6 +133,10 @@ def test_three_trustees_run_the_ceremony_in_their_browsers(browser, live_server,
         for k, tab in enumerate(tabs):
             tab.step(downloads=True, reopen=k == 2, expected="share_kept")
             expect(tab.page.locator("#tc-decrypt")).to_be_visible()
+            # Until the tally's API answers, nothing waits for a decryption.
+            expect(tab.page.locator("#tc-no-decryption")).to_be_visible()
+        # A step taken again changes nothing and downloads nothing.
+        tabs[0].step(downloads=False, reopen=False, expected="share_already")
 
         for index, (tab, passphrase) in enumerate(zip(tabs, PASSPHRASES, strict=True), start=1):
             assert tab.key_file is not None

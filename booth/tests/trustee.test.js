@@ -56,13 +56,16 @@ test("three JS trustees run the ceremony and decrypt a sum", async () => {
     assert.ok(!tc.dealerSignatureVerifies(params, "reveal", a.dealer, body, decoded.signature));
     assert.ok(signature);
   }
+  const responses = [];
   for (const t of trustees) {
-    const responses = await t.respond(reveals);
+    const answers = await t.respond(reveals);
     assert.deepEqual(
-      responses.map((r) => r.kind),
+      answers.map((r) => r.kind),
       ["ack", "ack"],
     );
+    responses.push(...answers);
   }
+  const published = { announcements, reveals, responses };
   // The board the server would show: every dealer qualified.
   const aggregated = [0, 1].map((k) =>
     reveals.map((r) => sb.pointFromHex(r.commitments[k])).reduce((a, b) => a.add(b)),
@@ -72,13 +75,15 @@ test("three JS trustees run the ceremony and decrypt a sum", async () => {
     joint_key: sb.pointToHex(aggregated[0]),
     verification_keys: [1, 2, 3].map((j) => sb.pointToHex(tc.expectedSharePoint(aggregated, j))),
   };
-  const outcome = tc.outcomeOfBoard(params, reveals, board);
+  const outcome = await tc.outcomeOfBoard(params, published, board);
   const shares = trustees.map((t) => t.keyShare(outcome));
   assert.ok(trustees.every((t) => t.finished));
   // Any two shares recover the joint secret: x = 2·x_1 - x_2 (Lagrange at 0).
   assert.ok(sb.baseMul(sb.mod(2n * shares[0] - shares[1])).equals(outcome.jointKey));
   const lying = { ...board, joint_key: board.verification_keys[0] };
-  assert.throws(() => tc.outcomeOfBoard(params, reveals, lying), sb.VerificationError);
+  await assert.rejects(tc.outcomeOfBoard(params, published, lying), sb.VerificationError);
+  const dropped = { ...board, qualified: [1, 2] };
+  await assert.rejects(tc.outcomeOfBoard(params, published, dropped), sb.VerificationError);
   assert.throws(() => trustees[0].announce(), tc.ProtocolError);
 });
 

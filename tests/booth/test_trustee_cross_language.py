@@ -23,7 +23,7 @@ from secret_ballot import jsonfields as jf
 from secret_ballot.election import Election
 from secret_ballot.elgamal import encrypt
 from secret_ballot.errors import DecodingError, VerificationError
-from secret_ballot.group import Scalar
+from secret_ballot.group import Scalar, sum_points
 from secret_ballot.hash import hash_digest
 from secret_ballot.keyfile import (
     MIN_ITERATIONS,
@@ -173,6 +173,13 @@ def test_js_rounds_are_the_python_trustees_byte_for_byte(js):
     assert answer["secret"] == python[1].to_secret_json()
 
 
+def _published(transcript: dkg.Transcript) -> dict:
+    """The transcript as the relay publishes its payloads, by round."""
+    value = dkg.transcript_to_json(transcript)
+    assert isinstance(value, dict)
+    return value
+
+
 def _ceremony(js, params, js_indices: set[int]) -> tuple[dict, dict, dkg.Outcome]:
     """A ceremony where trustees in ``js_indices`` run in JS, the others in
     Python, each message checked by the server's checks on arrival."""
@@ -219,9 +226,10 @@ def _ceremony(js, params, js_indices: set[int]) -> tuple[dict, dict, dkg.Outcome
         "joint_key": outcome.joint_key.hex(),
         "verification_keys": [vk.hex() for vk in outcome.verification_keys],
     }
+    published = _published(transcript)
     for i in states:
         states[i] = js(
-            "key_share", parameters=p, index=i, secret=states[i], reveals=reveal_json, board=board
+            "key_share", parameters=p, index=i, secret=states[i], published=published, board=board
         )
     for tr in python.values():
         tr.key_share(outcome)
@@ -240,7 +248,7 @@ def test_a_ceremony_of_js_and_python_trustees_succeeds(js):
     assert python[2].finished
 
 
-def test_a_js_trustee_refuses_a_board_whose_joint_key_the_transcript_does_not_give(js):
+def test_a_js_trustee_refuses_a_board_that_is_not_the_transcripts(js):
     params = make_parameters(3, 2)
     python = [Trustee.create(params, i, communication_secret(i), _seed(i)) for i in (1, 2, 3)]
     reveals = [tr.reveal() for tr in python]
@@ -251,30 +259,60 @@ def test_a_js_trustee_refuses_a_board_whose_joint_key_the_transcript_does_not_gi
         secret=_state(js, params, 1),
         reveals=[r.to_json() for r in reveals],
     )["secret"]
-    outcome = dkg.evaluate_transcript(
-        params,
-        dkg.Transcript.collect(
-            [tr.announce() for tr in python],
-            reveals,
-            [r for tr in python for r in tr.respond(reveals)],
-        ),
+    transcript = dkg.Transcript.collect(
+        [tr.announce() for tr in python],
+        reveals,
+        [r for tr in python for r in tr.respond(reveals)],
     )
+    published = _published(transcript)
+    outcome = dkg.evaluate_transcript(params, transcript)
     assert outcome.joint_key is not None
-    # A server that drops dealer 3 from QUAL shows another key than the transcript's.
-    board = {
+
+    def key_share(board: dict) -> dict:
+        return js(
+            "key_share",
+            parameters=params.to_json(),
+            index=1,
+            secret=state,
+            published=published,
+            board=board,
+        )
+
+    honest = {
         "qualified": [1, 2, 3],
-        "joint_key": outcome.verification_keys[0].hex(),
+        "joint_key": outcome.joint_key.hex(),
         "verification_keys": [vk.hex() for vk in outcome.verification_keys],
     }
-    answer = js(
-        "key_share",
-        parameters=params.to_json(),
-        index=1,
-        secret=state,
-        reveals=[r.to_json() for r in reveals],
-        board=board,
+    assert set(key_share(honest)) == {"communication_secret", "key_share"}
+    # A server that leaves dealer 3 out of QUAL shows a key consistent with
+    # dealers 1 and 2 alone: the transcript gives another QUAL.
+    aggregated = [sum_points(r.commitments[k] for r in reveals[:2]) for k in range(2)]
+    partial = {
+        "qualified": [1, 2],
+        "joint_key": aggregated[0].hex(),
+        "verification_keys": [dkg.expected_share_point(aggregated, j).hex() for j in range(1, 4)],
+    }
+    assert key_share(partial)["error"] == "VerificationError"
+    # A forged complaint (a proof that does not verify) makes the transcript invalid.
+    forged = copy.deepcopy(published)
+    forged["responses"][0] = {
+        "dealer": forged["responses"][0]["dealer"],
+        "recipient": forged["responses"][0]["recipient"],
+        "kind": "complaint",
+        "shared_key": params.trustees[0].communication_key.hex(),
+        "proof": forged["responses"][0]["signature"],
+    }
+    assert (
+        js(
+            "key_share",
+            parameters=params.to_json(),
+            index=1,
+            secret=state,
+            published=forged,
+            board=honest,
+        )["error"]
+        == "VerificationError"
     )
-    assert answer["error"] == "VerificationError"
 
 
 def _flip(value: str, at: int) -> str:
@@ -375,6 +413,36 @@ def test_a_js_trustee_refuses_an_altered_reveal_and_complains_of_a_wrong_share(j
     checked = dkg.check_response(params, complaint, sender=1, reveals=accepted)
     assert isinstance(checked, dkg.Complaint)
     assert [r["dealer"] for r in answer["secret"]["received_shares"]] == [1, 2]
+    # The JS trustee judges the transcript as the engine does: the complaint
+    # is upheld, dealer 3 is out, and the key share comes from dealers 1 and 2.
+    own = dkg.Reveal.from_json(js("reveal", parameters=p, index=1, secret=state), 3)
+    all_reveals = [own, python[2].reveal(), forged]
+    responses = [dkg.response_from_json(r, 3) for r in answer["responses"]]
+    responses += [r for tr in python.values() for r in tr.respond(all_reveals)]
+    announcements = [
+        dkg.Announcement.from_json(js("announce", parameters=p, index=1, secret=state), 3),
+        python[2].announce(),
+        python[3].announce(),
+    ]
+    transcript = dkg.Transcript.collect(announcements, all_reveals, responses)
+    outcome = dkg.evaluate_transcript(params, transcript)
+    assert outcome.qualified == (1, 2)
+    assert [f.code for f in outcome.faults] == [dkg.FaultCode.COMPLAINT_UPHELD]
+    assert outcome.joint_key is not None
+    board = {
+        "qualified": [1, 2],
+        "joint_key": outcome.joint_key.hex(),
+        "verification_keys": [vk.hex() for vk in outcome.verification_keys],
+    }
+    done = js(
+        "key_share",
+        parameters=p,
+        index=1,
+        secret=answer["secret"],
+        published=_published(transcript),
+        board=board,
+    )
+    assert set(done) == {"communication_secret", "key_share"}
 
 
 # --- partial decryption ------------------------------------------------------------------

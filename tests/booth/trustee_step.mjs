@@ -7,7 +7,8 @@
 //   {"op": "create", "parameters", "index", "communication_secret", "seed"}
 //   {"op": "announce" | "reveal", "parameters", "index", "secret"}
 //   {"op": "respond", "parameters", "index", "secret", "reveals"}
-//   {"op": "key_share", "parameters", "index", "secret", "reveals", "board"}
+//   {"op": "key_share", "parameters", "index", "secret", "published", "board"}
+//     (published: {"announcements", "reveals", "responses"}, JSON payloads)
 //   {"op": "decrypt", "key", "election", "sums"}
 // A refusal prints {"error": name, "message"} instead.
 import { readFileSync } from "node:fs";
@@ -39,9 +40,9 @@ const ops = {
     const responses = await t.respond(r.reveals);
     return { responses, secret: t.toSecretJson() };
   },
-  key_share: (r) => {
+  key_share: async (r) => {
     const t = trustee(r);
-    t.keyShare(tc.outcomeOfBoard(t.parameters, r.reveals, r.board));
+    t.keyShare(await tc.outcomeOfBoard(t.parameters, r.published, r.board));
     return t.toSecretJson();
   },
   decrypt: (r) => tc.decryptSums(r.key, tc.loadDecryptionElection(r.election), r.sums),

@@ -38,6 +38,7 @@ import {
   scalarToHex,
   schnorrProve,
   schnorrVerify,
+  verifyDleq,
 } from "./secret-ballot.js";
 
 // --- Constants (equal to the Python engine's) --------------------------------------
@@ -458,6 +459,19 @@ function encryptedShareDigest(share) {
   return hashDigest(TAG_ENCRYPTED_SHARE, share.dealer, share.recipient, share.nonce, share.ciphertext);
 }
 
+/** Decrypt a share with S_ij; null if AES-GCM refuses it or it is not a scalar below n. */
+async function openShare(hK, share, shared) {
+  const plain = await aesDecrypt(
+    shareKey(hK, share.dealer, share.recipient, shared),
+    share.nonce,
+    share.ciphertext,
+    shareAad(hK, share.dealer, share.recipient),
+  );
+  if (plain === null || plain.length !== 32) return null;
+  const value = BigInt("0x" + bytesToHex(plain));
+  return value < N ? value : null;
+}
+
 /** Whether trustee dealer signed body (the message without its signature) for round (§6.2). */
 export function dealerSignatureVerifies(parameters, round, dealer, body, signature) {
   let context;
@@ -703,16 +717,9 @@ export class Trustee {
       if (share === undefined) continue;
       const dealerKey = this.parameters.trustees[i - 1].communicationKey;
       const shared = mul(dealerKey, this.d);
-      const plain = await aesDecrypt(
-        shareKey(this.hK, i, this.index, shared),
-        share.nonce,
-        share.ciphertext,
-        shareAad(this.hK, i, this.index),
-      );
-      const value = plain !== null && plain.length === 32 ? BigInt("0x" + bytesToHex(plain)) : null;
+      const value = await openShare(this.hK, share, shared);
       if (
         value !== null &&
-        value < N &&
         baseMul(value).equals(expectedSharePoint(reveal.commitments, this.index))
       ) {
         this.received.set(i, value);
@@ -761,49 +768,163 @@ export class Trustee {
   }
 }
 
-/**
- * The joint key and verification keys that the published reveals of the
- * qualified dealers give (§6.5): {qualified, jointKey, verificationKeys}.
- * Throws VerificationError if the server's board shows other ones. The
- * reveals must be the published ones (JSON payloads).
- */
-export function outcomeOfBoard(parameters, reveals, board) {
-  const qualified = arr(board.qualified, "qualified").map((i) => integer(i, "qualified", 1, parameters.n));
-  if (qualified.length < parameters.threshold) {
-    throw new VerificationError("fewer qualified dealers than the threshold", "qualified");
+/** Decode one response of round 3 (dkg.response_from_json). */
+export function responseFromJson(value, n, field = "") {
+  const f = (k) => (field ? `${field}.${k}` : k);
+  const kind = value?.kind;
+  if (kind === "ack") {
+    const r = obj(value, field, ["dealer", "recipient", "kind", "signature"]);
+    return {
+      kind,
+      dealer: integer(r.dealer, f("dealer"), 1, n),
+      recipient: integer(r.recipient, f("recipient"), 1, n),
+      signature: cv(r.signature, f("signature")),
+    };
   }
-  const byDealer = new Map(
-    reveals.map((r, k) => {
-      const rev = revealFromJson(r, parameters.n, `reveals[${k}]`);
-      return [rev.dealer, rev];
-    }),
+  if (kind === "complaint") {
+    const r = obj(value, field, ["dealer", "recipient", "kind", "shared_key", "proof"]);
+    return {
+      kind,
+      dealer: integer(r.dealer, f("dealer"), 1, n),
+      recipient: integer(r.recipient, f("recipient"), 1, n),
+      sharedKey: pointFromHex(r.shared_key, { field: f("shared_key") }),
+      proof: cv(r.proof, f("proof")),
+    };
+  }
+  throw new DecodingError("kind is 'ack' or 'complaint'", f("kind"));
+}
+
+function revealFault(parameters, announcement, reveal) {
+  const { threshold: t, n, hK } = parameters;
+  const i = reveal.dealer;
+  if (reveal.commitments.length !== t || reveal.proofs.length !== t) return "malformed-reveal";
+  const recipients = reveal.shares.map((s) => s.recipient);
+  if (recipients.includes(i) || recipients.some((r, k) => k > 0 && r <= recipients[k - 1])) {
+    return "malformed-reveal";
+  }
+  for (let j = 1; j <= n; j++) if (j !== i && !recipients.includes(j)) return "missing-share";
+  if (bytesToHex(commitmentHash(hK, i, reveal.commitments)) !== bytesToHex(announcement.commitmentHash)) {
+    return "commitment-mismatch";
+  }
+  const proved = reveal.commitments.every((a, k) =>
+    schnorrVerify(TAG_COEFFICIENT, [hK, i, k], a, reveal.proofs[k]),
   );
-  const aggregated = [];
-  for (let k = 0; k < parameters.threshold; k++) {
-    aggregated.push(
-      sumPoints(
-        qualified.map((i) => {
-          const rev = byDealer.get(i);
-          if (rev === undefined || rev.commitments.length !== parameters.threshold) {
-            throw new VerificationError(`no valid reveal of qualified dealer ${i}`, "qualified");
-          }
-          return rev.commitments[k];
-        }),
-      ),
-    );
+  return proved ? null : "bad-proof";
+}
+
+function strictlyAscending(keys, what) {
+  for (let k = 1; k < keys.length; k++) {
+    const [a, b] = [keys[k - 1], keys[k]];
+    if (b[0] < a[0] || (b[0] === a[0] && (b[1] ?? 0) <= (a[1] ?? 0))) {
+      throw new VerificationError(`${what}: at most one each`, what);
+    }
   }
-  const jointKey = aggregated[0];
-  if (jointKey.is0() || pointToHex(jointKey) !== board.joint_key) {
+}
+
+/**
+ * Judge the published transcript and derive QUAL, K and VK_1..VK_n
+ * (dkg.evaluate_transcript, §6.5, §6.6): {qualified, faults: {i: code},
+ * jointKey, verificationKeys, failure}. Throws VerificationError when the
+ * transcript itself is invalid (a message that fails its signature or proof).
+ * published is publishedMessages' answer.
+ */
+export async function evaluateTranscript(parameters, published) {
+  const { n, threshold: t, hK } = parameters;
+  const bySender = (a, b) => a.dealer - b.dealer || (a.recipient ?? 0) - (b.recipient ?? 0);
+  const announcements = published.announcements
+    .map((a, k) => ({ json: a, ...announcementFromJson(a, n, `announcements[${k}]`) }))
+    .sort(bySender);
+  const reveals = published.reveals
+    .map((r, k) => revealFromJson(r, n, `reveals[${k}]`))
+    .sort(bySender);
+  const responses = published.responses
+    .map((r, k) => responseFromJson(r, n, `responses[${k}]`))
+    .sort(bySender);
+  strictlyAscending(announcements.map((a) => [a.dealer]), "announcements");
+  strictlyAscending(reveals.map((r) => [r.dealer]), "reveals");
+  strictlyAscending(responses.map((r) => [r.dealer, r.recipient]), "responses");
+  const announced = new Map();
+  for (const a of announcements) {
+    const body = { dealer: a.dealer, commitment_hash: bytesToHex(a.commitmentHash) };
+    if (!dealerSignatureVerifies(parameters, "announce", a.dealer, body, a.signature)) {
+      throw new VerificationError(`not signed by trustee ${a.dealer}`, "announcements");
+    }
+    announced.set(a.dealer, a);
+  }
+  const faults = new Map();
+  const good = new Map();
+  for (const reveal of reveals) {
+    const i = reveal.dealer;
+    if (!announced.has(i)) throw new VerificationError("a reveal from a trustee who did not announce", "reveals");
+    if (!dealerSignatureVerifies(parameters, "reveal", i, revealBody(reveal), reveal.signature)) {
+      throw new VerificationError(`not signed by trustee ${i}`, "reveals");
+    }
+    const fault = revealFault(parameters, announced.get(i), reveal);
+    if (fault === null) good.set(i, reveal);
+    else faults.set(i, fault);
+  }
+  for (let i = 1; i <= n; i++) {
+    if (!announced.has(i)) faults.set(i, "not-announced");
+    else if (!good.has(i) && !faults.has(i)) faults.set(i, "not-revealed");
+  }
+  const revealed = new Set(reveals.map((r) => r.dealer));
+  for (const response of responses) {
+    const { dealer: i, recipient: j } = response;
+    if (!revealed.has(i)) throw new VerificationError("a response to a dealer who did not reveal", "responses");
+    if (i === j) throw new VerificationError("a trustee does not respond to itself", "responses");
+    const reveal = good.get(i);
+    const share = reveal?.shares.find((s) => s.recipient === j);
+    if (response.kind === "ack") {
+      if (reveal === undefined) continue; // the dealer is already out
+      const context = share && [hK, i, j, encryptedShareDigest(share)];
+      const key = parameters.trustees[j - 1].communicationKey;
+      if (!share || !schnorrVerify(TAG_SHARE_ACK, context, key, response.signature)) {
+        throw new VerificationError("an acknowledgement does not verify", "responses");
+      }
+      continue;
+    }
+    const dj = parameters.trustees[j - 1].communicationKey;
+    const di = parameters.trustees[i - 1].communicationKey;
+    if (!verifyDleq(TAG_COMPLAINT, [hK, i, j], dj, di, response.sharedKey, response.proof)) {
+      throw new VerificationError("a complaint proof does not verify", "responses");
+    }
+    if (reveal === undefined || share === undefined) continue;
+    const value = await openShare(hK, share, response.sharedKey);
+    const right = value !== null && baseMul(value).equals(expectedSharePoint(reveal.commitments, j));
+    if (!right && !faults.has(i)) faults.set(i, "complaint-upheld");
+  }
+  const qualified = [];
+  for (let i = 1; i <= n; i++) if (!faults.has(i)) qualified.push(i);
+  const out = { qualified, faults, jointKey: null, verificationKeys: [], failure: null };
+  if (qualified.length < t) {
+    return { ...out, failure: `${qualified.length} qualified dealer(s), the threshold is ${t}` };
+  }
+  const aggregated = [];
+  for (let k = 0; k < t; k++) aggregated.push(sumPoints(qualified.map((i) => good.get(i).commitments[k])));
+  if (aggregated[0].is0()) return { ...out, failure: "the joint key is the identity" };
+  const verificationKeys = parameters.trustees.map((info) => expectedSharePoint(aggregated, info.index));
+  return { ...out, jointKey: aggregated[0], verificationKeys };
+}
+
+/**
+ * The outcome of the published transcript (evaluateTranscript), checked
+ * against what the server's board shows: throws VerificationError if its
+ * qualified trustees, joint key or verification keys are not the
+ * transcript's (trustee_cli._keep_key_share).
+ */
+export async function outcomeOfBoard(parameters, published, board) {
+  const outcome = await evaluateTranscript(parameters, published);
+  if (outcome.jointKey === null || pointToHex(outcome.jointKey) !== board.joint_key) {
     throw new VerificationError("the server's joint key is not the one the transcript gives", "joint_key");
   }
-  const verificationKeys = parameters.trustees.map((t) => expectedSharePoint(aggregated, t.index));
-  const shown = arr(board.verification_keys, "verification_keys", parameters.n);
-  verificationKeys.forEach((vk, k) => {
-    if (pointToHex(vk) !== shown[k]) {
-      throw new VerificationError("the server's verification keys are not the transcript's", "verification_keys");
-    }
-  });
-  return { qualified, jointKey, verificationKeys };
+  if (canonicalJson(outcome.qualified) !== canonicalJson(board.qualified)) {
+    throw new VerificationError("the server's qualified trustees are not the transcript's", "qualified");
+  }
+  const shown = board.verification_keys;
+  if (!Array.isArray(shown) || outcome.verificationKeys.some((vk, k) => pointToHex(vk) !== shown[k])) {
+    throw new VerificationError("the server's verification keys are not the transcript's", "verification_keys");
+  }
+  return outcome;
 }
 
 /** The messages a trustee sent that the published ones do not show unchanged (§6.8). */

@@ -239,7 +239,7 @@ async function step() {
   if (board.state === "active") {
     let outcome;
     try {
-      outcome = tc.outcomeOfBoard(params, published.reveals, board);
+      outcome = await tc.outcomeOfBoard(params, published, board);
     } catch (exc) {
       throw new Stop("relay_check", { detail: exc.message });
     }

@@ -1,5 +1,6 @@
 """Transfer weight of a motion's page (and of "what needs me", a poll's
-minutes and results), as a phone on a weak connection gets it.
+minutes and results, and a trustee's page), as a phone on a weak connection
+gets it.
 
 Serves the app with gunicorn, WhiteNoise and the hashed, pre-compressed static
 files (``ASAMBLEA_MANIFEST_STATIC=1`` after ``collectstatic``) from a throwaway
@@ -7,7 +8,8 @@ instance folder (SQLite by default), with a motion in debate that has several
 paragraphs, amendments and a discussion. Signs in through the login form, then
 fetches the motion page with ``Accept-Encoding: gzip`` and every stylesheet,
 script, icon and image it references, counting the bytes on the wire (headers
-and compressed bodies).
+and compressed bodies). A JavaScript module's static imports count as its
+assets: the trustee page's script loads the protocol modules that way.
 
 First load = HTML + every referenced asset; later load = HTML only, since the
 hashed assets are served with a far-future Cache-Control (reported).
@@ -164,6 +166,25 @@ def build_motion(*, comments: int, amendments: int) -> tuple[str, int]:
     return people[0].pseudonym, motion.pk
 
 
+def build_trustee_seat(pseudonym: str) -> int:
+    """A board of one trustee (the motion's secretary) for the motion's
+    committee, in the announce round. Returns the board id."""
+    from asamblea.accounts.models import Member
+    from asamblea.core.actors import SYSTEM
+    from asamblea.trustees import engine
+    from asamblea.trustees import services as trustee_services
+
+    member = Member.objects.get(pseudonym=pseudonym)
+    committee = member.memberships.get().node
+    board = trustee_services.create_board(actor=SYSTEM, node=committee, size=1, threshold=1)
+    trustee_services.appoint_trustee(actor=SYSTEM, board=board, member=member)
+    _secret, public = engine.new_communication_keys()
+    trustee_services.register_key(actor=member, board=board, communication_key=public)
+    trustee_services.confirm_key_file(actor=member, board=board)
+    trustee_services.start_ceremony(actor=SYSTEM, board=board)
+    return board.pk
+
+
 def build_closed_poll(pseudonym: str) -> int:
     """A question put to the motion's committee, voted by everyone and closed
     (for its minutes). Returns the poll id."""
@@ -245,11 +266,6 @@ def build_booth_poll(pseudonym: str) -> int:
     return poll.pk
 
 
-MODULE_IMPORT = re.compile(
-    r"""(?:\bimport|\bexport)\s*(?:[^;"'()]*?\bfrom\s*)?["']([^"']+\.js)["']"""
-)
-
-
 def measure_booth(
     opener: urllib.request.OpenerDirector, base: str, poll_id: int
 ) -> tuple[list[Fetched], Fetched]:
@@ -262,19 +278,7 @@ def measure_booth(
         raise SystemExit(f"{url} answered {html.status} without the booth")
     finder = AssetFinder()
     finder.feed(html.body.decode("utf-8"))
-    queue = [urllib.parse.urljoin(url, u) for u in finder.urls]
-    seen: set[str] = set()
-    fetched = [html]
-    while queue:
-        asset_url = queue.pop(0)
-        if asset_url in seen:
-            continue
-        seen.add(asset_url)
-        asset = fetch(opener, asset_url)
-        fetched.append(asset)
-        if asset_url.endswith(".js"):
-            text = asset.body.decode("utf-8")
-            queue += [urllib.parse.urljoin(asset_url, m) for m in MODULE_IMPORT.findall(text)]
+    fetched = [html, *fetch_assets(opener, url, finder.urls)]
     fetched.append(fetch(opener, f"{base}/api/v1/polls/{poll_id}/encrypted/election"))
     return fetched, fetch(opener, url)
 
@@ -312,17 +316,40 @@ def sign_in(opener: urllib.request.OpenerDirector, base: str, pseudonym: str) ->
         raise SystemExit("sign-in failed: the login form came back")
 
 
-def measure_page(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, Fetched]:
-    """First-load bytes of the page at ``url`` (HTML and every asset) and its
-    later load (HTML only)."""
+MODULE_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;'"]*?['"](\.{1,2}/[^'"]+)['"]""", re.M)
+
+
+def fetch_assets(opener: urllib.request.OpenerDirector, url: str, urls: list[str]) -> list[Fetched]:
+    """Every asset, and the modules each JavaScript module imports, once each."""
+    queue = [urllib.parse.urljoin(url, u) for u in urls]
+    seen: set[str] = set()
+    out: list[Fetched] = []
+    while queue:
+        address = queue.pop(0)
+        if address in seen:
+            continue
+        seen.add(address)
+        asset = fetch(opener, address)
+        out.append(asset)
+        if "javascript" in asset.content_type:
+            imports = MODULE_IMPORT.findall(asset.body.decode("utf-8", "replace"))
+            queue += [urllib.parse.urljoin(address, u) for u in imports]
+    return out
+
+
+def measure_page(
+    opener: urllib.request.OpenerDirector, url: str
+) -> tuple[int, Fetched, list[Fetched]]:
+    """First-load bytes of the page at ``url`` (HTML and every asset), its
+    later load (HTML only) and its assets."""
     html = fetch(opener, url)
     if html.status != 200 or "text/html" not in html.content_type:
         raise SystemExit(f"{url} answered {html.status} {html.content_type}")
     finder = AssetFinder()
     finder.feed(html.body.decode("utf-8"))
-    assets = [fetch(opener, urllib.parse.urljoin(url, u)) for u in finder.urls]
+    assets = fetch_assets(opener, url, finder.urls)
     later = fetch(opener, url)
-    return html.wire_bytes + sum(a.wire_bytes for a in assets), later
+    return html.wire_bytes + sum(a.wire_bytes for a in assets), later, assets
 
 
 def describe(f: Fetched) -> str:
@@ -358,6 +385,7 @@ def main() -> None:
         pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
         poll_id = build_closed_poll(pseudonym)
         booth_poll_id = build_booth_poll(pseudonym)
+        board_id = build_trustee_seat(pseudonym)
 
         with served_app({**env, "DATABASE_URL": url}) as served:
             base = served.base
@@ -378,6 +406,7 @@ def main() -> None:
                     ("what needs me", "/needs/"),
                     ("minutes", f"/polls/{poll_id}/minutes/"),
                     ("results", f"/polls/{poll_id}/results/"),
+                    ("trustee page", f"/trustees/boards/{board_id}/me/"),
                 )
             }
             booth, booth_later = measure_booth(opener, base, booth_poll_id)
@@ -401,9 +430,13 @@ def main() -> None:
     met_first = print_target("first load", first_total, TARGET_FIRST_BYTES, "B", at_most=True)
     met_later = print_target("later load", later.wire_bytes, TARGET_LATER_BYTES, "B", at_most=True)
     other_rows = {}
-    for name, (first_bytes, later_page) in others.items():
+    motion_assets = {urllib.parse.urlsplit(a.url).path for a in assets}
+    for name, (first_bytes, later_page, page_assets) in others.items():
         print(f"   {name}:")
         print(describe(later_page) + " (later load)")
+        for asset in page_assets:
+            if urllib.parse.urlsplit(asset.url).path not in motion_assets:
+                print(describe(asset))
         other_rows[name] = {
             "first_load_bytes": first_bytes,
             "later_load_bytes": later_page.wire_bytes,

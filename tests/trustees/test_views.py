@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 import shlex
 
@@ -14,7 +15,8 @@ from .conftest import db_state, device, form_board_through_the_api, respond, rev
 
 
 def _no_inline_code(html: str) -> None:
-    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    # A JSON data block (json_script) is data, not code: no browser runs it.
+    assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", html)
     assert "<style" not in html
     assert " style=" not in html
 
@@ -74,6 +76,15 @@ def test_the_trustee_page_says_what_to_do_next(fed, client_for):
     _no_inline_code(html)
     assert "register its public communication key" in html
     assert f"/api/v1/trustees/boards/{board.pk}" in html
+    # With JavaScript the page takes the steps itself; without, it says to use the commands.
+    assert '<section id="trustee-app" class="trustee-app" hidden' in html
+    assert "js/trustee.js" in html
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S)
+    assert noscript is not None
+    assert "command line" in noscript.group(1)
+    text = re.search(r'<script id="trustee-text" type="application/json">(.*?)</script>', html)
+    assert text is not None
+    assert json.loads(text.group(1))["announced"] == "Your announcement was sent."
     # The commands shown are the command line's own, with arguments it takes.
     commands = re.findall(r"<code class=\"hex\">secret-ballot (trustee [^<]*)</code>", html)
     assert [c.split()[1] for c in commands] == ["init", "step", "status"]

@@ -1,7 +1,9 @@
 """Pages of trustee boards: a node's board (trustees, threshold, state, every
 step per trustee, deadlines, the joint key), the managers' forms, and the
-trustee's own page (what to do next, and how, from the command line). Every
-page works without JavaScript."""
+trustee's own page (what to do next, and how: in the browser with the page's
+script, or from the command line). Every page works without JavaScript; the
+trustee's steps themselves need the script or the command line, since the
+secret is made and kept on the trustee's device."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from asamblea.trustees import access, selectors, services
 from asamblea.trustees.errors import NotEligible
 from asamblea.trustees.forms import AppointTrusteeForm, BoardForm, KeyFileForm, KeyForm
 from asamblea.trustees.models import TrusteeBoard
+from asamblea.trustees.script_text import script_text
 from asamblea.trustees.selectors import Step
 
 STEP_TEXT = {
@@ -221,6 +224,7 @@ def _trustee_context(request: HttpRequest, board: TrusteeBoard) -> dict[str, Any
         "key_form": KeyForm(),
         "key_file_form": KeyFileForm(),
         "forming": board.is_forming,
+        "script_text": script_text(),
     }
 
 

@@ -774,7 +774,8 @@ export function ballotToJson(ballot) {
   };
 }
 
-function obj(value, field, keys) {
+/** A JSON object with exactly these keys (jsonfields.obj); throws DecodingError. */
+export function obj(value, field, keys) {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new DecodingError("expected a JSON object", field);
   }

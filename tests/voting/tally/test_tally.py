@@ -209,3 +209,30 @@ def test_the_request_json_is_what_a_trustee_device_takes(fed, standing):
     tally = Tally.objects.get(election__poll=poll)
     answer = _answer(standing, 1, tally)
     assert json.loads(json.dumps(answer)) == answer
+
+
+def test_the_pages_show_progress_refusals_groups_and_the_verify_command(
+    fed, standing, client, client_for, django_capture_on_commit_callbacks
+):
+    poll = _poll_with_votes(fed)
+    tally = _close(fed, poll, django_capture_on_commit_callbacks)
+    url = f"/api/v1/polls/{poll.pk}/encrypted/tally/answer"
+    page = client_for(fed.neighbour)
+    html = page.get(f"/polls/{poll.pk}/board/").content.decode()
+    assert "Waiting for the trustees" in html
+    bad = _answer(standing, 2, tally)
+    bad["groups"][1]["contests"][0]["options"][0]["proof"]["c"] = bad["groups"][1]["contests"][0][
+        "options"
+    ][1]["proof"]["c"]
+    assert post(client, url, {"answer": bad}, standing.members[1]).status_code == 422
+    html = page.get(f"/polls/{poll.pk}/board/").content.decode()
+    assert 'id="refused-answers"' in html
+    assert "Trustee 2 (rosa)" in html
+    for i in (1, 3):
+        post(client, url, {"answer": _answer(standing, i, tally)}, standing.members[i - 1])
+    html = page.get(f"/polls/{poll.pk}/results/").content.decode()
+    assert 'id="tally-groups"' in html
+    assert "Comité San Blas" in html
+    assert "Comité Santa Bárbara: 3" in html  # merged into the assembly's group
+    assert f"python -m secret_ballot verify poll-{poll.pk}-record.zip" in html
+    assert 'id="headline"' in html

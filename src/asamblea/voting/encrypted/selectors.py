@@ -17,6 +17,7 @@ from typing import Any
 from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
 from asamblea.federation.access import Viewer
+from asamblea.federation.models import Node
 from asamblea.trustees import access as trustee_access
 from asamblea.trustees.models import Trustee, TrusteeBoard
 from asamblea.voting import access
@@ -372,3 +373,72 @@ def decryptions_for_board(*, viewer: Viewer, board_id: int) -> list[WaitingDecry
         )
         for t in waiting
     ]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One decrypted group of committees (spec §12.5), as shown."""
+
+    group_id: str
+    name: str
+    ballots: int
+    stands_alone: bool
+    """A committee with at least the minimum of counted ballots: its own result."""
+    committees: list[tuple[str, int]]
+    """(name, counted ballots) of each committee counted in the group."""
+    counts: list[tuple[str, int]]
+    """(option label, count)."""
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    status: TallyStatus
+    minimum_group: int
+    groups: list[GroupRow]
+    refused: list[tuple[int, str, str]]
+    """(trustee index, pseudonym, reason) of each answer refused."""
+    accepted: list[int]
+
+
+def tally_summary(*, viewer: Viewer, poll: Poll, labels: dict[int, str]) -> TallySummary:
+    """The tally's progress and, once decrypted, its groups of committees
+    with their counts, for the results and board pages. Everything shown is
+    in the public record."""
+    status = tally_status(viewer=viewer, poll_id=poll.pk)
+    election = Election.objects.get(poll=poll)
+    result = status.tally.result if status.tally is not None else None
+    groups: list[GroupRow] = []
+    if result is not None:
+        ids = {
+            int(tree_id.rsplit("-", 1)[1])
+            for g in result["groups"]
+            for tree_id in [g["group_id"], *(c["committee_id"] for c in g["committees"])]
+        }
+        names = dict(Node.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+        def name(tree_id: str) -> str:
+            return names.get(int(tree_id.rsplit("-", 1)[1]), tree_id)
+
+        for g in result["groups"]:
+            options = g["contests"][0]["options"]
+            groups.append(
+                GroupRow(
+                    group_id=g["group_id"],
+                    name=name(g["group_id"]),
+                    ballots=g["ballots"],
+                    stands_alone=[c["committee_id"] for c in g["committees"]] == [g["group_id"]],
+                    committees=[(name(c["committee_id"]), c["ballots"]) for c in g["committees"]],
+                    counts=[(labels.get(i, str(i)), o["count"]) for i, o in enumerate(options)],
+                )
+            )
+    return TallySummary(
+        status=status,
+        minimum_group=int(election.committees.get("minimum_group", 5)),
+        groups=groups,
+        refused=[
+            (a.trustee, status.trustees.get(a.trustee, ""), a.reason)
+            for a in status.answers
+            if a.state == AnswerState.REFUSED
+        ],
+        accepted=[a.trustee for a in status.answers if a.state == AnswerState.ACCEPTED],
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from asamblea.accounts.models import Member
 from asamblea.core.audit import verify_chain
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from asamblea.demo.encrypted import TRUSTEE_PASSPHRASES, key_dir
+from asamblea.demo.encrypted import TRUSTEE_PASSPHRASES
 from asamblea.federation.models import Node, NodeKind
 from asamblea.incidents.demo import DEMO_PASSPHRASES, DEMO_TAG
 from asamblea.incidents.models import Incident
@@ -24,11 +25,16 @@ from secret_ballot.verify import verify_record
 
 pytestmark = pytest.mark.django_db
 
+KEY_FOLDER: list[Path] = []
+"""Where the module's demo wrote its trustees' key files."""
+
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
-        world = load_demo()
+        folder = tmp_path_factory.mktemp("demo-trustees")
+        KEY_FOLDER.append(folder)
+        world = load_demo(key_folder=folder)
         yield world
         # The module's data would leak into other modules' tests otherwise.
         call_command("flush", "--noinput", verbosity=0)
@@ -119,7 +125,7 @@ def test_demo_has_a_trustee_board_and_a_decrypted_encrypted_poll(demo, tmp_path)
     assert write_record(closed.election, path)
     report = verify_record(path)
     assert report.ok, report.render()
-    files = sorted(key_dir().glob("trustee-*.key"))
+    files = sorted(KEY_FOLDER[-1].glob("trustee-*.key"))
     assert len(files) == 3
     key = open_trustee_key_file(json.loads(files[0].read_bytes()), TRUSTEE_PASSPHRASES[0])
     assert "key_share" in key.secret

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -432,7 +433,7 @@ def _incidents(world: DemoWorld) -> None:
     load_demo_incidents(committee=committee, secretary=secretary, documenters=[rosa, delegate])
 
 
-def _encrypted_polls(world: DemoWorld, rng: random.Random) -> None:
+def _encrypted_polls(world: DemoWorld, rng: random.Random, key_folder: Path | None) -> None:
     """Zone Juliaca's standing trustee board and its encrypted polls."""
     zone = world.zones["Juliaca"]
     committees = [c for c in world.committees if c.path.startswith(zone.path)]
@@ -442,11 +443,14 @@ def _encrypted_polls(world: DemoWorld, rng: random.Random) -> None:
         committees=committees,
         members=world.members,
         rng=rng,
+        folder=key_folder,
     )
 
 
-def load_demo(*, seed: int = 2023) -> DemoWorld | None:
-    """Load the demo unless it is already there. Returns None when it was."""
+def load_demo(*, seed: int = 2023, key_folder: Path | None = None) -> DemoWorld | None:
+    """Load the demo unless it is already there. Returns None when it was.
+    The demo trustees' key files go to ``key_folder`` (by default
+    ``demo-trustees`` in the instance folder)."""
     if demo_exists():
         return None
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -458,5 +462,5 @@ def load_demo(*, seed: int = 2023) -> DemoWorld | None:
         _more_motions(world, rng)
         _ranked_polls(world, rng)
         _incidents(world)
-        _encrypted_polls(world, rng)
+        _encrypted_polls(world, rng, key_folder)
     return world

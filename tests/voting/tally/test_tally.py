@@ -236,3 +236,25 @@ def test_the_pages_show_progress_refusals_groups_and_the_verify_command(
     assert "Comité Santa Bárbara: 3" in html  # merged into the assembly's group
     assert f"python -m secret_ballot verify poll-{poll.pk}-record.zip" in html
     assert 'id="headline"' in html
+
+
+def test_an_accepted_answer_changed_in_the_database_is_not_combined(
+    fed, standing, client, django_capture_on_commit_callbacks
+):
+    """The operator with the database rewrites trustee 1's stored partial
+    before trustee 3 answers: the combination checks it again and fails."""
+    poll = _poll_with_votes(fed)
+    tally = _close(fed, poll, django_capture_on_commit_callbacks)
+    url = f"/api/v1/polls/{poll.pk}/encrypted/tally/answer"
+    assert post(client, url, {"answer": _answer(standing, 1, tally)}, standing.members[0])
+    row = TallyAnswer.objects.get(tally=tally, trustee=1)
+    forged = copy.deepcopy(row.answer)
+    options = forged["groups"][0]["contests"][0]["options"]
+    options[0]["share"], options[1]["share"] = options[1]["share"], options[0]["share"]
+    TallyAnswer.objects.filter(pk=row.pk).update(answer=forged)
+    r = post(client, url, {"answer": _answer(standing, 3, tally)}, standing.members[2])
+    assert r.status_code == 201
+    tally.refresh_from_db()
+    assert tally.state == "failed"
+    assert tally.result is None
+    assert not PollResult.objects.filter(poll=poll).exists()

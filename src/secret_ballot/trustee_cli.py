@@ -7,6 +7,10 @@ run through a server's trustees API (spec §6, §6.9).
   (announce, reveal, respond); once the board is active, derive the key share
   from the published transcript and keep it in the key file.
 - ``status``: print where the board and every trustee stand.
+- ``decrypt``: answer the tallies waiting for the board: for each poll,
+  download its partial record, verify its board and recompute the group sums
+  (spec §12.4); answer with the key share's partial decryptions only if they
+  equal the sums the server asks for.
 
 Everything secret stays in the key file; the server only ever receives the
 public key and the ceremony messages. Before each round's message the key
@@ -28,6 +32,7 @@ import getpass
 import json
 import os
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -41,12 +46,14 @@ from secret_ballot.election import Parameters
 from secret_ballot.errors import DecodingError, SecretBallotError
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.keyfile import TrusteeKey, open_trustee_key_file, trustee_key_file
+from secret_ballot.tally import group_sums_request
 from secret_ballot.trustee import Sent, Trustee, dropped_messages
+from secret_ballot.verify import verify_board
 
 TIMEOUT = 30.0
 """Seconds to wait for the server."""
-MAX_RESPONSE = 16 * 1024 * 1024
-"""Largest API answer read, in bytes."""
+MAX_RESPONSE = 1024 * 1024 * 1024
+"""Largest API answer read, in bytes (a record of a large poll is hundreds of MB)."""
 
 
 class Failure(Exception):
@@ -78,7 +85,21 @@ class Api:
         self.board = board
 
     def call(self, method: str, path: str, body: jf.JSON = None) -> Any:
-        address = f"{self.root}/trustees/boards/{self.board}{path}"
+        """``method`` on ``path`` beneath the board, as JSON."""
+        return self.call_api(method, f"/trustees/boards/{self.board}{path}", body)
+
+    def call_api(self, method: str, path: str, body: jf.JSON = None) -> Any:
+        """``method`` on ``path`` beneath the API root, as JSON."""
+        address = f"{self.root}{path}"
+        raw = self.fetch(method, path, body)
+        try:
+            return json.loads(raw)
+        except ValueError:
+            _fail(f"the server's answer to {method} {address} is not JSON")
+
+    def fetch(self, method: str, path: str, body: jf.JSON = None) -> bytes:
+        """The raw answer to ``method`` on ``path`` beneath the API root."""
+        address = f"{self.root}{path}"
         data = None if body is None else json.dumps(body).encode("utf-8")
         # The scheme was checked in __init__: http or https only.
         request = urllib.request.Request(address, data=data, method=method)  # noqa: S310
@@ -88,16 +109,13 @@ class Api:
             request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-                raw = response.read(MAX_RESPONSE)
+                raw: bytes = response.read(MAX_RESPONSE)
         except urllib.error.HTTPError as exc:
             _fail(f"the server refused {method} {address}: {exc.code} {_api_message(exc)}")
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             _fail(f"cannot reach {address}: {reason}")
-        try:
-            return json.loads(raw)
-        except ValueError:
-            _fail(f"the server's answer to {method} {address} is not JSON")
+        return raw
 
     def board_state(self) -> dict[str, Any]:
         value = self.call("GET", "")
@@ -440,6 +458,82 @@ def cmd_status(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return 0
 
 
+def _waiting(api: Api, poll: int | None) -> list[int]:
+    """The polls this board is asked to decrypt and the caller has not answered."""
+    value = api.call("GET", "/decryptions")
+    if not isinstance(value, list) or not all(isinstance(w, dict) for w in value):
+        _fail("the server's list of decryptions is not a list of objects")
+    polls = [
+        w["poll_id"]
+        for w in value
+        if w.get("state") == "decrypting"
+        and not w.get("answered")
+        and isinstance(w.get("poll_id"), int)
+    ]
+    if poll is not None:
+        return [poll] if poll in polls else []
+    return polls
+
+
+def _recomputed_request(
+    api: Api, poll: int, jobs: int, out: Callable[[str], None]
+) -> tuple[Any, jf.JSON]:
+    """(election, request) from the poll's partial record, checked (spec §12.4)."""
+    data = api.fetch("GET", f"/polls/{poll}/encrypted/record")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "record.zip"
+        path.write_bytes(data)
+        report, found = verify_board(path, jobs)
+    if found is None:
+        out(report.render())
+        _fail(f"poll {poll}: the board of its record does not verify; not answering", 1)
+    request = group_sums_request(found.election, found.tree, found.sums, found.counted)
+    return found.election, request
+
+
+def cmd_decrypt(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    """Answer every tally waiting for this board (or ``--poll``'s) with the
+    key share in the key file, after recomputing the group sums from the
+    poll's record and finding them equal to the server's request."""
+    api = Api(args.url, args.token, args.board)
+    passphrase = _passphrase(args.passphrase_env, confirm=False)
+    key = _read_key(args.key_file, passphrase)
+    board = api.board_state()
+    _check_board(board, key)
+    if board.get("state") not in ("active", "retired"):
+        _fail("this board has no standing key yet: finish the ceremony first")
+    parameters = _parameters(board, key)
+    try:
+        trustee = Trustee.from_secret_json(parameters, key.index, key.secret)
+    except SecretBallotError as exc:
+        _fail(f"the key file does not fit this ceremony: {exc}")
+    if not trustee.finished:
+        _fail("the key file holds no key share yet: run `trustee step` once the board is active")
+    polls = _waiting(api, args.poll)
+    if not polls:
+        out("No tally is waiting for your answer.")
+        return 0
+    for poll in polls:
+        status = api.call_api("GET", f"/polls/{poll}/encrypted/tally")
+        if not isinstance(status, dict) or status.get("state") != "decrypting":
+            out(f"Poll {poll}: not waiting for the trustees any more.")
+            continue
+        election, request = _recomputed_request(api, poll, args.jobs, out)
+        if status.get("request") != request:
+            _fail(
+                f"poll {poll}: the server asks to decrypt sums that are not the group sums"
+                " of its board (spec §12.4); not answering",
+                1,
+            )
+        try:
+            answer = trustee.decrypt_sums(election, request)
+        except SecretBallotError as exc:
+            _fail(f"poll {poll}: cannot decrypt: {exc}")
+        result = api.call_api("POST", f"/polls/{poll}/encrypted/tally/answer", {"answer": answer})
+        out(f"Poll {poll}: answer {result.get('state')} as trustee {result.get('trustee')}.")
+    return 0
+
+
 # --- arguments --------------------------------------------------------------------
 
 
@@ -477,11 +571,24 @@ def add_parser(sub: Any) -> None:
     )
     common(commands.add_parser("step", help="take the current round's step"), key_file=True)
     common(commands.add_parser("status", help="show the board's state"), key_file=False)
+    decrypt = commands.add_parser(
+        "decrypt", help="answer the tallies waiting for this board's decryption"
+    )
+    common(decrypt, key_file=True)
+    decrypt.add_argument("--poll", type=_board_id, default=None, help="only this poll")
+    decrypt.add_argument(
+        "--jobs", type=int, default=1, help="processes to check the record with (default 1)"
+    )
 
 
 def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     """Run a parsed ``trustee`` command; errors go to stderr with their exit code."""
-    commands = {"init": cmd_init, "step": cmd_step, "status": cmd_status}
+    commands = {
+        "init": cmd_init,
+        "step": cmd_step,
+        "status": cmd_status,
+        "decrypt": cmd_decrypt,
+    }
     try:
         return commands[args.trustee_command](args, out)
     except Failure as exc:

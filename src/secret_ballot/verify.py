@@ -309,10 +309,27 @@ class _Board:
     head: bytes
 
 
+@dataclass(frozen=True)
+class BoardSums:
+    """What a verified record's board gives, before any tally (spec §9 steps
+    1-10): enough to recompute the group sums a trustee is asked to decrypt
+    (spec §12.4)."""
+
+    election: Election
+    tree: CommitteeTree
+    sums: dict[int, list[Ciphertext]]
+    """Per committee position, the sums of its counted ballots."""
+    counted: dict[int, int]
+    """Per committee position, its counted ballots."""
+    cast: int
+
+
 class _Verifier:
-    def __init__(self, path: Path, jobs: int) -> None:
+    def __init__(self, path: Path, jobs: int, *, board_only: bool = False) -> None:
         self.reader = RecordReader(path)
         self.jobs = jobs
+        self.board_only = board_only
+        self.found: BoardSums | None = None
         self.report = Report(str(path))
         self._collisions: set[int] = set()
         self._audit_heads: list[tuple[int, bytes]] = []
@@ -408,6 +425,9 @@ class _Verifier:
         )
         board = self._board(election, config, seen)
         del credentials, committee_of, config
+        if self.board_only:
+            self.found = BoardSums(election, tree, board.sums, board.counted, board.cast)
+            return
         self._tally(election, tree, board)
 
     def _ceremony(self, parameters: Parameters, keys: ElectionKeys) -> bool:
@@ -765,3 +785,21 @@ def verify_record(path: Path, jobs: int = 1) -> Report:
         report.format_errors.append(str(exc))
         return report
     return verifier.run()
+
+
+def verify_board(path: Path, jobs: int = 1) -> tuple[Report, BoardSums | None]:
+    """Check a record, partial or complete, up to its board (spec §9 steps
+    1-10, every ballot's proofs included) without reading ``tally.json``,
+    and return the report and, when it passes, the board's sums.
+
+    A trustee's device runs this on the partial record before it decrypts
+    (spec §12.4): the group sums it is asked for must be the ones computed
+    here."""
+    try:
+        verifier = _Verifier(path, max(1, jobs), board_only=True)
+    except RecordFormatError as exc:
+        report = Report(str(path))
+        report.format_errors.append(str(exc))
+        return report, None
+    report = verifier.run()
+    return report, verifier.found if report.ok else None

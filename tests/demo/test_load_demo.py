@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -8,20 +10,31 @@ from django.core.management import call_command
 from asamblea.accounts.models import Member
 from asamblea.core.audit import verify_chain
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from asamblea.demo.encrypted import TRUSTEE_PASSPHRASES
 from asamblea.federation.models import Node, NodeKind
 from asamblea.incidents.demo import DEMO_PASSPHRASES, DEMO_TAG
 from asamblea.incidents.models import Incident
 from asamblea.incidents.services import unlock_register
 from asamblea.motions.models import Amendment, Motion, MotionState
+from asamblea.trustees.models import TrusteeBoard
+from asamblea.voting.encrypted.models import Tally
+from asamblea.voting.encrypted.selectors import write_record
 from asamblea.voting.models import Aggregation, Poll, PollResult, PollState
+from secret_ballot.keyfile import open_trustee_key_file
+from secret_ballot.verify import verify_record
 
 pytestmark = pytest.mark.django_db
 
+KEY_FOLDER: list[Path] = []
+"""Where the module's demo wrote its trustees' key files."""
+
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
-        world = load_demo()
+        folder = tmp_path_factory.mktemp("demo-trustees")
+        KEY_FOLDER.append(folder)
+        world = load_demo(key_folder=folder)
         yield world
         # The module's data would leak into other modules' tests otherwise.
         call_command("flush", "--noinput", verbosity=0)
@@ -97,3 +110,25 @@ def test_demo_register_holds_fictional_incidents_that_its_documenters_can_open(d
     out = StringIO()
     call_command("demo_help", stdout=out)
     assert DEMO_PASSPHRASES[0] in out.getvalue()
+
+
+def test_demo_has_a_trustee_board_and_a_decrypted_encrypted_poll(demo, tmp_path):
+
+    board = TrusteeBoard.objects.get(state="active")
+    assert (board.size, board.threshold, board.node.name) == (3, 2, "Juliaca")
+    closed = Poll.objects.get(encrypted=True, state=PollState.CLOSED)
+    tally = Tally.objects.get(election__poll=closed)
+    assert tally.state == "done"
+    assert PollResult.objects.filter(poll=closed, node=board.node).exists()
+    assert Poll.objects.filter(encrypted=True, state=PollState.OPEN).exists()
+    path = tmp_path / "record.zip"
+    assert write_record(closed.election, path)
+    report = verify_record(path)
+    assert report.ok, report.render()
+    files = sorted(KEY_FOLDER[-1].glob("trustee-*.key"))
+    assert len(files) == 3
+    key = open_trustee_key_file(json.loads(files[0].read_bytes()), TRUSTEE_PASSPHRASES[0])
+    assert "key_share" in key.secret
+    out = StringIO()
+    call_command("demo_help", stdout=out)
+    assert TRUSTEE_PASSPHRASES[1] in out.getvalue()

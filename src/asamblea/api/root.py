@@ -25,6 +25,7 @@ from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 from asamblea.voting.encrypted.api import keys_router as voting_keys_router
 from asamblea.voting.encrypted.api import router as encrypted_router
+from asamblea.voting.encrypted.api import trustee_router as tally_trustee_router
 
 _REF = "#/components/schemas/{model}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -86,4 +87,5 @@ api.add_router("/polls", encrypted_router)
 api.add_router("/voting-keys", voting_keys_router)
 api.add_router("/incidents", incidents_router)
 api.add_router("/trustees", trustees_router)
+api.add_router("/trustees", tally_trustee_router)
 api.add_router("/audit", audit_router)

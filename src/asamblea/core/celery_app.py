@@ -6,9 +6,9 @@ Start workers with ``celery -A asamblea.core.celery_app worker`` and set
 Messages and results are JSON only: a worker refuses pickle (or any other
 content type) before decoding it, since unpickling runs code of the sender's
 choosing. The one task, ``asamblea.run``, calls only functions registered by
-name in ``asamblea.core.tasks``. Workers import ``asamblea.core.tasks`` and the
-modules listed in ``ASAMBLEA_TASK_MODULES`` (comma-separated), which register
-the tasks.
+name in ``asamblea.core.tasks``. Workers import ``asamblea.core.tasks``, the
+tally's sums (``asamblea.voting.encrypted.summing``) and the modules listed in
+``ASAMBLEA_TASK_MODULES`` (comma-separated), which register the tasks.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asamblea.config.settings")
 _BROKER = os.environ.get("ASAMBLEA_BROKER_URL", "redis://127.0.0.1:6379/0")
 TASK_MODULES = [
     "asamblea.core.tasks",
+    "asamblea.voting.encrypted.summing",  # the sums of encrypted polls' tallies
     *(m.strip() for m in os.environ.get("ASAMBLEA_TASK_MODULES", "").split(",") if m.strip()),
 ]
 

@@ -61,6 +61,9 @@ class ErrorCode(StrEnum):
     WRONG_CREDENTIAL = "wrong_credential"
     BALLOT_REPLAYED = "ballot_replayed"
     ENCRYPTED_POLL = "encrypted_poll"
+    NOT_DECRYPTING = "not_decrypting"
+    ALREADY_ANSWERED = "already_answered"
+    INVALID_ANSWER = "invalid_answer"
     # incidents
     NOT_DOCUMENTER = "not_documenter"
     REGISTER_LOCKED = "register_locked"

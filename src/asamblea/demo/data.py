@@ -1,6 +1,7 @@
 """Demo data, in Spanish: an assembly of three regions, their zones, 36
 committees and 360 members, motions in every state with amendments, open and
-closed polls, and a federated poll whose result differs by committee.
+closed polls, a federated poll whose result differs by committee, and a
+zone's trustee board with a decrypted encrypted poll and an open one.
 
 Everything goes through the services, as a real federation would, so the demo
 also exercises the audit log. Loading is idempotent: if the demo assembly
@@ -12,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -20,6 +22,7 @@ from django.utils import translation
 
 from asamblea.accounts.models import Member
 from asamblea.core.actors import SYSTEM
+from asamblea.demo.encrypted import load_encrypted_polls
 from asamblea.federation import services as federation_services
 from asamblea.federation.models import Node, NodeKind, Role
 from asamblea.incidents.demo import load_demo_incidents
@@ -430,8 +433,24 @@ def _incidents(world: DemoWorld) -> None:
     load_demo_incidents(committee=committee, secretary=secretary, documenters=[rosa, delegate])
 
 
-def load_demo(*, seed: int = 2023) -> DemoWorld | None:
-    """Load the demo unless it is already there. Returns None when it was."""
+def _encrypted_polls(world: DemoWorld, rng: random.Random, key_folder: Path | None) -> None:
+    """Zone Juliaca's standing trustee board and its encrypted polls."""
+    zone = world.zones["Juliaca"]
+    committees = [c for c in world.committees if c.path.startswith(zone.path)]
+    load_encrypted_polls(
+        operator=world.operator,
+        zone=zone,
+        committees=committees,
+        members=world.members,
+        rng=rng,
+        folder=key_folder,
+    )
+
+
+def load_demo(*, seed: int = 2023, key_folder: Path | None = None) -> DemoWorld | None:
+    """Load the demo unless it is already there. Returns None when it was.
+    The demo trustees' key files go to ``key_folder`` (by default
+    ``demo-trustees`` in the instance folder)."""
     if demo_exists():
         return None
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -443,4 +462,5 @@ def load_demo(*, seed: int = 2023) -> DemoWorld | None:
         _more_motions(world, rng)
         _ranked_polls(world, rng)
         _incidents(world)
+        _encrypted_polls(world, rng, key_folder)
     return world

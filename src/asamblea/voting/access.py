@@ -25,6 +25,7 @@ committee (:func:`check_recall`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
@@ -117,3 +118,20 @@ def check_recall(viewer: Viewer, mandate: Mandate) -> None:
         raise NotFound()
     if viewer.is_system or not viewer.belongs_to(committee.pk):
         raise Forbidden(_("Only members of the committee can start a recall."))
+
+
+def access_poll_for_tally(
+    viewer: Viewer, poll_id: int, *, holds_seat: Callable[[Poll], bool]
+) -> Poll:
+    """The encrypted poll ``poll_id`` whose tally ``viewer`` may read: whoever
+    sees the poll, and the trustees of the board serving it (``holds_seat``),
+    who decrypt it even when its node is not visible to them. ``NotFound``
+    otherwise, as for an unknown poll."""
+    if not 0 < poll_id <= MAX_ID:
+        raise NotFound()
+    poll = Poll.objects.select_related("node").filter(pk=poll_id, encrypted=True).first()
+    if poll is None:
+        raise NotFound()
+    if federation_access.may_see(viewer, poll.node) or holds_seat(poll):
+        return poll
+    raise NotFound()

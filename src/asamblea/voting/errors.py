@@ -104,3 +104,27 @@ class BallotTooLarge(DomainError):
     status = 413
     code = "too_large"
     default_message = _("This ballot is larger than any valid ballot of this poll.")
+
+
+class NotDecrypting(DomainError):
+    """A trustee answered a tally that is not waiting for the trustees."""
+
+    status = 409
+    code = "not_decrypting"
+    default_message = _(
+        "This poll's tally is not waiting for the trustees: it is still being summed,"
+        " or it is already decrypted. Nothing was saved."
+    )
+
+
+class AlreadyAnswered(DomainError):
+    status = 409
+    code = "already_answered"
+    default_message = _("Your answer to this tally was already accepted; it cannot be changed.")
+
+
+class InvalidAnswer(DomainError):
+    """A trustee's answer that does not decode or whose proofs fail."""
+
+    status = 422
+    code = "invalid_answer"

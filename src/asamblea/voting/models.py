@@ -581,4 +581,6 @@ from asamblea.voting.encrypted.models import (  # noqa: E402
     ElectionCredential as ElectionCredential,
 )
 from asamblea.voting.encrypted.models import SeenCiphertext as SeenCiphertext  # noqa: E402
+from asamblea.voting.encrypted.models import Tally as Tally  # noqa: E402
+from asamblea.voting.encrypted.models import TallyAnswer as TallyAnswer  # noqa: E402
 from asamblea.voting.encrypted.models import VotingKey as VotingKey  # noqa: E402

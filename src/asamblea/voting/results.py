@@ -147,7 +147,7 @@ def expand_details(*, poll: Poll, results: Iterable[PollResult]) -> None:
         result.detail = full
 
 
-def _block_choice(counted: LevelCount, participants: int) -> int | None:
+def block_choice(counted: LevelCount, participants: int) -> int | None:
     """The option a committee's block goes to, or None when it casts nothing."""
     if participants == 0:
         return None
@@ -217,7 +217,7 @@ def tally(*, poll: Poll) -> Tally:
                 counter, own, explain=not _stored_compact(poll, committee_id)
             )
             block = 1 if poll.aggregation == Aggregation.BY_COMMITTEE_EQUAL else own.entitled_weight
-            choice = _block_choice(counted[committee_id], own.participants)
+            choice = block_choice(counted[committee_id], own.participants)
             committee_casts[committee_id] = (choice, block)
     # Bottom-up, deepest first, so that each node is added once to its parent
     # (not each committee to every ancestor): a committee passes up its
@@ -323,7 +323,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _store(counted: Tally, poll: Poll) -> None:
+def store_counted(counted: Tally, poll: Poll) -> None:
     """Write the results and casts. Precondition: inside a transaction."""
     if connection.vendor != "postgresql":
         PollResult.objects.bulk_create(counted.results, batch_size=2000)
@@ -379,5 +379,5 @@ def compute_results(*, poll: Poll) -> list[PollResult]:
     with transaction.atomic():
         PollResult.objects.filter(poll=poll).delete()
         DelegateCast.objects.filter(poll=poll).delete()
-        _store(counted, poll)
+        store_counted(counted, poll)
     return counted.results

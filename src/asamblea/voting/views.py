@@ -308,7 +308,13 @@ def poll_board(request: HttpRequest, poll_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         raise Http404 from exc
-    return render(request, "voting/board.html", {"board": page, "poll": page.poll})
+    labels = {o.position: o.display_label for o in page.poll.options.all()}
+    summary = encrypted_selectors.tally_summary(
+        viewer=viewer_of(request), poll=page.poll, labels=labels
+    )
+    return render(
+        request, "voting/board.html", {"board": page, "poll": page.poll, "encrypted": summary}
+    )
 
 
 @login_required
@@ -455,7 +461,12 @@ def poll_results(request: HttpRequest, poll_id: int) -> HttpResponse:
         "tree": tree,
         "casts": cast_rows,
         "registry_name": rules.registry_name(poll.method),
-        "exports": _export_formats(poll),
+        "exports": [] if poll.encrypted else _export_formats(poll),
+        "encrypted": (
+            encrypted_selectors.tally_summary(viewer=viewer_of(request), poll=poll, labels=labels)
+            if poll.encrypted and poll.state == PollState.CLOSED
+            else None
+        ),
     }
     return render(request, "voting/results.html", context)
 

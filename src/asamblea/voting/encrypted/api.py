@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
@@ -19,6 +19,7 @@ from asamblea.core.schemas import InputSchema
 from asamblea.federation.access import viewer_of
 from asamblea.voting.encrypted import selectors, services
 from asamblea.voting.errors import BallotTooLarge
+from asamblea.voting.services import tally as tally_services
 
 router = Router(tags=["encrypted polls"])
 keys_router = Router(tags=["voting keys"])
@@ -131,3 +132,80 @@ def audit(request: HttpRequest, poll_id: int, payload: AuditIn) -> Any:
         nonce_seed=payload.nonce_seed,
         selections=payload.selections,
     )
+
+
+# --- the tally ----------------------------------------------------------------------
+
+
+class TallyAnswerOut(Schema):
+    trustee: int
+    state: str = Field(description="accepted or refused")
+    reason: str | None = Field(description="Why a refused answer was refused.")
+
+
+class TallyOut(Schema):
+    poll_id: int
+    state: str = Field(description="pending, summing, decrypting, done or failed")
+    threshold: int = Field(description="t: accepted answers needed to decrypt.")
+    board_id: int | None = Field(description="The trustee board that decrypts.")
+    request: dict[str, Any] | None = Field(
+        description="The group sums to decrypt (spec §7.2, §12): what"
+        " ``Trustee.decrypt_sums`` takes; null until summed."
+    )
+    answers: list[TallyAnswerOut]
+    deadline: datetime | None
+    progress: dict[str, Any]
+    failure: str | None
+    my_index: int | None = Field(description="The caller's trustee index, if they hold a seat.")
+    result: dict[str, Any] | None = Field(description="tally.json (spec §8.6) once done.")
+
+
+class TallyAnswerIn(InputSchema):
+    answer: dict[str, Any] = Field(
+        description="Exactly what ``Trustee.decrypt_sums`` returns for the request:"
+        ' {"trustee": i, "groups": [...]} (spec §7.2).'
+    )
+
+
+class AnsweredOut(Schema):
+    trustee: int
+    state: str
+
+
+class WaitingOut(Schema):
+    poll_id: int
+    election_id: str
+    state: str
+    answered: bool = Field(description="Whether the caller's seat has answered.")
+    deadline: datetime | None
+
+
+trustee_router = Router(tags=["trustees"])
+
+
+@router.get("/{poll_id}/encrypted/tally", response=TallyOut)
+def tally(request: HttpRequest, poll_id: int) -> Any:
+    status = selectors.tally_status(viewer=viewer_of(request), poll_id=poll_id)
+    return status.as_json()
+
+
+@router.post("/{poll_id}/encrypted/tally/answer", response={201: AnsweredOut})
+def answer_tally(request: HttpRequest, poll_id: int, payload: TallyAnswerIn) -> Any:
+    member = api_member(request)
+    row = tally_services.answer_tally(member=member, poll_id=poll_id, answer=payload.answer)
+    return Status(201, {"trustee": row.trustee, "state": row.state})
+
+
+@router.get("/{poll_id}/encrypted/record")
+def record(request: HttpRequest, poll_id: int) -> HttpResponse:
+    """The election record as a .zip: complete once decrypted, else partial."""
+    poll, data, complete = selectors.record_bytes(viewer=viewer_of(request), poll_id=poll_id)
+    response = HttpResponse(data, content_type="application/zip")
+    name = f"poll-{poll.pk}-record{'' if complete else '-partial'}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@trustee_router.get("/boards/{board_id}/decryptions", response=list[WaitingOut])
+def decryptions(request: HttpRequest, board_id: int) -> Any:
+    return selectors.decryptions_for_board(viewer=viewer_of(request), board_id=board_id)

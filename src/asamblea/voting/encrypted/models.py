@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HEX_POINT = 66  # a compressed secp256k1 point in hex
 HEX_DIGEST = 64
@@ -175,3 +176,94 @@ class SeenCiphertext(models.Model):
 
     def __str__(self) -> str:
         return self.alpha
+
+
+class TallyState(models.TextChoices):
+    PENDING = "pending", _("waiting for the sums")
+    SUMMING = "summing", _("adding up the ballots")
+    DECRYPTING = "decrypting", _("waiting for the trustees")
+    DONE = "done", _("decrypted and published")
+    FAILED = "failed", pgettext_lazy("tally state", "failed")
+
+
+class Tally(models.Model):
+    """The tally of one closed encrypted poll (spec §7, §12).
+
+    Created ``pending`` at the close; the sums job adds every counted ballot's
+    ciphertexts per committee and stores the group sums the trustees are
+    asked to decrypt (``request``, exactly ``group_sums_request``); with t
+    accepted answers the result (``tally.json``) is combined, checked and
+    stored. Everything here is public: sums and partial decryptions."""
+
+    election = models.OneToOneField(Election, on_delete=models.CASCADE, related_name="tally")
+    state = models.CharField(max_length=16, choices=TallyState.choices, default=TallyState.PENDING)
+    ceremony_id = models.CharField(max_length=64, help_text="of the board asked to decrypt")
+    threshold = models.PositiveSmallIntegerField()
+    committee_sums = models.JSONField(
+        null=True, blank=True, help_text="per committee position: [[alpha, beta] per option]"
+    )
+    counted = models.JSONField(null=True, blank=True, help_text="counted ballots per committee")
+    ballots_cast = models.PositiveIntegerField(default=0)
+    final_tracker = models.CharField(max_length=HEX_DIGEST, blank=True)
+    request = models.JSONField(null=True, blank=True, help_text="the group sums to decrypt")
+    progress = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True, help_text="tally.json once decrypted")
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    summed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=TallyState.values), name="voting_tally_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="decrypting") | Q(request__isnull=False),
+                name="voting_tally_decrypting_has_request",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(result__isnull=False),
+                name="voting_tally_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tally of {self.election_id}"
+
+
+class AnswerState(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")
+
+
+class TallyAnswer(models.Model):
+    """A trustee's answer to the tally's request: its partial decryptions
+    with their proofs (accepted) or why it was refused. One row per trustee:
+    a refused answer may be followed by an accepted one; an accepted answer
+    is final."""
+
+    tally = models.ForeignKey(Tally, on_delete=models.CASCADE, related_name="answers")
+    trustee = models.PositiveSmallIntegerField()
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=AnswerState.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    answer = models.JSONField(null=True, blank=True, help_text="as Trustee.decrypt_sums gave it")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["tally", "trustee"]
+        constraints = [
+            models.UniqueConstraint(fields=["tally", "trustee"], name="voting_tally_one_answer"),
+            models.CheckConstraint(
+                condition=Q(state="accepted", answer__isnull=False)
+                | Q(state="refused", answer__isnull=True),
+                name="voting_tallyanswer_answer_iff_accepted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tally_id} trustee {self.trustee}: {self.state}"

@@ -8,20 +8,28 @@ The board and the record are public to whoever can see the poll
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from asamblea.accounts.models import Member
 from asamblea.core.errors import NotFound
 from asamblea.federation.access import Viewer
+from asamblea.federation.models import Node
+from asamblea.trustees import access as trustee_access
+from asamblea.trustees.models import Trustee, TrusteeBoard
 from asamblea.voting import access
 from asamblea.voting.encrypted.models import (
+    AnswerState,
     AuditedLine,
     BoardLine,
     Election,
     ElectionCredential,
+    Tally,
+    TallyAnswer,
+    TallyState,
     VotingKey,
 )
 from asamblea.voting.encrypted.services import ballot_size_limit
@@ -36,6 +44,7 @@ from secret_ballot.record import (
     ELECTION_FILE,
     MANIFEST_FILE,
     PARAMETERS_FILE,
+    TALLY_FILE,
     RecordWriter,
 )
 
@@ -152,7 +161,7 @@ def board_page(*, viewer: Viewer, poll_id: int, tracker: str = "", start: int = 
         query=query,
         found=found,
         found_audited=found_audited,
-        complete=False,
+        complete=Tally.objects.filter(election=election, state=TallyState.DONE).exists(),
     )
 
 
@@ -165,13 +174,14 @@ def _credentials_json(election: Election) -> Iterator[dict[str, Any]]:
         yield {"credential": credential, "kind": kind, "committee": committee}
 
 
-def write_record(election: Election, path: Path) -> None:
+def write_record(election: Election, path: Path) -> bool:
     """Write the election record of ``election`` to ``path`` (a .zip or a
-    directory), as it stands.
+    directory), as it stands, and say whether it is complete.
 
-    The tally is not computed yet, so the record is **partial**: every file
-    but ``tally.json`` exactly as the complete record will hold them
-    (every line cast so far, in order), and no ``tally.json``. The verifier
+    Once the trustees' decryption is combined the record is complete, with
+    ``tally.json``. Before, it is **partial**: every file but ``tally.json``
+    exactly as the complete record will hold them (every line cast so far,
+    in order), and no ``tally.json``. The verifier
     reads it as unreadable (a missing file), which is the intended signal that
     it is not a result; a voter's receipt can be checked against it
     (``python -m secret_ballot check-receipt``), since that reads only the
@@ -194,6 +204,14 @@ def write_record(election: Election, path: Path) -> None:
                     stream.write(jf.canonical_json(row.line).decode("utf-8") + "\n")
             finally:
                 stream.close()
+        result = (
+            Tally.objects.filter(election=election, state=TallyState.DONE)
+            .values_list("result", flat=True)
+            .first()
+        )
+        if result is not None:
+            writer.write_json(TALLY_FILE, result)
+    return result is not None
 
 
 def record_bytes(*, viewer: Viewer, poll_id: int) -> tuple[Poll, bytes, bool]:
@@ -201,13 +219,226 @@ def record_bytes(*, viewer: Viewer, poll_id: int) -> tuple[Poll, bytes, bool]:
     poll, election = _election(viewer, poll_id)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "record.zip"
-        write_record(election, path)
+        complete = write_record(election, path)
         data = path.read_bytes()
-    return poll, data, False
+    return poll, data, complete
 
 
 def closed_elections() -> Iterator[Election]:
     """Every election of a closed encrypted poll, for ``export_records``."""
     yield from Election.objects.filter(poll__encrypted=True, poll__state=PollState.CLOSED).order_by(
         "poll_id"
+    )
+
+
+# --- the tally ----------------------------------------------------------------------
+
+
+def seat_for(member: Member | None, tally: Tally) -> Trustee | None:
+    """``member``'s seat on the board that decrypts ``tally``, if any."""
+    if member is None:
+        return None
+    return Trustee.objects.filter(board__ceremony_id=tally.ceremony_id, member=member).first()
+
+
+def _holds_seat(viewer: Viewer) -> Callable[[Poll], bool]:
+    def holds_seat(poll: Poll) -> bool:
+        if viewer.member is None:
+            return False
+        ceremony_id = (
+            Election.objects.filter(poll=poll)
+            .values_list("parameters__ceremony_id", flat=True)
+            .first()
+        )
+        return (
+            bool(ceremony_id)
+            and Trustee.objects.filter(
+                member=viewer.member, board__ceremony_id=ceremony_id
+            ).exists()
+        )
+
+    return holds_seat
+
+
+def tally_of(*, viewer: Viewer, poll_id: int) -> tuple[Poll, Tally | None]:
+    """The encrypted poll and its tally (``None`` until it closes), for
+    whoever sees the poll and for the trustees of the board serving it."""
+    poll = access.access_poll_for_tally(viewer, poll_id, holds_seat=_holds_seat(viewer))
+    tally = Tally.objects.select_related("election").filter(election__poll=poll).first()
+    return poll, tally
+
+
+@dataclass(frozen=True)
+class TallyStatus:
+    poll: Poll
+    tally: Tally | None
+    state: str
+    threshold: int
+    board_id: int | None
+    answers: list[TallyAnswer]
+    trustees: dict[int, str]
+    """Pseudonym by trustee index of the board that decrypts."""
+    my_index: int | None
+
+    def as_json(self) -> dict[str, Any]:
+        tally = self.tally
+        return {
+            "poll_id": self.poll.pk,
+            "state": self.state,
+            "threshold": self.threshold,
+            "board_id": self.board_id,
+            "request": tally.request if tally is not None else None,
+            "answers": [
+                {"trustee": a.trustee, "state": a.state, "reason": a.reason or None}
+                for a in self.answers
+            ],
+            "deadline": tally.deadline if tally is not None else None,
+            "progress": tally.progress if tally is not None else {},
+            "failure": (tally.failure or None) if tally is not None else None,
+            "my_index": self.my_index,
+            "result": tally.result if tally is not None else None,
+        }
+
+
+def tally_status(*, viewer: Viewer, poll_id: int) -> TallyStatus:
+    """Where the tally of an encrypted poll stands: its state, the request
+    to the trustees, their answers (accepted or refused, and why)."""
+    poll, tally = tally_of(viewer=viewer, poll_id=poll_id)
+    election = Election.objects.filter(poll=poll).first()
+    if election is None:
+        raise NotFound()
+    ceremony_id = election.parameters["ceremony_id"]
+    board = TrusteeBoard.objects.filter(ceremony_id=ceremony_id).first()
+    seats = (
+        dict(Trustee.objects.filter(board=board).values_list("index", "member__pseudonym"))
+        if board is not None
+        else {}
+    )
+    mine = (
+        Trustee.objects.filter(board=board, member=viewer.member)
+        .values_list("index", flat=True)
+        .first()
+        if board is not None and viewer.member is not None
+        else None
+    )
+    return TallyStatus(
+        poll=poll,
+        tally=tally,
+        state=tally.state if tally is not None else TallyState.PENDING,
+        threshold=election.parameters["threshold"],
+        board_id=board.pk if board is not None else None,
+        answers=list(TallyAnswer.objects.filter(tally=tally)) if tally is not None else [],
+        trustees=seats,
+        my_index=mine,
+    )
+
+
+@dataclass(frozen=True)
+class WaitingDecryption:
+    poll_id: int
+    election_id: str
+    state: str
+    answered: bool
+    deadline: datetime | None
+
+
+def decryptions_for_board(*, viewer: Viewer, board_id: int) -> list[WaitingDecryption]:
+    """The tallies waiting for board ``board_id``'s decryption (pending,
+    summing or decrypting), oldest first; ``answered`` is the viewer's own
+    seat's accepted answer."""
+    board = trustee_access.access_board(viewer, board_id)
+    seat = trustee_access.seat_of(viewer, board)
+    waiting = (
+        Tally.objects.filter(
+            ceremony_id=board.ceremony_id,
+            state__in=[TallyState.PENDING, TallyState.SUMMING, TallyState.DECRYPTING],
+        )
+        .select_related("election")
+        .order_by("created_at", "pk")
+    )
+    answered: set[int] = set()
+    if seat is not None:
+        answered = set(
+            TallyAnswer.objects.filter(
+                tally__in=waiting, trustee=seat.index, state=AnswerState.ACCEPTED
+            ).values_list("tally_id", flat=True)
+        )
+    return [
+        WaitingDecryption(
+            poll_id=t.election.poll_id,
+            election_id=t.election.election_id,
+            state=t.state,
+            answered=t.pk in answered,
+            deadline=t.deadline,
+        )
+        for t in waiting
+    ]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One decrypted group of committees (spec §12.5), as shown."""
+
+    group_id: str
+    name: str
+    ballots: int
+    stands_alone: bool
+    """A committee with at least the minimum of counted ballots: its own result."""
+    committees: list[tuple[str, int]]
+    """(name, counted ballots) of each committee counted in the group."""
+    counts: list[tuple[str, int]]
+    """(option label, count)."""
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    status: TallyStatus
+    minimum_group: int
+    groups: list[GroupRow]
+    refused: list[tuple[int, str, str]]
+    """(trustee index, pseudonym, reason) of each answer refused."""
+    accepted: list[int]
+
+
+def tally_summary(*, viewer: Viewer, poll: Poll, labels: dict[int, str]) -> TallySummary:
+    """The tally's progress and, once decrypted, its groups of committees
+    with their counts, for the results and board pages. Everything shown is
+    in the public record."""
+    status = tally_status(viewer=viewer, poll_id=poll.pk)
+    election = Election.objects.get(poll=poll)
+    result = status.tally.result if status.tally is not None else None
+    groups: list[GroupRow] = []
+    if result is not None:
+        ids = {
+            int(tree_id.rsplit("-", 1)[1])
+            for g in result["groups"]
+            for tree_id in [g["group_id"], *(c["committee_id"] for c in g["committees"])]
+        }
+        names = dict(Node.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+        def name(tree_id: str) -> str:
+            return names.get(int(tree_id.rsplit("-", 1)[1]), tree_id)
+
+        for g in result["groups"]:
+            options = g["contests"][0]["options"]
+            groups.append(
+                GroupRow(
+                    group_id=g["group_id"],
+                    name=name(g["group_id"]),
+                    ballots=g["ballots"],
+                    stands_alone=[c["committee_id"] for c in g["committees"]] == [g["group_id"]],
+                    committees=[(name(c["committee_id"]), c["ballots"]) for c in g["committees"]],
+                    counts=[(labels.get(i, str(i)), o["count"]) for i, o in enumerate(options)],
+                )
+            )
+    return TallySummary(
+        status=status,
+        minimum_group=int(election.committees.get("minimum_group", 5)),
+        groups=groups,
+        refused=[
+            (a.trustee, status.trustees.get(a.trustee, ""), a.reason)
+            for a in status.answers
+            if a.state == AnswerState.REFUSED
+        ],
+        accepted=[a.trustee for a in status.answers if a.state == AnswerState.ACCEPTED],
     )

@@ -6,7 +6,6 @@ decided (see ``outcomes``) and puts the next step of a motion to the vote.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -16,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from asamblea.core import audit
 from asamblea.core.errors import Conflict
 from asamblea.federation.access import Actor
-from asamblea.motions.models import AmendmentState, Motion, MotionState
 from asamblea.voting import outcomes
-from asamblea.voting.models import CancelReason, Poll, PollState, Purpose
+from asamblea.voting.models import CancelReason, Poll, PollState
 from asamblea.voting.results import compute_results
 from asamblea.voting.services.electorate import open_locked
-from asamblea.voting.services.motion_votes import advance_motion, settings_of
 from asamblea.voting.services.permissions import check_poll, locked_poll
+from asamblea.voting.services.recording import record_results
 from asamblea.voting.services.secrecy import reinsert_secret_ballots
+from asamblea.voting.services.tally import start_tally
 
 
 def open_poll(*, actor: Actor, poll: Poll) -> Poll:
@@ -32,32 +31,6 @@ def open_poll(*, actor: Actor, poll: Poll) -> Poll:
     check_poll(actor, poll, "open")
     with transaction.atomic():
         return open_locked(actor, locked_poll(poll))
-
-
-def _follow_up_motion_poll(closed: Poll, actor: Actor) -> None:
-    """When the last open poll of a motion's amendments closes, put the next
-    step to the vote with the same settings (and the same duration when it had
-    one): amendments proposed meanwhile, else the motion itself."""
-    motion = closed.motion
-    if closed.purpose != Purpose.AMENDMENT or motion is None:
-        return
-    if Poll.objects.filter(motion=motion, state__in=[PollState.DRAFT, PollState.OPEN]).exists():
-        return
-    motion = Motion.objects.select_related("node").get(pk=motion.pk)
-    if motion.state != MotionState.DEBATE:
-        return
-    if motion.amendments.filter(state=AmendmentState.VOTING).exists():
-        return  # an amendment poll was cancelled; a person must decide what next
-    closes_at = None
-    if closed.closes_at is not None and closed.opened_at is not None:
-        closes_at = timezone.now() + max(closed.closes_at - closed.opened_at, timedelta(minutes=5))
-    advance_motion(
-        created_by=closed.created_by,
-        actor=actor,
-        motion=motion,
-        settings=settings_of(closed),
-        closes_at=closes_at,
-    )
 
 
 def close_poll(*, actor: Actor, poll: Poll) -> Poll:
@@ -87,26 +60,13 @@ def close_locked(actor: Actor, poll: Poll, *, scheduled: bool = False) -> Poll:
             target=poll,
             data={**_by(scheduled), "tally": "pending"},
         )
+        start_tally(poll)
         return poll
     results = compute_results(poll=poll)
     if poll.secret:
         reinsert_secret_ballots(poll)
     audit.record(actor=actor, action="poll.closed", target=poll, data=_by(scheduled))
-    top = next((r for r in results if r.node_id == poll.node_id), None)
-    audit.record(
-        actor=actor,
-        action="result.recorded",
-        target=poll,
-        data={
-            "levels": len(results),
-            "outcome": top.outcome if top else "",
-            "counts": top.counts if top else {},
-            "entitled": top.entitled if top else 0,
-            "voted": top.voted if top else 0,
-        },
-    )
-    outcomes.apply_outcome(poll=poll, result=top)
-    _follow_up_motion_poll(poll, actor)
+    record_results(actor, poll, results)
     return poll
 
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from asamblea.demo.encrypted import TRUSTEE_PASSPHRASES, key_dir
 from asamblea.incidents.demo import DEMO_PASSPHRASES
 
 
@@ -24,6 +25,18 @@ class Command(BaseCommand):
             "The incident register of Comité Santa Bárbara (fictional examples) opens with"
             f" the register passphrase '{DEMO_PASSPHRASES[0]}' (rosa) or"
             f" '{DEMO_PASSPHRASES[1]}' (delegado)."
+        )
+        folder = key_dir()
+        self.stdout.write(
+            "Zone Juliaca has a standing trustee board (2 of 3): secretaria, rosa and"
+            " delegado. Their demo key files are in"
+            f" {folder}/, with the passphrases "
+            + ", ".join(f"'{p}' (trustee {i})" for i, p in enumerate(TRUSTEE_PASSPHRASES, 1))
+            + "."
+        )
+        self.stdout.write(
+            "A trustee answers a waiting tally with: secret-ballot trustee decrypt"
+            f" --url {url}api/v1/ --token TOKEN --board BOARD --key-file FILE"
         )
         self.stdout.write(f"Operators also reach the admin at {url}admin/")
         self.stdout.write("Stop the server with Ctrl+C.")

@@ -1,4 +1,5 @@
-"""Open and close polls at their set times, and move trustee boards' key
+"""Open and close polls at their set times, sum the ballots of closed
+encrypted polls whose tally is pending, and move trustee boards' key
 ceremonies on when a round's deadline passes.
 
 ``manage.py run_scheduler`` loops until SIGTERM or SIGINT (finishing the pass
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from asamblea.trustees import services as trustee_services
 from asamblea.voting import services
+from asamblea.voting.services import tally as tally_services
 
 log = logging.getLogger("asamblea.scheduler")
 
@@ -69,6 +71,9 @@ class Command(BaseCommand):
                 f"opened {run.opened}, closed {run.closed},"
                 f" cancelled {run.cancelled} (nobody could vote)"
             )
+        summed = tally_services.sum_pending_tallies()
+        if summed:
+            self.stdout.write(f"encrypted tallies summed: {summed}")
         moved = trustee_services.advance_due_ceremonies(now=now)
         if moved:
             self.stdout.write(f"key ceremonies moved on: {moved}")

@@ -338,3 +338,11 @@ def awaiting(member: Member) -> QuerySet[Call]:
         pk__in=answered.filter(reconfirmed=False).values("call_id"),
     )
     return Call.objects.filter(pledging | reconfirming).distinct().order_by("deadline", "pk")
+
+
+def nodes_for_issuing(viewer: Viewer) -> QuerySet[Node]:
+    """The nodes where ``viewer`` may issue calls (``access.may_issue``)."""
+    if viewer.is_operator:
+        return Node.objects.order_by("path")
+    secretary_of = [node_id for node_id in viewer.committees if viewer.is_secretary(node_id)]
+    return Node.objects.filter(pk__in=secretary_of, kind=NodeKind.COMMITTEE).order_by("path")

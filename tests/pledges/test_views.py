@@ -145,3 +145,14 @@ def test_list_shows_what_awaits_the_member(fed, client_for):
     page = client_for(fed.member).get(reverse("pledges:list")).content.decode()
     assert 'id="calls-awaiting"' in page
     assert call.display_title in page
+
+
+def test_what_needs_me_lists_and_counts_calls_to_answer(fed, client_for):
+    from asamblea.web import needs
+
+    call = open_call(fed.operator, fed.zone_a)
+    assert needs.needs_count(fed.member) == len(needs.needs_of(fed.member).calls_to_answer) == 1
+    page = client_for(fed.member).get(reverse("core:needs")).content.decode()
+    assert 'id="needs-calls"' in page
+    client_for(fed.member).post(reverse("pledges:answer", args=[call.pk]), {"answer": "no"})
+    assert needs.needs_count(fed.member) == 0

@@ -14,7 +14,7 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -332,11 +332,14 @@ def awaiting(member: Member) -> QuerySet[Call]:
         deadline__gt=now,
         electors__member=member,
     ) & ~Q(pk__in=answered.values("call_id"))
-    reconfirming = Q(
-        state=CallState.ACTIVATED,
-        starts_at__gt=now,
-        pk__in=answered.filter(reconfirmed=False).values("call_id"),
+    asked = answered.filter(reconfirmed=False).filter(
+        Exists(
+            Reconfirmation.objects.filter(
+                call_id=OuterRef("call_id"), committee_id=OuterRef("committee_id")
+            )
+        )
     )
+    reconfirming = Q(state=CallState.ACTIVATED, starts_at__gt=now, pk__in=asked.values("call_id"))
     return Call.objects.filter(pledging | reconfirming).distinct().order_by("deadline", "pk")
 
 

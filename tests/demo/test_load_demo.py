@@ -97,3 +97,15 @@ def test_demo_register_holds_fictional_incidents_that_its_documenters_can_open(d
     out = StringIO()
     call_command("demo_help", stdout=out)
     assert DEMO_PASSPHRASES[0] in out.getvalue()
+
+
+def test_demo_has_a_strike_activated_in_one_zone_and_a_vigil_pledging(demo):
+    from asamblea.pledges.models import Call, CallState
+
+    strike = Call.objects.get(kind="strike")
+    assert strike.state == CallState.ACTIVATED
+    juliaca = demo.zones["Juliaca"].pk
+    puno = demo.zones["Puno ciudad"].pk
+    assert strike.decision[str(juliaca)]["activated"] is True
+    assert strike.decision[str(puno)]["activated"] is False
+    assert Call.objects.get(kind="vigil").state == CallState.PLEDGING

@@ -44,6 +44,7 @@ def _body(fed, **overrides):
         "starts_at": (now + timedelta(days=2)).isoformat(),
         "ends_at": (now + timedelta(days=2, hours=4)).isoformat(),
         "thresholds": {"committee": {"kind": "share", "value": 50}},
+        "texts": {"es": "Primer párrafo.\n\nSegundo párrafo."},
     }
     body.update(overrides)
     return body
@@ -88,6 +89,8 @@ def test_issue_open_answer_and_read(fed):
         ({"starts_at": timezone.now().isoformat()}, 422, "invalid"),
         ({"node": 10**30}, 404, "not_found"),
         ({"thresholds": "many"}, 422, "invalid"),
+        ({"titles": {"es": "Paro\u0007"}}, 422, "invalid"),
+        ({"thresholds": {"committee": {"kind": "share", "value": True}}}, 422, "invalid"),
     ],
 )
 def test_bad_bodies_are_refused_and_write_nothing(fed, overrides, status, code):

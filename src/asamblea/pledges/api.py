@@ -6,14 +6,14 @@ leaves the server here either."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from asamblea.accounts.requests import api_member
-from asamblea.core.schemas import InputSchema, Text
+from asamblea.core.schemas import MULTILINE, InputSchema, Text
 from asamblea.federation.access import Viewer, access_node, viewer_of
 from asamblea.pledges import access, rules, selectors, services
 from asamblea.pledges.models import INFO_MAX, Call
@@ -37,7 +37,8 @@ class ThresholdIn(InputSchema):
 class CallIn(InputSchema):
     node: int = Field(..., ge=1)
     titles: dict[Language, str] = Field(..., max_length=4)
-    texts: dict[Language, Text] = Field(default_factory=dict, max_length=4)
+    # MULTILINE on the field itself: the schema's check reads the field's marker.
+    texts: Annotated[dict[Language, str], MULTILINE] = Field(default_factory=dict, max_length=4)
     kind: KindName
     secrecy: Literal["counted", "sealed"] = "counted"
     rule: Literal["at_deadline", "when_reached"] = "at_deadline"

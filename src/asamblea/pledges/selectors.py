@@ -82,21 +82,34 @@ def committees_in_scope_q(call: Call, *, prefix: str = "") -> Q:
     )
 
 
-def scope_tree(call: Call) -> list[rules.ScopeNode]:
+NodeRow = tuple[int, int | None, str, str]  # id, parent id, kind, path
+
+
+def _subtree(call: Call) -> list[NodeRow]:
+    """Every node at or beneath the call's node, in path order (one query)."""
+    rows: list[NodeRow] = list(
+        Node.objects.filter(path__startswith=call.node.path).values_list(
+            "pk", "parent_id", "kind", "path"
+        )
+    )
+    rows.sort(key=lambda row: row[3])
+    return rows
+
+
+def scope_tree(call: Call, subtree: list[NodeRow] | None = None) -> list[rules.ScopeNode]:
     """The call's node and every node between it and a committee in scope,
     parents first."""
-    committees = Node.objects.filter(
-        committees_in_scope_q(call), kind=NodeKind.COMMITTEE
-    ).values_list("path", flat=True)
+    rows = _subtree(call) if subtree is None else subtree
+    roots = tuple(root.path for root in _scope_roots(call))
     base_depth = call.node.depth
     ids: set[int] = {call.node.pk}
-    for path in committees.iterator(chunk_size=5_000):
-        segments = [int(p) for p in path.split("/") if p]
-        ids.update(segments[base_depth:])
-    nodes = Node.objects.filter(pk__in=ids).order_by("path").values_list("pk", "parent_id", "kind")
+    for _pk, _parent, kind, path in rows:
+        if kind == NodeKind.COMMITTEE and path.startswith(roots):
+            ids.update(int(p) for p in path.split("/")[base_depth:] if p)
     return [
         rules.ScopeNode(id=pk, parent_id=None if pk == call.node.pk else parent_id, level=kind)
-        for pk, parent_id, kind in nodes.iterator(chunk_size=5_000)
+        for pk, parent_id, kind, _path in rows
+        if pk in ids
     ]
 
 
@@ -117,7 +130,9 @@ def _roll_up(per_committee: dict[int, int], paths: dict[int, str]) -> dict[int, 
     return totals
 
 
-def live_counts(call: Call) -> tuple[dict[int, int], dict[int, int]]:
+def live_counts(
+    call: Call, subtree: list[NodeRow] | None = None
+) -> tuple[dict[int, int], dict[int, int]]:
     """Frozen members and current pledges per scope (subtree totals): two
     ``GROUP BY committee`` queries, then sums along the paths."""
     members = dict(
@@ -132,14 +147,21 @@ def live_counts(call: Call) -> tuple[dict[int, int], dict[int, int]]:
         .annotate(n=Count("pk"))
         .values_list("committee_id", "n")
     )
-    paths = dict(Node.objects.filter(pk__in=members.keys()).values_list("pk", "path"))
+    rows = _subtree(call) if subtree is None else subtree
+    paths = {pk: path for pk, _parent, _kind, path in rows}
     return _roll_up(members, paths), _roll_up(pledges, paths)
 
 
 def evaluate_call(call: Call) -> dict[int, rules.ScopeResult]:
-    members, pledges = live_counts(call)
+    """The activation of every scope now (one read of the subtree, two
+    ``GROUP BY committee`` counts, then sums along the paths)."""
+    subtree = _subtree(call)
+    members, pledges = live_counts(call, subtree)
     return rules.evaluate(
-        scope_tree(call), members=members, pledges=pledges, thresholds=thresholds_of(call)
+        scope_tree(call, subtree),
+        members=members,
+        pledges=pledges,
+        thresholds=thresholds_of(call),
     )
 
 

@@ -117,20 +117,23 @@ def _act(request: HttpRequest, call: Call, fn: Any) -> HttpResponse:
     return redirect(_detail(call))
 
 
+def _yes_or_no(request: HttpRequest, call: Call, fn: Any) -> HttpResponse:
+    """Run ``fn(answer_is_yes)`` for a form posting ``answer=yes|no``."""
+    answer = request.POST.get("answer", "")
+    if answer not in ("yes", "no"):
+        context = _detail_context(request, call, error=_("Choose yes or no."))
+        return render(request, "pledges/detail.html", context, status=422)
+    return _act(request, call, lambda: fn(answer == "yes"))
+
+
 @login_required
 @require_POST
 def call_answer(request: HttpRequest, call_id: int) -> HttpResponse:
     """Pledge (``answer=yes``), answer no, or withdraw a pledge (``answer=no``)."""
     member = signed_in_member(request)
     call = _call(request, call_id)
-    answer = request.POST.get("answer", "")
-    if answer not in ("yes", "no"):
-        context = _detail_context(request, call, error=_("Choose yes or no."))
-        return render(request, "pledges/detail.html", context, status=422)
-    return _act(
-        request,
-        call,
-        lambda: services.answer_call(actor=member, call=call, pledged=answer == "yes"),
+    return _yes_or_no(
+        request, call, lambda yes: services.answer_call(actor=member, call=call, pledged=yes)
     )
 
 
@@ -139,12 +142,8 @@ def call_answer(request: HttpRequest, call_id: int) -> HttpResponse:
 def call_reconfirm(request: HttpRequest, call_id: int) -> HttpResponse:
     member = signed_in_member(request)
     call = _call(request, call_id)
-    answer = request.POST.get("answer", "")
-    if answer not in ("yes", "no"):
-        context = _detail_context(request, call, error=_("Choose yes or no."))
-        return render(request, "pledges/detail.html", context, status=422)
-    return _act(
-        request, call, lambda: services.reconfirm(actor=member, call=call, still_in=answer == "yes")
+    return _yes_or_no(
+        request, call, lambda yes: services.reconfirm(actor=member, call=call, still_in=yes)
     )
 
 

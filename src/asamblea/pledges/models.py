@@ -14,7 +14,7 @@ key and writes every pledge again in a random order under fresh ids
 (``secrecy.py``). Reconfirmations after activation are counters per
 committee, never rows per member (``Reconfirmation``).
 
-Sealed mode (ADR 0006) is designed, not built: a call in that mode is refused.
+Sealed mode (ADR 0008) is designed, not built: a call in that mode is refused.
 """
 
 from __future__ import annotations

@@ -132,3 +132,15 @@ def test_demo_has_a_trustee_board_and_a_decrypted_encrypted_poll(demo, tmp_path)
     out = StringIO()
     call_command("demo_help", stdout=out)
     assert TRUSTEE_PASSPHRASES[1] in out.getvalue()
+
+
+def test_demo_has_a_strike_activated_in_one_zone_and_a_vigil_pledging(demo):
+    from asamblea.pledges.models import Call, CallState
+
+    strike = Call.objects.get(kind="strike")
+    assert strike.state == CallState.ACTIVATED
+    juliaca = demo.zones["Juliaca"].pk
+    puno = demo.zones["Puno ciudad"].pk
+    assert strike.decision[str(juliaca)]["activated"] is True
+    assert strike.decision[str(puno)]["activated"] is False
+    assert Call.objects.get(kind="vigil").state == CallState.PLEDGING

@@ -21,6 +21,7 @@ from asamblea.federation.api import router as federation_router
 from asamblea.federation.invitations_api import router as invitations_router
 from asamblea.incidents.api import router as incidents_router
 from asamblea.motions.api import router as motions_router
+from asamblea.pledges.api import router as pledges_router
 from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 from asamblea.voting.encrypted.api import keys_router as voting_keys_router
@@ -86,6 +87,7 @@ api.add_router("/polls", voting_router)
 api.add_router("/polls", encrypted_router)
 api.add_router("/voting-keys", voting_keys_router)
 api.add_router("/incidents", incidents_router)
+api.add_router("/calls", pledges_router)
 api.add_router("/trustees", trustees_router)
 api.add_router("/trustees", tally_trustee_router)
 api.add_router("/audit", audit_router)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     # Pages that read several apps; installed for its templates and tags.
     "asamblea.web",
     "asamblea.incidents",
+    "asamblea.pledges",
     "asamblea.demo",
 ]
 
@@ -230,6 +231,10 @@ WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whit
 # without use.
 ASAMBLEA_REGISTER_SCRYPT_N = int(os.environ.get("ASAMBLEA_REGISTER_SCRYPT_N", str(2**15)))
 ASAMBLEA_REGISTER_IDLE_SECONDS = int(os.environ.get("ASAMBLEA_REGISTER_IDLE_SECONDS", "1800"))
+
+# Public pledge figures: none below the minimum, the rest rounded down to the bucket.
+PLEDGE_PUBLIC_MINIMUM = int(os.environ.get("ASAMBLEA_PLEDGE_MINIMUM", "10"))
+PLEDGE_PUBLIC_BUCKET = int(os.environ.get("ASAMBLEA_PLEDGE_BUCKET", "5"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

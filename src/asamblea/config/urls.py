@@ -25,6 +25,7 @@ urlpatterns = [
     path("motions/", include("asamblea.motions.urls")),
     path("polls/", include("asamblea.voting.urls")),
     path("incidents/", include("asamblea.incidents.urls")),
+    path("calls/", include("asamblea.pledges.urls")),
     path("trustees/", include("asamblea.trustees.urls")),
     # Before the admin's own URLs: its sign-in page gets the attempt limits.
     path("admin/login/", account_views.admin_login, name="admin_login"),

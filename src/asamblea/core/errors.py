@@ -82,6 +82,12 @@ class ErrorCode(StrEnum):
     NOT_A_DEALER = "not_a_dealer"
     ALREADY_SUBMITTED = "already_submitted"
     INVALID_MESSAGE = "invalid_message"
+    # pledges
+    CALL_STATE = "call_state"
+    NOT_ELECTOR = "not_elector"
+    ALREADY_PLEDGED = "already_pledged"
+    PLEDGING_CLOSED = "pledging_closed"
+    SEALED_UNAVAILABLE = "sealed_unavailable"
 
 
 def code_for_status(status: int) -> ErrorCode:

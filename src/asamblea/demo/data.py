@@ -28,6 +28,7 @@ from asamblea.federation.models import Node, NodeKind, Role
 from asamblea.incidents.demo import load_demo_incidents
 from asamblea.motions import services as motion_services
 from asamblea.motions.models import AmendmentKind, Motion
+from asamblea.pledges.demo import load_demo_calls
 from asamblea.voting import services as voting_services
 from asamblea.voting.models import Aggregation, Method, Poll, PollState
 from asamblea.voting.spec import PollSpec
@@ -447,6 +448,21 @@ def _encrypted_polls(world: DemoWorld, rng: random.Random, key_folder: Path | No
     )
 
 
+def _calls(world: DemoWorld, rng: random.Random) -> None:
+    """A strike call in Puno, activated in Juliaca and not in Puno ciudad, and
+    a vigil in Juliaca still gathering pledges."""
+    load_demo_calls(
+        operator=world.operator,
+        region=world.regions["Puno"],
+        zones={name: world.zones[name] for name in ("Juliaca", "Puno ciudad")},
+        members=world.members,
+        committees=world.committees,
+        lean={"Juliaca": 0.85, "Puno ciudad": 0.3},
+        pledging_zone=world.zones["Juliaca"],
+        rng=rng,
+    )
+
+
 def load_demo(*, seed: int = 2023, key_folder: Path | None = None) -> DemoWorld | None:
     """Load the demo unless it is already there. Returns None when it was.
     The demo trustees' key files go to ``key_folder`` (by default
@@ -463,4 +479,5 @@ def load_demo(*, seed: int = 2023, key_folder: Path | None = None) -> DemoWorld 
         _ranked_polls(world, rng)
         _incidents(world)
         _encrypted_polls(world, rng, key_folder)
+        _calls(world, rng)
     return world

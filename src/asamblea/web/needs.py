@@ -10,6 +10,7 @@ operators see all); ``tests/web/test_needs.py`` holds it to the access
 functions.
 
 What is counted asks the member to act: polls they may vote in and have not,
+calls to action waiting for their pledge or their "still in?",
 drafts they may second, proposed amendments to motions they wrote, and a
 secretary's polls waiting to be opened by hand and motions whose amendments
 wait to be put to the vote. Results of polls they voted in are shown, not
@@ -27,6 +28,8 @@ from django.utils import timezone
 from asamblea.accounts.models import Member
 from asamblea.federation.models import Membership, Role
 from asamblea.motions.models import Amendment, AmendmentState, Motion, MotionState, Second
+from asamblea.pledges.models import Call
+from asamblea.pledges.selectors import awaiting as calls_to_answer
 from asamblea.voting.models import ElectorateEntry, Poll, PollState, VoteLedger
 
 RECENT_RESULTS = timedelta(days=14)
@@ -149,6 +152,7 @@ COUNTED = (
     amendments_to_my_motions,
     polls_to_open,
     motions_with_amendments_to_vote,
+    calls_to_answer,
 )
 
 
@@ -172,6 +176,7 @@ class Needs:
     polls_to_open: list[Poll]
     motions_with_amendments_to_vote: list[Motion]
     recent_results: list[Poll]
+    calls_to_answer: list[Call]
 
     @property
     def count(self) -> int:
@@ -181,6 +186,7 @@ class Needs:
             + len(self.amendments_to_my_motions)
             + len(self.polls_to_open)
             + len(self.motions_with_amendments_to_vote)
+            + len(self.calls_to_answer)
         )
 
     @property
@@ -198,4 +204,5 @@ def needs_of(member: Member) -> Needs:
         polls_to_open=list(polls_to_open(member)[:LIST_LIMIT]),
         motions_with_amendments_to_vote=list(motions_with_amendments_to_vote(member)[:LIST_LIMIT]),
         recent_results=list(recent_results(member)[:LIST_LIMIT]),
+        calls_to_answer=list(calls_to_answer(member)[:LIST_LIMIT]),
     )

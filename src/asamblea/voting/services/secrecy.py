@@ -26,13 +26,13 @@ from asamblea.voting.errors import UnequalWeights
 from asamblea.voting.models import Ballot, ElectorateEntry, Poll
 
 _BALLOT = Ballot._meta.db_table
-_RANDOM_ID = {
+RANDOM_ID_SQL = {
     "postgresql": "gen_random_uuid()",
     "sqlite": "lower(hex(randomblob(16)))",
 }
 # A re-inserted row's slot: this run's marker, then random hex. The marker
 # tells this run's rows from every earlier row of the poll, whatever wrote it.
-_RANDOM_SLOT = {
+RANDOM_SLOT_SQL = {
     "postgresql": "%s || replace(gen_random_uuid()::text, '-', '')",
     "sqlite": "%s || lower(hex(randomblob(16)))",
 }
@@ -63,7 +63,7 @@ def reinsert_secret_ballots(poll: Poll) -> None:
     poll.ballot_key = ""
     poll.save(update_fields=["ballot_key"])
     vendor = connection.vendor
-    if vendor not in _RANDOM_ID:
+    if vendor not in RANDOM_ID_SQL:
         # asamblea runs on SQLite and PostgreSQL only (see the README).
         raise RuntimeError(f"no random row ids for the {vendor} database")
     marker = f"r{secrets.token_hex(4)}:"
@@ -71,9 +71,9 @@ def reinsert_secret_ballots(poll: Poll) -> None:
     insert = f"""
         INSERT INTO {_BALLOT} (id, poll_id, committee_id, slot, voter_id, cast_at, mask, data,
                                weight)
-        SELECT s.new_id, s.poll_id, s.committee_id, {_RANDOM_SLOT[vendor]}, NULL, NULL, s.mask,
+        SELECT s.new_id, s.poll_id, s.committee_id, {RANDOM_SLOT_SQL[vendor]}, NULL, NULL, s.mask,
                s.data, s.weight
-        FROM (SELECT {_RANDOM_ID[vendor]} AS new_id, b.* FROM {_BALLOT} b
+        FROM (SELECT {RANDOM_ID_SQL[vendor]} AS new_id, b.* FROM {_BALLOT} b
               WHERE b.poll_id = %s) s
         ORDER BY s.new_id
     """  # noqa: S608

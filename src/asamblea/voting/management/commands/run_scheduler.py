@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from asamblea.core import schedule
 from asamblea.trustees import services as trustee_services
 from asamblea.voting import services
 from asamblea.voting.services import tally as tally_services
@@ -77,3 +78,5 @@ class Command(BaseCommand):
         moved = trustee_services.advance_due_ceremonies(now=now)
         if moved:
             self.stdout.write(f"key ceremonies moved on: {moved}")
+        for line in schedule.run_passes(now):
+            self.stdout.write(line)

@@ -275,11 +275,8 @@ def open_original(*, actor: Member, evidence: Evidence, key: RegisterKey | None)
     (``EvidenceSealed`` for other readers); appends ``downloaded`` first.
     Its first chunk is read before returning, so that a wrong key or a
     changed file is refused, not sent half."""
-    access.check_original(Viewer.of(actor), evidence)
-    usable = _require_key(key, evidence)
-    aad = file_aad(committee_id=usable.committee_id, uid=evidence.uid, part=ORIGINAL)
+    chunks = open_original_for_export(actor=actor, evidence=evidence, key=key)
     try:
-        chunks = _chunks(file_path(evidence, ORIGINAL), usable, aad)
         first = next(chunks)
     except (DecryptionFailed, FileNotFoundError) as exc:
         raise Conflict(_("This file cannot be opened: it was changed or removed.")) from exc
@@ -290,6 +287,18 @@ def open_original(*, actor: Member, evidence: Evidence, key: RegisterKey | None)
         yield from chunks
 
     return stream()
+
+
+def open_original_for_export(
+    *, actor: Member, evidence: Evidence, key: RegisterKey | None
+) -> Iterator[bytes]:
+    """The original's chunks with the same checks as :func:`open_original`,
+    recording nothing: for the package, which records ``exported`` itself.
+    ``DecryptionFailed`` surfaces where a changed chunk is reached."""
+    access.check_original(Viewer.of(actor), evidence)
+    usable = _require_key(key, evidence)
+    aad = file_aad(committee_id=usable.committee_id, uid=evidence.uid, part=ORIGINAL)
+    return _chunks(file_path(evidence, ORIGINAL), usable, aad)
 
 
 # --- time-stamps -----------------------------------------------------------------------

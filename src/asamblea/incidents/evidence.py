@@ -73,7 +73,7 @@ def max_megabytes() -> int:
     return max(1, settings.ASAMBLEA_EVIDENCE_MAX_BYTES // 2**20)
 
 
-def _too_large() -> FileTooLarge:
+def too_large() -> FileTooLarge:
     return FileTooLarge(
         _("This file is larger than %(max)d MB, the most the register accepts.")
         % {"max": max_megabytes()},
@@ -85,7 +85,7 @@ def _check_type(upload: Upload, *, filename: str, kind: str, size: int | None) -
     if kind not in EvidenceKind.values:
         raise InvalidInput(_("Choose what kind of evidence this is."), field="kind")
     if size is not None and size > settings.ASAMBLEA_EVIDENCE_MAX_BYTES:
-        raise _too_large()
+        raise too_large()
     upload.seek(0)
     head = upload.read(evidence_files.HEAD_SIZE)
     upload.seek(0)
@@ -208,7 +208,7 @@ def add_evidence(
         try:
             _write_once(original, write_original)
         except ValueError as exc:
-            raise _too_large() from exc
+            raise too_large() from exc
         evidence.sha256 = sealed[0].sha256
         evidence.size = sealed[0].size
         if derivative is not None:

@@ -41,10 +41,7 @@ def test_documenters_are_listed_without_key_material(fed, reg, client_for):
     assert "wrapped" not in text
 
 
-def test_evidence_is_browsed_by_hash_only_and_within_the_rules(
-    fed, reg, client_for, settings, tmp_path
-):
-    settings.ASAMBLEA_EVIDENCE_DIR = tmp_path
+def test_evidence_is_browsed_by_hash_only_and_within_the_rules(fed, reg, client_for):
     hidden = add(fed, reg, record(fed, reg))
     shared_incident = record(fed, reg, confidentiality="assembly")
     services.review_incident(actor=fed.member, incident=shared_incident, to_state="under_review")

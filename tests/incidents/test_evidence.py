@@ -28,13 +28,6 @@ from tests.incidents import media
 from tests.incidents.conftest import VICTIM_NAME, record
 
 
-@pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path):
-    folder = tmp_path / "evidence"
-    settings.ASAMBLEA_EVIDENCE_DIR = folder
-    return folder
-
-
 def upload(data: bytes, name: str = "IMG_0001.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from asamblea.incidents.models import CustodyEntry
 from tests.incidents.conftest import DESCRIPTION, VICTIM_NAME, record, victim
 from tests.incidents.test_api import Api
 from tests.incidents.test_evidence import add
 from tests.incidents.test_package import consenting_victim, counts, verified
-
-
-@pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path):
-    settings.ASAMBLEA_EVIDENCE_DIR = tmp_path / "evidence"
 
 
 def test_evidence_is_listed_with_hashes_and_custody(fed, reg):

@@ -15,26 +15,12 @@ from PIL import Image
 
 from asamblea.incidents import package
 from asamblea.incidents.models import CustodyEntry, Evidence
-from tests.incidents import media
-from tests.incidents.conftest import PASSPHRASE, record
+from tests.incidents import media, test_views
+from tests.incidents.conftest import record
 from tests.incidents.test_evidence import state
 
-
-@pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path):
-    folder = tmp_path / "evidence"
-    settings.ASAMBLEA_EVIDENCE_DIR = folder
-    return folder
-
-
-@pytest.fixture
-def unlocked(fed, reg, client_for):
-    client = client_for(fed.member)
-    response = client.post(
-        reverse("incidents:unlock", args=[fed.committee_a1.pk]), {"passphrase": PASSPHRASE}
-    )
-    assert response.status_code == 302
-    return client
+# The documenter's browser with the register unlocked, as on the incident pages.
+unlocked = test_views.unlocked
 
 
 @pytest.fixture

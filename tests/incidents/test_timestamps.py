@@ -16,11 +16,6 @@ from tests.incidents.test_evidence import add
 from tests.incidents.tsa import LocalTSA, Served
 
 
-@pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path):
-    settings.ASAMBLEA_EVIDENCE_DIR = tmp_path / "evidence"
-
-
 @pytest.fixture
 def authority(settings):
     served = Served(LocalTSA())

@@ -49,6 +49,14 @@ def _cheap_scrypt(settings):
     settings.ASAMBLEA_REGISTER_SCRYPT_N = 2**10
 
 
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path):
+    """Each test's evidence files in a folder of its own."""
+    folder = tmp_path / "evidence"
+    settings.ASAMBLEA_EVIDENCE_DIR = folder
+    return folder
+
+
 @dataclass
 class Reg:
     """committee_a1's register: ``first`` (fed.member) created it, ``second``

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from asamblea.incidents import services
-from asamblea.incidents.models import Incident
+from asamblea.incidents.models import Evidence, Incident
+from tests.incidents import media
 from tests.incidents.conftest import VICTIM_NAME, record
+from tests.incidents.test_evidence import add
 
 
 def test_operator_sees_only_shared_verified_incidents(fed, reg, client_for):
@@ -37,3 +39,20 @@ def test_documenters_are_listed_without_key_material(fed, reg, client_for):
     text = page.content.decode()
     assert bytes(reg.first.public_key).hex() not in text
     assert "wrapped" not in text
+
+
+def test_evidence_is_browsed_by_hash_only_and_within_the_rules(fed, reg, client_for):
+    hidden = add(fed, reg, record(fed, reg))
+    shared_incident = record(fed, reg, confidentiality="assembly")
+    services.review_incident(actor=fed.member, incident=shared_incident, to_state="under_review")
+    services.review_incident(actor=fed.other_member, incident=shared_incident, to_state="verified")
+    shared = add(fed, reg, shared_incident, media.pdf(), name="acta.pdf", kind="document")
+    client = client_for(fed.operator)
+    listing = client.get("/admin/incidents/evidence/").content.decode()
+    assert f"/admin/incidents/evidence/{shared.pk}/change/" in listing
+    assert f"/admin/incidents/evidence/{hidden.pk}/change/" not in listing
+    page = client.get(f"/admin/incidents/evidence/{shared.pk}/change/")
+    assert shared.sha256 in page.content.decode()
+    response = client.post(f"/admin/incidents/evidence/{shared.pk}/change/", {"kind": "photo"})
+    assert response.status_code == 403
+    assert Evidence.objects.get(pk=shared.pk).kind == "document"

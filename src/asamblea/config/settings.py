@@ -231,6 +231,14 @@ WHITENOISE_USE_FINDERS = not STORAGES["staticfiles"]["BACKEND"].startswith("whit
 # without use.
 ASAMBLEA_REGISTER_SCRYPT_N = int(os.environ.get("ASAMBLEA_REGISTER_SCRYPT_N", str(2**15)))
 ASAMBLEA_REGISTER_IDLE_SECONDS = int(os.environ.get("ASAMBLEA_REGISTER_IDLE_SECONDS", "1800"))
+# Evidence files of the register (docs/incidents-evidence.md): where the
+# encrypted originals and working copies live, the largest file accepted, and
+# the RFC 3161 time-stamping authority (off unless a URL is set; it learns
+# when each hash was made), with its certificate (PEM) to pin if given.
+ASAMBLEA_EVIDENCE_DIR = Path(os.environ.get("ASAMBLEA_EVIDENCE_DIR", INSTANCE_DIR / "evidence"))
+ASAMBLEA_EVIDENCE_MAX_BYTES = int(os.environ.get("ASAMBLEA_EVIDENCE_MAX_BYTES", str(200 * 2**20)))
+ASAMBLEA_EVIDENCE_TSA_URL = os.environ.get("ASAMBLEA_EVIDENCE_TSA_URL", "").strip()
+ASAMBLEA_EVIDENCE_TSA_CERTIFICATE = os.environ.get("ASAMBLEA_EVIDENCE_TSA_CERTIFICATE", "").strip()
 
 # Public pledge figures: none below the minimum, the rest rounded down to the bucket.
 PLEDGE_PUBLIC_MINIMUM = int(os.environ.get("ASAMBLEA_PLEDGE_MINIMUM", "10"))

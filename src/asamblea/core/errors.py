@@ -69,6 +69,12 @@ class ErrorCode(StrEnum):
     REGISTER_LOCKED = "register_locked"
     WRONG_PASSPHRASE = "wrong_passphrase"  # noqa: S105 - an error code
     CONSENT_REQUIRED = "consent_required"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+    FILE_CONTENT_MISMATCH = "file_content_mismatch"
+    EVIDENCE_SEALED = "evidence_sealed"
+    EXPORT_BEYOND_CONSENT = "export_beyond_consent"
+    TIMESTAMP_FAILED = "timestamp_failed"
     # trustees
     BOARD_EXISTS = "board_exists"
     BOARD_STATE = "board_state"

@@ -41,8 +41,8 @@ from asamblea.federation import access as federation_access
 from asamblea.federation.access import MAX_ID, Viewer
 from asamblea.federation.models import Membership, Node, NodeKind, Role
 from asamblea.incidents.codes import Confidentiality, VerificationState
-from asamblea.incidents.errors import NotDocumenter
-from asamblea.incidents.models import Consent, Documenter, Incident, Person
+from asamblea.incidents.errors import EvidenceSealed, NotDocumenter
+from asamblea.incidents.models import Consent, Documenter, Evidence, Incident, Person
 
 IncidentAction = Literal["read", "write"]
 
@@ -225,3 +225,41 @@ def access_public_assembly(assembly_id: int) -> Node:
     if assembly is None:
         raise NotFound()
     return assembly
+
+
+# --- evidence ------------------------------------------------------------------------
+# An evidence item is read with its incident. Its working copy (a photo with
+# its metadata removed) follows the incident's level; its original is
+# ``sealed`` whatever the incident's level: only the committee's active
+# documenters open it. Both are encrypted under the register key, so the
+# request must also hold the unlocked key (the services check that).
+
+
+def access_evidence(viewer: Viewer, evidence_id: int) -> Evidence:
+    """The evidence item if ``viewer`` may read its incident (``NotFound`` otherwise)."""
+    if not 0 < evidence_id <= MAX_ID:
+        raise NotFound()
+    evidence = (
+        Evidence.objects.select_related("incident", "incident__committee")
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if evidence is None:
+        raise NotFound()
+    check_incident(viewer, evidence.incident)
+    return evidence
+
+
+def check_original(viewer: Viewer, evidence: Evidence) -> None:
+    """``NotFound`` if the incident is unreadable, ``EvidenceSealed`` if the
+    viewer reads it but holds no documenter role at its committee."""
+    check_incident(viewer, evidence.incident)
+    if documenter_of(viewer, evidence.incident.committee_id) is None:
+        raise EvidenceSealed()
+
+
+def check_package(viewer: Viewer, incident: Incident) -> None:
+    """An evidence package holds originals: the same rule as opening one."""
+    check_incident(viewer, incident)
+    if documenter_of(viewer, incident.committee_id) is None:
+        raise EvidenceSealed()

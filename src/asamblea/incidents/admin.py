@@ -6,7 +6,8 @@ register's pages and API). The incident list is filtered by
 ``access.readable_incidents`` for the operator, so the admin shows no more
 than the operator could read elsewhere (verified ``public`` and ``assembly``
 records). Persons, acts, sources, consents and reviews are not registered:
-they are read only through an incident, where the consent rules apply. Key
+they are read only through an incident, where the consent rules apply.
+Evidence items show their hashes and custody state, never their files. Key
 material and ciphertexts are never shown."""
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from asamblea.accounts.models import Member
 from asamblea.core.admin import ServiceOwnedAdmin
 from asamblea.federation.access import Viewer
-from asamblea.incidents import access
-from asamblea.incidents.models import Actor, Documenter, Incident
+from asamblea.incidents import access, custody
+from asamblea.incidents.models import Actor, Documenter, Evidence, Incident
 
 
 @admin.register(Incident)
@@ -92,3 +93,26 @@ class DocumenterAdmin(ServiceOwnedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Documenter]:
         return super().get_queryset(request).select_related("member", "committee")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ServiceOwnedAdmin):
+    """Evidence of the incidents the operator may read: hashes and custody
+    state only; the files are sealed under the register key and open only on
+    the register's pages."""
+
+    list_display = ("pk", "incident", "kind", "media_type", "size", "added_at", "custody_intact")
+    list_filter = ("kind",)
+    fields = ("incident", "kind", "media_type", "size", "sha256", "added_at")
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description=_("custody chain intact"))
+    def custody_intact(self, item: Evidence) -> bool:
+        return custody.verify(item).ok
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
+        user = request.user
+        if not isinstance(user, Member):
+            return Evidence.objects.none()
+        readable = access.readable_incidents(Viewer.of(user))
+        return Evidence.objects.filter(incident__in=readable).select_related("incident")

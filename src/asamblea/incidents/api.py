@@ -31,6 +31,7 @@ from asamblea.federation import access as federation_access
 from asamblea.federation.access import MAX_ID, viewer_of
 from asamblea.federation.models import Node
 from asamblea.incidents import access, codes, exports, keyring, public, selectors, services
+from asamblea.incidents.evidence_api import router as evidence_router
 from asamblea.incidents.models import (
     ACTOR_NAME_MAX,
     COMMENT_MAX,
@@ -694,3 +695,6 @@ def lock_register(request: HttpRequest, committee_id: int) -> UnlockOut:
     if hasattr(request, "session"):
         keyring.forget(request, committee.pk)
     return UnlockOut(committee=committee.pk, unlocked=False)
+
+
+router.add_router("", evidence_router)

@@ -392,3 +392,19 @@ COUNTRY_BOUNDS: dict[str, tuple[float, float, float, float]] = {
 def inside_country(country: str, latitude: float, longitude: float) -> bool:
     south, north, west, east = COUNTRY_BOUNDS[country]
     return south <= latitude <= north and west <= longitude <= east
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    DOCUMENT = "document", _("Document")
+
+
+class CustodyAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    SEALED = "sealed", _("Original sealed")
+    VIEWED = "viewed", _("Working copy viewed")
+    DOWNLOADED = "downloaded", _("Original downloaded")
+    EXPORTED = "exported", _("Exported in an evidence package")
+    TIMESTAMPED = "timestamped", _("Time-stamped")

@@ -223,3 +223,36 @@ class NameDocumenterForm(TextForm):
         field = self.fields["member"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = members
+
+
+class EvidenceForm(TextForm):
+    """One file per upload: a single plain form that works without JavaScript
+    and can simply be sent again on a weak connection."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "Photo, video, audio or PDF. Its type is checked by its content; a photo's "
+            "location and camera data are removed from the copy others see, and the "
+            "original is kept sealed and encrypted."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=codes.EvidenceKind.choices)
+    person = forms.TypedChoiceField(
+        label=_("Person shown or speaking"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Evidence linked to a person leaves the committee only with their consent."),
+    )
+
+    def __init__(self, *args: Any, persons: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "—"), *persons]  # type: ignore[attr-defined]
+
+
+class EvidencePackageForm(TextForm):
+    include_names = forms.BooleanField(
+        label=_("Include the names of persons who consented to share with a court"),
+        required=False,
+    )

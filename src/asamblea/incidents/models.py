@@ -34,8 +34,10 @@ from asamblea.incidents.codes import (
     ConsentGiver,
     ConsentMethod,
     ConsentScope,
+    CustodyAction,
     DatePrecision,
     EndStatus,
+    EvidenceKind,
     GeoPrecision,
     InvolvementDegree,
     OccupationSector,
@@ -594,3 +596,113 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.pk}"
+
+
+class Evidence(models.Model):
+    """A photo, video, audio or document attached to an incident.
+
+    The original is stored write-once, encrypted under the committee's
+    register key (``incidents.evidence``), in the file named by ``uid``
+    under ``ASAMBLEA_EVIDENCE_DIR``; ``sha256`` is the hash of its plaintext,
+    computed as it arrived. Photos also get a working copy with their
+    metadata removed, encrypted the same way. The name the file had on the
+    uploader's device is not kept (it may name someone); only its type is.
+    Nothing here is updated after creation: every later action is a
+    :class:`CustodyEntry`."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices)
+    media_type = models.CharField(_("type"), max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    derivative_media_type = models.CharField(max_length=40, blank=True)
+    derivative_size = models.PositiveBigIntegerField(default=0)
+    derivative_sha256 = models.CharField(max_length=64, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person shown or speaking"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        constraints = [
+            _within("kind", EvidenceKind, "incidents_evidence_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="incidents_evidence_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence {self.pk}"
+
+    @property
+    def has_working_copy(self) -> bool:
+        return bool(self.derivative_sha256)
+
+
+class CustodyEntry(models.Model):
+    """One link of an evidence item's custody chain (``incidents.custody``):
+    ``entry_hash = sha256(prev_hash || canonical body)``, starting from the
+    genesis hash; ``seq`` counts from 1 per item."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="custody")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=CustodyAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["evidence", "seq"]
+        verbose_name = _("custody entry")
+        verbose_name_plural = _("custody entries")
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "seq"], name="incidents_custody_seq"),
+            _within("action", CustodyAction, "incidents_custody_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"custody {self.evidence_id}#{self.seq}"
+
+
+class EvidenceTimestamp(models.Model):
+    """An RFC 3161 time-stamp token over an evidence item's SHA-256, from
+    the authority at ``tsa_url`` (``incidents.timestamps``)."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="timestamp")
+    tsa_url = models.CharField(max_length=500)
+    token = models.BinaryField(editable=False)
+    gen_time = models.DateTimeField()
+    serial_number = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("time-stamp")
+        verbose_name_plural = _("time-stamps")
+
+    def __str__(self) -> str:
+        return f"time-stamp of {self.evidence_id}"

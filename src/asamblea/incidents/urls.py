@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asamblea.incidents import public_views, views
+from asamblea.incidents import evidence_views, public_views, views
 
 app_name = "incidents"
 
@@ -15,6 +15,22 @@ urlpatterns = [
     path("<int:incident_id>/", views.detail, name="detail"),
     path("<int:incident_id>/review/", views.review, name="review"),
     path("<int:incident_id>/archive/", views.archive, name="archive"),
+    path("<int:incident_id>/evidence/", evidence_views.upload, name="evidence_upload"),
+    path(
+        "<int:incident_id>/evidence/package/",
+        evidence_views.export_package,
+        name="evidence_package",
+    ),
+    path("evidence/<int:evidence_id>/copy/", evidence_views.working_copy, name="evidence_copy"),
+    path("evidence/<int:evidence_id>/original/", evidence_views.original, name="evidence_original"),
+    path(
+        "evidence/<int:evidence_id>/custody/", evidence_views.custody_log, name="evidence_custody"
+    ),
+    path(
+        "evidence/<int:evidence_id>/timestamp/",
+        evidence_views.timestamp,
+        name="evidence_timestamp",
+    ),
     path("committees/<int:committee_id>/", views.committee_list, name="committee"),
     path("committees/<int:committee_id>/new/", views.record, name="record"),
     path("committees/<int:committee_id>/register/", views.register, name="register"),

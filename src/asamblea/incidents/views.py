@@ -19,7 +19,7 @@ from asamblea.core.errors import DomainError, NotFound, reraise_refusal
 from asamblea.federation import access as federation_access
 from asamblea.federation.access import viewer_of
 from asamblea.federation.models import Node
-from asamblea.incidents import access, keyring, selectors, services
+from asamblea.incidents import access, evidence_views, keyring, selectors, services
 from asamblea.incidents.forms import (
     ArchiveForm,
     NameDocumenterForm,
@@ -219,6 +219,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> d
         "unlocked": keyring.key_for(request, incident.committee_id) is not None,
         "review_form": ReviewForm(),
         "archive_form": ArchiveForm(),
+        "evidence": evidence_views.evidence_context(request, incident),
     }
     context.update(extra)
     return context

@@ -25,6 +25,7 @@ from asamblea.trustees.api import router as trustees_router
 from asamblea.voting.api import router as voting_router
 from asamblea.voting.encrypted.api import keys_router as voting_keys_router
 from asamblea.voting.encrypted.api import router as encrypted_router
+from asamblea.web.api import router as me_router
 
 _REF = "#/components/schemas/{model}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -87,3 +88,4 @@ api.add_router("/voting-keys", voting_keys_router)
 api.add_router("/incidents", incidents_router)
 api.add_router("/trustees", trustees_router)
 api.add_router("/audit", audit_router)
+api.add_router("/me", me_router)

@@ -39,6 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def needs_page(request: HttpRequest) -> HttpResponse:
-    """What waits for the member: votes, seconds, amendments, secretary tasks."""
-    context = {"needs": needs.needs_of(signed_in_member(request))}
+    """What waits for the member: votes, seconds, amendments, trustee and
+    secretary tasks, recent results; each in one plain sentence."""
+    found = needs.needs_of(signed_in_member(request))
+    context = {"count": found.count, "sections": needs.sections_of(needs.items_of(found))}
     return render(request, "web/needs.html", context)

@@ -1,25 +1,22 @@
-"""Transfer weight of a motion's page (and of "what needs me", a poll's
-minutes and results, and a trustee's page), as a phone on a weak connection
-gets it.
+"""Transfer weight of a motion's page and of every other main page (the
+welcome, sign-in, joining and reset pages, the dashboard, "what needs me",
+search, lists, a ballot, results, minutes, forms, the federation tree, a
+node, invitations, the profile, trustee boards, the incident register), as a
+phone on a weak connection gets them.
 
 Serves the app with gunicorn, WhiteNoise and the hashed, pre-compressed static
 files (``ASAMBLEA_MANIFEST_STATIC=1`` after ``collectstatic``) from a throwaway
 instance folder (SQLite by default), with a motion in debate that has several
 paragraphs, amendments and a discussion. Signs in through the login form, then
-fetches the motion page with ``Accept-Encoding: gzip`` and every stylesheet,
+fetches each page with ``Accept-Encoding: gzip`` and every stylesheet,
 script, icon and image it references, counting the bytes on the wire (headers
-and compressed bodies). A JavaScript module's static imports count as its
-assets: the trustee page's script loads the protocol modules that way.
+and compressed bodies). The pages for visitors are fetched before signing in.
+A JavaScript module's static imports count as its assets: the trustee page's
+and the booth's scripts load the protocol modules that way.
 
 First load = HTML + every referenced asset; later load = HTML only, since the
 hashed assets are served with a far-future Cache-Control (reported).
 Targets: first load <= 60 KB, later loads <= 15 KB (KB = 1,000 bytes).
-
-The booth of an encrypted poll (a 5-option approval poll, a member with a
-voting key) is measured the same way, and its first load also counts the
-JavaScript modules its scripts import (the cryptography) and the election
-the booth fetches from the API before the member can vote.
-Target: first load <= 100 KB, cryptography included.
 
     .venv/bin/python bench/page_weight.py
 """
@@ -55,6 +52,36 @@ TARGET_FIRST_BYTES = 60_000
 TARGET_LATER_BYTES = 15_000
 TARGET_BOOTH_BYTES = 100_000
 PASSWORD = "bench-page-weight-pw"  # noqa: S105 - a throwaway member of a throwaway instance
+
+# (name, path) of the main pages besides the motion's: for visitors, then for
+# the signed-in secretary of the motion's committee ({poll} closed, {open_poll}
+# open, {node} the committee).
+VISITOR_PAGES = (
+    ("welcome", "/"),
+    ("sign-in", "/accounts/login/"),
+    ("join with an invitation", "/accounts/join/"),
+    ("reset with a code", "/accounts/reset/"),
+)
+MEMBER_PAGES = (
+    ("dashboard", "/"),
+    ("what needs me", "/needs/"),
+    ("search", "/search/?q=asamblea"),
+    ("motions", "/motions/"),
+    ("draft a motion", "/motions/new/"),
+    ("polls", "/polls/"),
+    ("ballot (open poll)", "/polls/{open_poll}/"),
+    ("new poll", "/polls/new/?node={node}"),
+    ("results", "/polls/{poll}/results/"),
+    ("minutes", "/polls/{poll}/minutes/"),
+    ("federation tree", "/nodes/"),
+    ("committee", "/nodes/{node}/"),
+    ("invitations", "/accounts/invitations/{node}/"),
+    ("profile", "/accounts/me/"),
+    ("API tokens", "/accounts/tokens/"),
+    ("trustee boards", "/trustees/nodes/{node}/"),
+    ("trustee page", "/trustees/boards/{board}/me/"),
+    ("incident register", "/incidents/"),
+)
 
 PARAGRAPH = (
     "Exigimos la convocatoria inmediata de una asamblea popular con delegados "
@@ -185,9 +212,10 @@ def build_trustee_seat(pseudonym: str) -> int:
     return board.pk
 
 
-def build_closed_poll(pseudonym: str) -> int:
+def build_polls(pseudonym: str) -> tuple[int, int, int]:
     """A question put to the motion's committee, voted by everyone and closed
-    (for its minutes). Returns the poll id."""
+    (for its minutes), and another left open with a closing time (for the
+    ballot). Returns the closed poll's id, the open one's and the committee's."""
     from asamblea.accounts.models import Member
     from asamblea.federation.models import Membership
     from asamblea.voting import services as voting_services
@@ -208,7 +236,18 @@ def build_closed_poll(pseudonym: str) -> int:
             voter=membership.member, poll=poll, choice=["yes" if i % 3 else "no"]
         )
     voting_services.close_poll(actor=secretary, poll=poll)
-    return poll.pk
+    still_open = voting_services.create_poll(
+        actor=secretary,
+        node=committee,
+        spec=PollSpec(
+            question="¿Marchamos a la plaza el lunes?",
+            description=PARAGRAPH,
+            quorum_num=3,
+            quorum_den=10,
+        ),
+    )
+    voting_services.open_poll(actor=secretary, poll=still_open)
+    return poll.pk, still_open.pk, committee.pk
 
 
 def build_booth_poll(pseudonym: str) -> int:
@@ -381,9 +420,9 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         facts = machine_facts()
         facts["database"] = url.split(":", 1)[0]
-        print_header("page_weight: a motion's page", facts)
+        print_header("page_weight: the main pages", facts)
         pseudonym, motion_id = build_motion(comments=args.comments, amendments=args.amendments)
-        poll_id = build_closed_poll(pseudonym)
+        poll_id, open_poll_id, committee_id = build_polls(pseudonym)
         booth_poll_id = build_booth_poll(pseudonym)
         board_id = build_trustee_seat(pseudonym)
 
@@ -391,6 +430,7 @@ def main() -> None:
             base = served.base
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            others = {name: measure_page(opener, f"{base}{path}") for name, path in VISITOR_PAGES}
             sign_in(opener, base, pseudonym)
             page_url = f"{base}/motions/{motion_id}/"
             html = fetch(opener, page_url)
@@ -400,15 +440,14 @@ def main() -> None:
             finder.feed(html.body.decode("utf-8"))
             assets = [fetch(opener, urllib.parse.urljoin(page_url, u)) for u in finder.urls]
             later = fetch(opener, page_url)
-            others = {
-                name: measure_page(opener, f"{base}{path}")
-                for name, path in (
-                    ("what needs me", "/needs/"),
-                    ("minutes", f"/polls/{poll_id}/minutes/"),
-                    ("results", f"/polls/{poll_id}/results/"),
-                    ("trustee page", f"/trustees/boards/{board_id}/me/"),
-                )
+            ids = {
+                "poll": poll_id,
+                "open_poll": open_poll_id,
+                "node": committee_id,
+                "board": board_id,
             }
+            for name, path in MEMBER_PAGES:
+                others[name] = measure_page(opener, f"{base}{path.format(**ids)}")
             booth, booth_later = measure_booth(opener, base, booth_poll_id)
 
     # A page that does not show the motion yet would weigh misleadingly little.
@@ -429,7 +468,7 @@ def main() -> None:
     print(describe(later) + " (later load)")
     met_first = print_target("first load", first_total, TARGET_FIRST_BYTES, "B", at_most=True)
     met_later = print_target("later load", later.wire_bytes, TARGET_LATER_BYTES, "B", at_most=True)
-    other_rows = {}
+    other_rows: dict[str, dict[str, Any]] = {}
     motion_assets = {urllib.parse.urlsplit(a.url).path for a in assets}
     for name, (first_bytes, later_page, page_assets) in others.items():
         print(f"   {name}:")
@@ -453,6 +492,13 @@ def main() -> None:
                 ),
             },
         }
+    heaviest_first = max(other_rows.items(), key=lambda kv: kv[1]["first_load_bytes"])
+    heaviest_later = max(other_rows.items(), key=lambda kv: kv[1]["later_load_bytes"])
+    print(
+        f"   {len(other_rows) + 1} pages; heaviest first load: {heaviest_first[0]}"
+        f" {heaviest_first[1]['first_load_bytes']:,} B; heaviest later load:"
+        f" {heaviest_later[0]} {heaviest_later[1]['later_load_bytes']:,} B"
+    )
     booth_first = sum(f.wire_bytes for f in booth)
     print("   booth of an encrypted 5-option approval poll:")
     for f in booth:
@@ -508,6 +554,10 @@ def main() -> None:
                 "target_met": met_booth,
                 "not_immutable": booth_not_immutable,
             },
+            "all_targets_met": met_first
+            and met_later
+            and met_booth
+            and all(all(r["targets_met"].values()) for r in other_rows.values()),
         }
     )
 

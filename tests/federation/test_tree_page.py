@@ -31,6 +31,9 @@ def test_the_page_is_a_collapsible_tree_without_siblings(fed, client_for):
     html = client_for(fed.member).get(reverse("federation:tree")).content.decode()
     assert html.count("<details open>") == 3  # assembly, region, zone: the way to my committee
     assert "<summary>" in html
+    # Each node's link stays outside its summary (no control inside a control).
+    assert "<summary><a" not in html
+    assert "1 node beneath" in html
     assert fed.committee_b1.name not in html
     html = client_for(fed.operator).get(reverse("federation:tree")).content.decode()
     assert html.count("<details open>") == 1

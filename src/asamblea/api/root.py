@@ -27,6 +27,7 @@ from asamblea.voting.api import router as voting_router
 from asamblea.voting.encrypted.api import keys_router as voting_keys_router
 from asamblea.voting.encrypted.api import router as encrypted_router
 from asamblea.voting.encrypted.api import trustee_router as tally_trustee_router
+from asamblea.web.api import router as me_router
 
 _REF = "#/components/schemas/{model}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -91,3 +92,4 @@ api.add_router("/calls", pledges_router)
 api.add_router("/trustees", trustees_router)
 api.add_router("/trustees", tally_trustee_router)
 api.add_router("/audit", audit_router)
+api.add_router("/me", me_router)

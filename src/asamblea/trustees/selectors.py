@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from asamblea.federation.models import Node
 from asamblea.trustees import engine
@@ -96,6 +96,44 @@ def seat_statuses(board: TrusteeBoard) -> list[SeatStatus]:
         )
         for s in seats
     ]
+
+
+def seats_awaiting(member_id: int) -> QuerySet[Trustee]:
+    """The member's seats on boards that wait for them, as ``next_step`` says:
+    a forming board whose key or key file they have not given, or a ceremony
+    round they have not sent (a reveal round counts only for those who
+    announced). Newest board first."""
+    sent_this_round = CeremonyMessage.objects.filter(
+        trustee_id=OuterRef("pk"), round=OuterRef("board__round")
+    )
+    announced = CeremonyMessage.objects.filter(trustee_id=OuterRef("pk"), round=Round.ANNOUNCE)
+    forming = Q(board__state=BoardState.FORMING) & (
+        Q(communication_key="") | Q(key_file_kept_at__isnull=True)
+    )
+    in_ceremony = (
+        Q(board__state=BoardState.CEREMONY)
+        & ~Exists(sent_this_round)
+        & (~Q(board__round=Round.REVEAL) | Exists(announced))
+    )
+    return (
+        Trustee.objects.filter(member_id=member_id)
+        .filter(forming | in_ceremony)
+        .select_related("board", "board__node")
+        .order_by("-board__created_at", "-board_id")
+    )
+
+
+def boards_ready_to_start(node_ids: QuerySet[Any]) -> QuerySet[TrusteeBoard]:
+    """Forming boards of the nodes ``node_ids`` (a query of node ids) whose
+    every seat is filled and ready: only a manager's start is missing."""
+    ready = Q(trustees__key_file_kept_at__isnull=False) & ~Q(trustees__communication_key="")
+    return (
+        TrusteeBoard.objects.filter(state=BoardState.FORMING, node_id__in=node_ids)
+        .alias(ready_seats=Count("trustees", filter=ready))
+        .filter(ready_seats=F("size"))
+        .select_related("node")
+        .order_by("created_at", "pk")
+    )
 
 
 def boards_for_member(member_id: int) -> QuerySet[TrusteeBoard]:

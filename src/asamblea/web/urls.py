@@ -10,6 +10,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("needs/", views.needs_page, name="needs"),
+    path("search/", views.search, name="search"),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the API's JSON,
     # files opened directly): send them to the one every page links.

@@ -66,6 +66,7 @@ class ErrorCode(StrEnum):
     REGISTER_LOCKED = "register_locked"
     WRONG_PASSPHRASE = "wrong_passphrase"  # noqa: S105 - an error code
     CONSENT_REQUIRED = "consent_required"
+    ROTATION_FAILED = "rotation_failed"
     # trustees
     BOARD_EXISTS = "board_exists"
     BOARD_STATE = "board_state"

@@ -21,13 +21,16 @@ from asamblea.incidents.models import (
     SUMMARY_MAX,
     TAG_MAX,
     TAGS_MAX,
+    Documenter,
 )
 from asamblea.incidents.rules import PASSPHRASE_MAX
 
 if TYPE_CHECKING:
     _MemberField = forms.ModelChoiceField[Member]
+    _DocumentersField = forms.ModelMultipleChoiceField[Documenter]
 else:  # the stubs' generic is not subscriptable at run time
     _MemberField = forms.ModelChoiceField
+    _DocumentersField = forms.ModelMultipleChoiceField
 
 NO_CODE = [("", "—")]
 
@@ -223,3 +226,27 @@ class NameDocumenterForm(TextForm):
         field = self.fields["member"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = members
+
+
+class _DocumenterField(_DocumentersField):
+    def label_from_instance(self, obj: Documenter) -> str:
+        return str(obj.member.pseudonym)
+
+
+class RotateKeyForm(TextForm):
+    remove = _DocumenterField(
+        queryset=Documenter.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Leave out of the new key"),
+        help_text=_("Their passphrase will open nothing; a holder can give them the key later."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Replace the register key and re-encrypt every name, contact and description"),
+    )
+
+    def __init__(self, *args: Any, holders: QuerySet[Documenter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["remove"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
+        field.queryset = holders

@@ -64,6 +64,18 @@ def documenters_of(*, committee: Node) -> QuerySet[Documenter]:
     )
 
 
+def key_holders(*, committee: Node, besides: Documenter | None = None) -> QuerySet[Documenter]:
+    """The committee's active documenters who hold the register key (but
+    ``besides``): those a rotation may leave out."""
+    holders = (
+        Documenter.objects.filter(committee=committee, ended_at__isnull=True)
+        .exclude(sealed_data_key=b"")
+        .select_related("member")
+        .order_by("member__pseudonym")
+    )
+    return holders.exclude(pk=besides.pk) if besides is not None else holders
+
+
 def documenter_committees(*, viewer: Viewer) -> QuerySet[Node]:
     return Node.objects.filter(pk__in=access.documenter_committee_ids(viewer)).order_by("path")
 

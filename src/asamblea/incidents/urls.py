@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asamblea.incidents import public_views, views
+from asamblea.incidents import key_views, public_views, views
 
 app_name = "incidents"
 
@@ -29,6 +29,16 @@ urlpatterns = [
         "committees/<int:committee_id>/register/give/<int:documenter_id>/",
         views.give_key,
         name="give_key",
+    ),
+    path(
+        "committees/<int:committee_id>/register/rotate/",
+        key_views.rotate_key,
+        name="rotate_key",
+    ),
+    path(
+        "committees/<int:committee_id>/register/remove/<int:documenter_id>/",
+        key_views.remove_key,
+        name="remove_key",
     ),
     path(
         "committees/<int:committee_id>/documenters/",

@@ -27,6 +27,7 @@ from asamblea.incidents.forms import (
     PassphraseForm,
     RecordIncidentForm,
     ReviewForm,
+    RotateKeyForm,
 )
 from asamblea.incidents.models import Documenter, Incident
 from asamblea.incidents.rules import IncidentData
@@ -308,6 +309,9 @@ def _register_context(request: HttpRequest, committee: Node, **extra: Any) -> di
         "passphrase_form": NewPassphraseForm(),
         "unlock_form": PassphraseForm(),
         "name_form": NameDocumenterForm(members=candidates.order_by("pseudonym")),
+        "rotate_form": RotateKeyForm(
+            holders=selectors.key_holders(committee=committee, besides=documenter)
+        ),
     }
     context.update(extra)
     return context
@@ -322,6 +326,16 @@ def _register_page(
         _register_context(request, committee, **extra),
         status=status,
     )
+
+
+def active_documenter(committee: Node, documenter_id: int) -> Documenter:
+    """A documenter of ``committee`` whose role has not ended, or 404."""
+    documenter = Documenter.objects.filter(
+        pk=documenter_id, committee=committee, ended_at__isnull=True
+    ).first()
+    if documenter is None:
+        raise NotFound()
+    return documenter
 
 
 def _back_to_register(committee: Node) -> HttpResponse:
@@ -391,11 +405,7 @@ def give_key(request: HttpRequest, committee_id: int, documenter_id: int) -> Htt
     member = signed_in_member(request)
     committee = _committee(request, committee_id)
     access.require_documenter(viewer_of(request), committee)
-    documenter = Documenter.objects.filter(
-        pk=documenter_id, committee=committee, ended_at__isnull=True
-    ).first()
-    if documenter is None:
-        raise NotFound()
+    documenter = active_documenter(committee, documenter_id)
     try:
         services.give_register_key(
             actor=member, key=keyring.key_for(request, committee.pk), documenter=documenter

@@ -250,3 +250,27 @@ class RotateKeyForm(TextForm):
         field = self.fields["remove"]
         assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
         field.queryset = holders
+
+
+class ConsentForm(TextForm):
+    scope = forms.ChoiceField(label=_("Consent to"), choices=codes.ConsentScope.choices)
+    giver = forms.ChoiceField(label=_("Given by"), choices=codes.ConsentGiver.choices)
+    method = forms.ChoiceField(label=_("How"), choices=codes.ConsentMethod.choices)
+    given_at = forms.DateTimeField(
+        label=_("Given"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class WithdrawConsentForm(TextForm):
+    method = forms.ChoiceField(label=_("How it was withdrawn"), choices=codes.ConsentMethod.choices)
+
+
+class MergePersonForm(TextForm):
+    kept_code = forms.CharField(
+        label=_("Code of the person to keep"),
+        max_length=24,
+        help_text=_(
+            "This person is a duplicate of that one: their acts, sources and consents "
+            "move to it, and this record stays as a pointer with the history."
+        ),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asamblea.incidents import key_views, public_views, views
+from asamblea.incidents import key_views, person_views, public_views, views
 
 app_name = "incidents"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("<int:incident_id>/review/", views.review, name="review"),
     path("<int:incident_id>/archive/", views.archive, name="archive"),
     path("committees/<int:committee_id>/", views.committee_list, name="committee"),
+    path("persons/<int:person_id>/", person_views.person, name="person"),
+    path("persons/<int:person_id>/consents/", person_views.record_consent, name="record_consent"),
+    path("persons/<int:person_id>/merge/", person_views.merge, name="merge_person"),
+    path(
+        "consents/<int:consent_id>/withdraw/",
+        person_views.withdraw_consent,
+        name="withdraw_consent",
+    ),
     path("committees/<int:committee_id>/new/", views.record, name="record"),
     path("committees/<int:committee_id>/register/", views.register, name="register"),
     path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -274,3 +275,31 @@ class MergePersonForm(TextForm):
             "move to it, and this record stays as a pointer with the history."
         ),
     )
+
+
+def _subset(names_from: tuple[str, ...], required: str) -> dict[str, forms.Field]:
+    """The record form's fields whose names start with ``names_from``, the
+    field ``required`` made required: one definition for each field."""
+    fields = {
+        name: copy.deepcopy(field)
+        for name, field in RecordIncidentForm.base_fields.items()
+        if name.startswith(names_from)
+    }
+    fields[required].required = True
+    return fields
+
+
+class AddVictimForm(TextForm):
+    """A further victim and their act, as on the record form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = _subset(("victim_", "consent_"), "victim_act_type")
+
+
+class AddSourceForm(TextForm):
+    """A further source, as on the record form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = _subset(("source_",), "source_type")

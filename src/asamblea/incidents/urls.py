@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asamblea.incidents import key_views, person_views, public_views, views
+from asamblea.incidents import key_views, part_views, person_views, public_views, views
 
 app_name = "incidents"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:incident_id>/", views.detail, name="detail"),
     path("<int:incident_id>/review/", views.review, name="review"),
     path("<int:incident_id>/archive/", views.archive, name="archive"),
+    path("<int:incident_id>/victims/new/", part_views.add_victim, name="add_victim"),
+    path("<int:incident_id>/sources/new/", part_views.add_source, name="add_source"),
     path("committees/<int:committee_id>/", views.committee_list, name="committee"),
     path("persons/<int:person_id>/", person_views.person, name="person"),
     path("persons/<int:person_id>/consents/", person_views.record_consent, name="record_consent"),

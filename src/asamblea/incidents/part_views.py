@@ -18,7 +18,7 @@ from asamblea.core.errors import DomainError
 from asamblea.federation.access import viewer_of
 from asamblea.incidents import access, keyring, services
 from asamblea.incidents.forms import AddSourceForm, AddVictimForm
-from asamblea.incidents.views import _FORM_FIELDS, _raise_not_found, _sources, _victims
+from asamblea.incidents.views import _sources, _victims, refusal_on_form
 
 
 def _add(
@@ -38,10 +38,7 @@ def _add(
             try:
                 save(actor=member, incident=incident, cleaned=form.cleaned_data, key=key)
             except DomainError as exc:
-                _raise_not_found(exc)
-                name = _FORM_FIELDS.get(exc.field or "", exc.field)
-                form.add_error(name if name in form.fields else None, str(exc.message))
-                status = exc.status
+                status = refusal_on_form(form, exc)
             else:
                 return redirect(reverse("incidents:detail", args=[incident.pk]))
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -171,6 +172,15 @@ def _sources(cleaned: dict[str, Any]) -> list[services.SourceData]:
     ]
 
 
+def refusal_on_form(form: forms.Form, exc: DomainError) -> int:
+    """Show a service's refusal next to the record form's field it names;
+    its status. Not-found and forbidden go to their pages."""
+    _raise_not_found(exc)
+    name = _FORM_FIELDS.get(exc.field or "", exc.field)
+    form.add_error(name if name in form.fields else None, str(exc.message))
+    return exc.status
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, committee_id: int) -> HttpResponse:
@@ -191,10 +201,7 @@ def record(request: HttpRequest, committee_id: int) -> HttpResponse:
                     sources=_sources(form.cleaned_data),
                 )
             except DomainError as exc:
-                _raise_not_found(exc)
-                name = _FORM_FIELDS.get(exc.field or "", exc.field)
-                form.add_error(name if name in form.fields else None, str(exc.message))
-                status = exc.status
+                status = refusal_on_form(form, exc)
             else:
                 return redirect(reverse("incidents:detail", args=[incident.pk]))
         else:

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import uuid
+from collections import Counter, defaultdict
 
 import pytest
 from django.core.cache import cache
@@ -21,6 +22,7 @@ from asamblea.incidents import exports, public, public_stats
 from asamblea.incidents.codes import (
     ActorKind,
     Confidentiality,
+    DatePrecision,
     GeoPrecision,
     InvolvementDegree,
     VerificationState,
@@ -368,3 +370,132 @@ def test_the_register_home_links_to_the_assembly_statistics(fed, client):
     client.force_login(fed.member)
     html = client.get("/incidents/").content.decode()
     assert f'href="/incidents/public/{fed.assembly.pk}/"' in html
+
+
+# --- the SQL aggregation against the projection, record by record --------------------
+
+
+def _counted_from_the_projection(assembly, region) -> public_stats.Statistics:
+    """The statistics as the definition states them: every public incident
+    through ``public.project``, victims gathered in Python. The oracle of the
+    aggregation that ``public_stats.compute`` does in SQL."""
+    months: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    counted: set[int] = set()
+    region_countries: dict[str, str] = {}
+    for row in public_stats.projections(assembly):
+        if region is not None and row["admin1"] != region:
+            continue
+        months[row["period"]] += 1
+        regions[row["admin1"]] += 1
+        counted.add(row["id"])
+        region_countries.setdefault(row["admin1"], row["country"])
+
+    def person(act: Act) -> int:
+        return act.victim.merged_into_id or act.victim_id
+
+    by_act: defaultdict[str, set[int]] = defaultdict(set)
+    by_actor: defaultdict[str, set[int]] = defaultdict(set)
+    for act in Act.objects.select_related("victim"):
+        if act.incident_id in counted:
+            by_act[act.act_type].add(person(act))
+            for involvement in act.involvements.select_related("actor"):
+                by_actor[involvement.actor.kind].add(person(act))
+
+    def buckets(sets, order):
+        return tuple(
+            public_stats.Bucket(key, public.suppress(len(sets[key]))) for key in order if sets[key]
+        )
+
+    return public_stats.Statistics(
+        month=tuple(public_stats.Bucket(k, public.suppress(months[k])) for k in sorted(months)),
+        region=tuple(
+            public_stats.Bucket(k, public.suppress(regions[k]))
+            for k in sorted(regions, key=lambda r: (r == "", r))
+        ),
+        act=buckets(by_act, ViolationType.values),
+        actor=buckets(by_actor, ActorKind.values),
+        region_countries=tuple(sorted(region_countries.items())),
+    )
+
+
+@st.composite
+def _registers(draw):
+    """Incidents public or not, in two countries, on few days and few regions
+    (so that buckets, ties and merged victims meet), with their acts."""
+    rows = []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        rows.append(
+            {
+                "public": draw(st.booleans()),
+                "archived": draw(st.booleans()) and draw(st.booleans()),
+                "country": draw(st.sampled_from(["PE", "BO"])),
+                "admin1": draw(st.sampled_from(["Puno", "Cusco", "puno", ""])),
+                "geo_precision": draw(st.sampled_from(GeoPrecision.values)),
+                "start_precision": draw(st.sampled_from(DatePrecision.values)),
+                "start_date": draw(st.sampled_from(["2023-01-09", "2023-01-20", "2022-12-31"])),
+                "acts": draw(
+                    st.lists(
+                        st.tuples(
+                            st.sampled_from(ViolationType.values[:3]),
+                            st.integers(min_value=0, max_value=5),  # which person
+                            st.none() | st.sampled_from(ActorKind.values[:3]),
+                        ),
+                        max_size=6,
+                    )
+                ),
+            }
+        )
+    merges = draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=3))
+    region = draw(st.none() | st.sampled_from(["Puno", "Cusco", "puno", ""]))
+    return rows, merges, region
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(_registers())
+def test_the_sql_aggregates_equal_the_projection_counted_record_by_record(fed, register):
+    rows, merges, region = register
+    Involvement.objects.all().delete()
+    Act.objects.all().delete()
+    Person.objects.update(merged_into=None)
+    Person.objects.all().delete()
+    Incident.objects.all().delete()
+    Actor.objects.all().delete()
+    actors = {
+        kind: Actor.objects.create(name=f"unit {kind}", kind=kind, created_by=fed.member)
+        for kind in ActorKind.values[:3]
+    }
+    persons = [
+        Person.objects.create(committee=fed.committee_a1, code=f"P{n}", created_by=fed.member)
+        for n in range(6)
+    ]
+    for merged, kept in merges:
+        if merged != kept and persons[kept].merged_into_id is None:
+            Person.objects.filter(pk=persons[merged].pk).update(merged_into=persons[kept])
+    for row in rows:
+        incident = _public(
+            fed,
+            example_date=row["start_date"],
+            country=row["country"],
+            admin1=row["admin1"],
+            geo_precision=row["geo_precision"],
+            start_precision=row["start_precision"],
+            state=VerificationState.VERIFIED if row["public"] else VerificationState.UNDER_REVIEW,
+            archived_at="2024-01-01T00:00Z" if row["archived"] else None,
+            archive_reason="error" if row["archived"] else "",
+        )
+        for act_type, which, kind in row["acts"]:
+            act = Act.objects.create(
+                incident=incident, victim=persons[which], act_type=act_type, created_by=fed.member
+            )
+            if kind is not None:
+                Involvement.objects.create(
+                    act=act, actor=actors[kind], degree=InvolvementDegree.DIRECT
+                )
+
+    for scope in (fed.assembly, None):
+        assert public_stats.compute(scope, region) == _counted_from_the_projection(scope, region)

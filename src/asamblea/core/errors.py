@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     EVIDENCE_SEALED = "evidence_sealed"
     EXPORT_BEYOND_CONSENT = "export_beyond_consent"
     TIMESTAMP_FAILED = "timestamp_failed"
+    ROTATION_FAILED = "rotation_failed"
     # trustees
     BOARD_EXISTS = "board_exists"
     BOARD_STATE = "board_state"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,13 +22,16 @@ from asamblea.incidents.models import (
     SUMMARY_MAX,
     TAG_MAX,
     TAGS_MAX,
+    Documenter,
 )
 from asamblea.incidents.rules import PASSPHRASE_MAX
 
 if TYPE_CHECKING:
     _MemberField = forms.ModelChoiceField[Member]
+    _DocumentersField = forms.ModelMultipleChoiceField[Documenter]
 else:  # the stubs' generic is not subscriptable at run time
     _MemberField = forms.ModelChoiceField
+    _DocumentersField = forms.ModelMultipleChoiceField
 
 NO_CODE = [("", "—")]
 
@@ -256,3 +260,77 @@ class EvidencePackageForm(TextForm):
         label=_("Include the names of persons who consented to share with a court"),
         required=False,
     )
+class _DocumenterField(_DocumentersField):
+    def label_from_instance(self, obj: Documenter) -> str:
+        return str(obj.member.pseudonym)
+
+
+class RotateKeyForm(TextForm):
+    remove = _DocumenterField(
+        queryset=Documenter.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Leave out of the new key"),
+        help_text=_("Their passphrase will open nothing; a holder can give them the key later."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Replace the register key and re-encrypt every name, contact and description"),
+    )
+
+    def __init__(self, *args: Any, holders: QuerySet[Documenter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["remove"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
+        field.queryset = holders
+
+
+class ConsentForm(TextForm):
+    scope = forms.ChoiceField(label=_("Consent to"), choices=codes.ConsentScope.choices)
+    giver = forms.ChoiceField(label=_("Given by"), choices=codes.ConsentGiver.choices)
+    method = forms.ChoiceField(label=_("How"), choices=codes.ConsentMethod.choices)
+    given_at = forms.DateTimeField(
+        label=_("Given"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class WithdrawConsentForm(TextForm):
+    method = forms.ChoiceField(label=_("How it was withdrawn"), choices=codes.ConsentMethod.choices)
+
+
+class MergePersonForm(TextForm):
+    kept_code = forms.CharField(
+        label=_("Code of the person to keep"),
+        max_length=24,
+        help_text=_(
+            "This person is a duplicate of that one: their acts, sources and consents "
+            "move to it, and this record stays as a pointer with the history."
+        ),
+    )
+
+
+def _subset(names_from: tuple[str, ...], required: str) -> dict[str, forms.Field]:
+    """The record form's fields whose names start with ``names_from``, the
+    field ``required`` made required: one definition for each field."""
+    fields = {
+        name: copy.deepcopy(field)
+        for name, field in RecordIncidentForm.base_fields.items()
+        if name.startswith(names_from)
+    }
+    fields[required].required = True
+    return fields
+
+
+class AddVictimForm(TextForm):
+    """A further victim and their act, as on the record form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = _subset(("victim_", "consent_"), "victim_act_type")
+
+
+class AddSourceForm(TextForm):
+    """A further source, as on the record form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = _subset(("source_",), "source_type")

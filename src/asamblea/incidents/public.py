@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from asamblea.incidents.codes import (
     Confidentiality,
@@ -58,10 +60,44 @@ def suppress(count: int) -> int | None:
     return count
 
 
+def period_label(year: int, month: int) -> str:
+    """``YYYY-MM``, or ``YYYY`` when ``month`` is 0 (unknown)."""
+    if month == 0:
+        return f"{year:04d}"
+    return f"{year:04d}-{month:02d}"
+
+
 def period(incident: Incident) -> str:
-    if incident.start_precision == DatePrecision.MONTH_UNKNOWN:
-        return f"{incident.start_date.year:04d}"
-    return f"{incident.start_date.year:04d}-{incident.start_date.month:02d}"
+    month = (
+        0 if incident.start_precision == DatePrecision.MONTH_UNKNOWN else incident.start_date.month
+    )
+    return period_label(incident.start_date.year, month)
+
+
+# The same coarsening as SQL expressions, for statistics computed in the
+# database (``public_stats``); ``tests/incidents/test_public_stats.py`` keeps
+# them equal to :func:`project` with a differential property test.
+
+
+def period_year_sql() -> Combinable:
+    return ExtractYear("start_date")
+
+
+def period_month_sql() -> Combinable:
+    """The month of :func:`period`, 0 when only the year is published."""
+    return Case(
+        When(start_precision=DatePrecision.MONTH_UNKNOWN, then=Value(0)),
+        default=ExtractMonth("start_date"),
+        output_field=IntegerField(),
+    )
+
+
+def admin1_sql() -> Combinable:
+    """The region as :func:`project` publishes it ("" when hidden)."""
+    return Case(
+        When(geo_precision__in=_ADMIN1_HIDDEN, then=Value("")),
+        default=F("admin1"),
+    )
 
 
 def is_public(incident: Incident) -> bool:

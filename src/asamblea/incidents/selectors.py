@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from asamblea.federation.access import Viewer
 from asamblea.federation.models import Node
@@ -31,6 +31,7 @@ from asamblea.incidents.models import (
     Incident,
     Involvement,
     Person,
+    PersonMerge,
     Review,
     Source,
 )
@@ -62,6 +63,18 @@ def documenters_of(*, committee: Node) -> QuerySet[Documenter]:
     return Documenter.objects.filter(committee=committee, ended_at__isnull=True).select_related(
         "member"
     )
+
+
+def key_holders(*, committee: Node, besides: Documenter | None = None) -> QuerySet[Documenter]:
+    """The committee's active documenters who hold the register key (but
+    ``besides``): those a rotation may leave out."""
+    holders = (
+        Documenter.objects.filter(committee=committee, ended_at__isnull=True)
+        .exclude(sealed_data_key=b"")
+        .select_related("member")
+        .order_by("member__pseudonym")
+    )
+    return holders.exclude(pk=besides.pk) if besides is not None else holders
 
 
 def documenter_committees(*, viewer: Viewer) -> QuerySet[Node]:
@@ -246,4 +259,32 @@ def incident_view(
         acts=act_views,
         sources=source_views,
         reviews=reviews,
+    )
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    view: PersonView | None
+    consents: tuple[Consent, ...]  # every consent, withdrawn ones too (history)
+    acts: tuple[Act, ...]  # where this person is the victim
+    merges: tuple[PersonMerge, ...]  # merges into or out of this person
+    merged_into: Person | None
+
+
+def person_page(*, viewer: Viewer, person: Person, key: RegisterKey | None) -> PersonPage:
+    """What a documenter of the person's committee sees on their page
+    (``access.access_person`` has checked the role)."""
+    person = (
+        Person.objects.select_related("merged_into").prefetch_related("consents").get(pk=person.pk)
+    )
+    documents = access.documenter_committee_ids(viewer)
+    merges = PersonMerge.objects.filter(Q(kept=person) | Q(merged=person)).select_related(
+        "kept", "merged", "merged_by"
+    )
+    return PersonPage(
+        view=person_view(viewer_documents=documents, person=person, key=key),
+        consents=tuple(person.consents.order_by("-given_at", "-pk")),
+        acts=tuple(Act.objects.filter(victim=person).select_related("incident").order_by("-pk")),
+        merges=tuple(merges.order_by("-merged_at", "-pk")),
+        merged_into=person.merged_into,
     )

@@ -157,7 +157,7 @@ def end_documenter(*, actor: Member, documenter: Documenter) -> Documenter:
     and erase its key material, so that the passphrase opens nothing any more.
 
     Hazard: a documenter who kept a copy of the register key while they held
-    it still has it; rotating the register key is the remedy (not yet built)."""
+    it still has it; rotating the register key (``rotation``) is the remedy."""
     viewer = Viewer.of(actor)
     committee = documenter.committee
     if documenter.member_id != actor.pk:

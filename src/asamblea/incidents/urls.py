@@ -1,6 +1,13 @@
 from django.urls import path
 
-from asamblea.incidents import evidence_views, public_views, views
+from asamblea.incidents import (
+    evidence_views,
+    key_views,
+    part_views,
+    person_views,
+    public_views,
+    views,
+)
 
 app_name = "incidents"
 
@@ -31,7 +38,17 @@ urlpatterns = [
         evidence_views.timestamp,
         name="evidence_timestamp",
     ),
+    path("<int:incident_id>/victims/new/", part_views.add_victim, name="add_victim"),
+    path("<int:incident_id>/sources/new/", part_views.add_source, name="add_source"),
     path("committees/<int:committee_id>/", views.committee_list, name="committee"),
+    path("persons/<int:person_id>/", person_views.person, name="person"),
+    path("persons/<int:person_id>/consents/", person_views.record_consent, name="record_consent"),
+    path("persons/<int:person_id>/merge/", person_views.merge, name="merge_person"),
+    path(
+        "consents/<int:consent_id>/withdraw/",
+        person_views.withdraw_consent,
+        name="withdraw_consent",
+    ),
     path("committees/<int:committee_id>/new/", views.record, name="record"),
     path("committees/<int:committee_id>/register/", views.register, name="register"),
     path(
@@ -45,6 +62,16 @@ urlpatterns = [
         "committees/<int:committee_id>/register/give/<int:documenter_id>/",
         views.give_key,
         name="give_key",
+    ),
+    path(
+        "committees/<int:committee_id>/register/rotate/",
+        key_views.rotate_key,
+        name="rotate_key",
+    ),
+    path(
+        "committees/<int:committee_id>/register/remove/<int:documenter_id>/",
+        key_views.remove_key,
+        name="remove_key",
     ),
     path(
         "committees/<int:committee_id>/documenters/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +28,7 @@ from asamblea.incidents.forms import (
     PassphraseForm,
     RecordIncidentForm,
     ReviewForm,
+    RotateKeyForm,
 )
 from asamblea.incidents.models import Documenter, Incident
 from asamblea.incidents.rules import IncidentData
@@ -170,6 +172,15 @@ def _sources(cleaned: dict[str, Any]) -> list[services.SourceData]:
     ]
 
 
+def refusal_on_form(form: forms.Form, exc: DomainError) -> int:
+    """Show a service's refusal next to the record form's field it names;
+    its status. Not-found and forbidden go to their pages."""
+    _raise_not_found(exc)
+    name = _FORM_FIELDS.get(exc.field or "", exc.field)
+    form.add_error(name if name in form.fields else None, str(exc.message))
+    return exc.status
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, committee_id: int) -> HttpResponse:
@@ -190,10 +201,7 @@ def record(request: HttpRequest, committee_id: int) -> HttpResponse:
                     sources=_sources(form.cleaned_data),
                 )
             except DomainError as exc:
-                _raise_not_found(exc)
-                name = _FORM_FIELDS.get(exc.field or "", exc.field)
-                form.add_error(name if name in form.fields else None, str(exc.message))
-                status = exc.status
+                status = refusal_on_form(form, exc)
             else:
                 return redirect(reverse("incidents:detail", args=[incident.pk]))
         else:
@@ -309,6 +317,9 @@ def _register_context(request: HttpRequest, committee: Node, **extra: Any) -> di
         "passphrase_form": NewPassphraseForm(),
         "unlock_form": PassphraseForm(),
         "name_form": NameDocumenterForm(members=candidates.order_by("pseudonym")),
+        "rotate_form": RotateKeyForm(
+            holders=selectors.key_holders(committee=committee, besides=documenter)
+        ),
     }
     context.update(extra)
     return context
@@ -323,6 +334,16 @@ def _register_page(
         _register_context(request, committee, **extra),
         status=status,
     )
+
+
+def active_documenter(committee: Node, documenter_id: int) -> Documenter:
+    """A documenter of ``committee`` whose role has not ended, or 404."""
+    documenter = Documenter.objects.filter(
+        pk=documenter_id, committee=committee, ended_at__isnull=True
+    ).first()
+    if documenter is None:
+        raise NotFound()
+    return documenter
 
 
 def _back_to_register(committee: Node) -> HttpResponse:
@@ -392,11 +413,7 @@ def give_key(request: HttpRequest, committee_id: int, documenter_id: int) -> Htt
     member = signed_in_member(request)
     committee = _committee(request, committee_id)
     access.require_documenter(viewer_of(request), committee)
-    documenter = Documenter.objects.filter(
-        pk=documenter_id, committee=committee, ended_at__isnull=True
-    ).first()
-    if documenter is None:
-        raise NotFound()
+    documenter = active_documenter(committee, documenter_id)
     try:
         services.give_register_key(
             actor=member, key=keyring.key_for(request, committee.pk), documenter=documenter

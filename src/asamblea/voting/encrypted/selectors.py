@@ -66,7 +66,14 @@ def _election(viewer: Viewer, poll_id: int) -> tuple[Poll, Election]:
 
 def ballot_body_limit(*, viewer: Viewer, poll_id: int) -> int:
     """The largest request body a ballot of this poll may take."""
-    _poll, election = _election(viewer, poll_id)
+    poll = access.access_poll(viewer, poll_id, to="read")
+    # Only the key of the process's cached engine election: the public
+    # documents are large and read once per process.
+    election = (
+        Election.objects.filter(poll=poll).only("election_hash").first() if poll.encrypted else None
+    )
+    if election is None:
+        raise NotFound()
     return ballot_size_limit(election)
 
 

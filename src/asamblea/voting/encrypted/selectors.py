@@ -24,7 +24,6 @@ from asamblea.voting.encrypted.models import (
     ElectionCredential,
     VotingKey,
 )
-from asamblea.voting.encrypted.services import ballot_size_limit
 from asamblea.voting.models import Poll, PollState
 from secret_ballot import jsonfields as jf
 from secret_ballot.record import (
@@ -62,19 +61,6 @@ def _election(viewer: Viewer, poll_id: int) -> tuple[Poll, Election]:
     if election is None:
         raise NotFound()
     return poll, election
-
-
-def ballot_body_limit(*, viewer: Viewer, poll_id: int) -> int:
-    """The largest request body a ballot of this poll may take."""
-    poll = access.access_poll(viewer, poll_id, to="read")
-    # Only the key of the process's cached engine election: the public
-    # documents are large and read once per process.
-    election = (
-        Election.objects.filter(poll=poll).only("election_hash").first() if poll.encrypted else None
-    )
-    if election is None:
-        raise NotFound()
-    return ballot_size_limit(election)
 
 
 def election_for_voter(*, viewer: Viewer, member: Member, poll_id: int) -> dict[str, Any]:

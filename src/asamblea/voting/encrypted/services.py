@@ -36,6 +36,7 @@ from asamblea.voting.encrypted.models import (
 )
 from asamblea.voting.errors import (
     BallotReplayed,
+    BallotTooLarge,
     InvalidEncryptedBallot,
     InvalidVotingKey,
     NoElectionKey,
@@ -380,7 +381,11 @@ def _own_credential(election: Election, voter: Member) -> ElectionCredential:
     return own
 
 
-def _decode(election: Election, ballot: Any) -> Ballot:
+def _decode(election: Election, ballot: Any, body_size: int = 0) -> Ballot:
+    """The ballot decoded against the election's manifest. ``body_size``: the
+    request's size, refused when larger than any valid ballot's."""
+    if body_size > ballot_size_limit(election):
+        raise BallotTooLarge()
     try:
         return ballot_from_json(ballot, engine_election(election).manifest)
     except DecodingError as exc:
@@ -431,11 +436,13 @@ def _refused(exc: VerificationError) -> InvalidEncryptedBallot:
     )
 
 
-def preview_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> Preview:
+def preview_encrypted_ballot(
+    *, voter: Member, poll_id: int, ballot: Any, body_size: int = 0
+) -> Preview:
     """Check ``ballot`` as the board would and say the tracker it would get
     if cast now (shown before the voter casts or audits). Writes nothing."""
     _poll, election = _election_for(voter, poll_id, lock=False)
-    decoded = _decode(election, ballot)
+    decoded = _decode(election, ballot, body_size)
     _checked(election, voter, decoded)
     board = _board(election)
     try:
@@ -481,14 +488,16 @@ def _cast_decoded(poll: Poll, election: Election, voter: Member, decoded: Ballot
     return CastResult(receipt=receipt.to_json(), line=line_json)
 
 
-def cast_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> CastResult:
+def cast_encrypted_ballot(
+    *, voter: Member, poll_id: int, ballot: Any, body_size: int = 0
+) -> CastResult:
     """Put ``ballot`` on the board: the next line with its index, previous
     tracker, tracker and the board's receipt, which is returned. The voter is
     recorded in the ledger (who voted, as for every poll); a later ballot of
     the same credential replaces this one in the count."""
     with transaction.atomic():
         poll, election = _election_for(voter, poll_id, lock=True)
-        decoded = _decode(election, ballot)
+        decoded = _decode(election, ballot, body_size)
         return _cast_decoded(poll, election, voter, decoded)
 
 
@@ -499,6 +508,7 @@ def audit_encrypted_ballot(
     ballot: Any,
     nonce_seed: str,
     selections: Mapping[str, Sequence[int]],
+    body_size: int = 0,
 ) -> dict[str, Any]:
     """Open ``ballot`` with its nonce seed and selections instead of casting
     it (Benaloh challenge): the board checks it encrypts them, publishes the
@@ -514,7 +524,7 @@ def audit_encrypted_ballot(
         )
     with transaction.atomic():
         _poll, election = _election_for(voter, poll_id, lock=True)
-        decoded = _decode(election, ballot)
+        decoded = _decode(election, ballot, body_size)
         _checked(election, voter, decoded)
         try:
             # As for a cast: check and claim before the board is locked.

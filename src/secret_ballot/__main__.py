@@ -1,5 +1,7 @@
 """Command line: ``verify RECORD``, ``check-receipt RECORD RECEIPT``, ``simulate ...``,
-``trustee init|step|status ...`` (see :mod:`secret_ballot.trustee_cli`).
+``trustee init|step|status ...`` (see :mod:`secret_ballot.trustee_cli`),
+``vote ...`` and ``voting-key init ...`` (see :mod:`secret_ballot.vote_cli`,
+which has exit codes of its own).
 
 Exit codes (spec §9, §5.6, §10): 0 the record is valid (the receipt matches
 the record), 1 a check failed (the receipt proves that the board broke its
@@ -23,6 +25,8 @@ from secret_ballot.simulate import simulate
 from secret_ballot.trustee_cli import add_parser as add_trustee_parser
 from secret_ballot.trustee_cli import run as run_trustee
 from secret_ballot.verify import verify_record
+from secret_ballot.vote_cli import add_parsers as add_vote_parsers
+from secret_ballot.vote_cli import run as run_vote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"smallest group of counted ballots decrypted alone (default {DEFAULT_MINIMUM_GROUP})",
     )
     add_trustee_parser(sub)
+    add_vote_parsers(sub)
     return parser
 
 
@@ -62,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if exc.code == 0 else 2
     if args.command == "trustee":
         return run_trustee(args)
+    if args.command in ("vote", "voting-key"):
+        return run_vote(args)
     if args.command == "check-receipt":
         return _check_receipt(args.record, args.receipt)
     if args.jobs < 1:

@@ -255,6 +255,14 @@ class Board:
         """Check ``ballot`` and return the tracker it gets if cast now (spec §5.6)."""
         return next_tracker(self.h_e, self.head, self._check(ballot))
 
+    def check(self, ballot: Ballot) -> Digest:
+        """Check ``ballot`` as :meth:`cast` does and return h_B; appends nothing.
+
+        A server checks here, before it takes the lock that serialises its
+        board, then calls :meth:`append` under the lock.
+        """
+        return self._check(ballot)
+
     def cast(self, ballot: Ballot) -> tuple[CastBallot, Receipt]:
         """Append ``ballot``: return its board line and the voter's receipt.
 
@@ -262,7 +270,15 @@ class Board:
         the signature fails, the credential is not listed, or a ciphertext
         was seen before (a replayed or audited ballot).
         """
-        h_b = self._check(ballot)
+        return self.append(ballot, self._check(ballot))
+
+    def append(self, ballot: Ballot, h_b: Digest) -> tuple[CastBallot, Receipt]:
+        """Append a ballot that :meth:`check` accepted, with the h_B it returned.
+
+        Misuse: nothing is checked here. Only a ballot that passed
+        :meth:`check` (on a board of the same election) may come here, and a
+        server that keeps seen ciphertexts elsewhere must have claimed them.
+        """
         i = self.next_index
         tracker = next_tracker(self.h_e, self.head, h_b)
         signature = sign_receipt(self.h_e, self.key, i, h_b, tracker)

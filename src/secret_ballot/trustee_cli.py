@@ -28,20 +28,23 @@ failed, 2 bad input, a network error or an API refusal (its message printed).
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
-import os
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from secret_ballot import dkg
 from secret_ballot import jsonfields as jf
+from secret_ballot.cli_client import (
+    MAX_RECORD,
+    ApiClient,
+    Failure,
+    read_json_file,
+    write_key_file,
+)
+from secret_ballot.cli_client import fail as _fail
+from secret_ballot.cli_client import passphrase as ask_passphrase
 from secret_ballot.election import Parameters
 from secret_ballot.errors import DecodingError, SecretBallotError
 from secret_ballot.group import Scalar, base_mul
@@ -50,72 +53,26 @@ from secret_ballot.tally import group_sums_request
 from secret_ballot.trustee import Sent, Trustee, dropped_messages
 from secret_ballot.verify import verify_board
 
-TIMEOUT = 30.0
-"""Seconds to wait for the server."""
-MAX_RESPONSE = 1024 * 1024 * 1024
-"""Largest API answer read, in bytes (a record of a large poll is hundreds of MB)."""
-
-
-class Failure(Exception):
-    """Stop with ``code`` (2: input, network, API; 1: the relay's data fails a check)."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        self.code = code
-        super().__init__(message)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    raise Failure(message, code)
+__all__ = ["Api", "Failure", "add_parser", "published", "run", "transcript_of"]
 
 
 # --- the API ----------------------------------------------------------------------
 
 
-class Api:
+class Api(ApiClient):
     """The trustees API of one board, as the trustee with ``token``."""
 
     def __init__(self, url: str, token: str, board: int) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            _fail(f"--url must be an http(s) address such as https://host/api/v1/, not {url!r}")
-        if not token or any(c.isspace() for c in token):
-            _fail("--token must be an API token (no spaces)")
-        self.root = url.rstrip("/")
-        self.token = token
+        super().__init__(url, token)
         self.board = board
 
     def call(self, method: str, path: str, body: jf.JSON = None) -> Any:
         """``method`` on ``path`` beneath the board, as JSON."""
-        return self.call_api(method, f"/trustees/boards/{self.board}{path}", body)
+        return self.request(method, f"/trustees/boards/{self.board}{path}", body)
 
     def call_api(self, method: str, path: str, body: jf.JSON = None) -> Any:
         """``method`` on ``path`` beneath the API root, as JSON."""
-        address = f"{self.root}{path}"
-        raw = self.fetch(method, path, body)
-        try:
-            return json.loads(raw)
-        except ValueError:
-            _fail(f"the server's answer to {method} {address} is not JSON")
-
-    def fetch(self, method: str, path: str, body: jf.JSON = None) -> bytes:
-        """The raw answer to ``method`` on ``path`` beneath the API root."""
-        address = f"{self.root}{path}"
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        # The scheme was checked in __init__: http or https only.
-        request = urllib.request.Request(address, data=data, method=method)  # noqa: S310
-        request.add_header("Authorization", f"Bearer {self.token}")
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-                raw: bytes = response.read(MAX_RESPONSE)
-        except urllib.error.HTTPError as exc:
-            _fail(f"the server refused {method} {address}: {exc.code} {_api_message(exc)}")
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            _fail(f"cannot reach {address}: {reason}")
-        return raw
+        return self.request(method, path, body)
 
     def board_state(self) -> dict[str, Any]:
         value = self.call("GET", "")
@@ -128,15 +85,6 @@ class Api:
         if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
             _fail("the server's transcript is not a list of messages")
         return value
-
-
-def _api_message(exc: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(exc.read(65536))
-        error = body["error"]
-        return f"{error['message']} ({error['code']})"
-    except (ValueError, KeyError, TypeError, OSError):
-        return str(exc.reason)
 
 
 # --- transcript from the relay ----------------------------------------------------
@@ -178,30 +126,8 @@ def transcript_of(parameters: Parameters, messages: Sequence[Mapping[str, Any]])
 # --- key file -----------------------------------------------------------------------
 
 
-def _passphrase(env: str | None, *, confirm: bool) -> str:
-    if env is not None:
-        value = os.environ.get(env)
-        if not value:
-            _fail(f"the environment variable {env} named by --passphrase-env is not set")
-        return value
-    try:
-        first = getpass.getpass("Key file passphrase: ")
-        if confirm and getpass.getpass("Repeat the passphrase: ") != first:
-            _fail("the passphrases differ")
-    except (EOFError, KeyboardInterrupt):
-        _fail("no passphrase given")
-    if not first:
-        _fail("the passphrase is empty")
-    return first
-
-
 def _read_key(path: Path, passphrase: str) -> TrusteeKey:
-    try:
-        value = json.loads(path.read_bytes())
-    except OSError as exc:
-        _fail(f"cannot read the key file {path}: {exc.strerror}")
-    except ValueError:
-        _fail(f"the key file {path} is not JSON")
+    value = read_json_file(path, "key file")
     try:
         return open_trustee_key_file(value, passphrase)
     except SecretBallotError as exc:
@@ -209,24 +135,7 @@ def _read_key(path: Path, passphrase: str) -> TrusteeKey:
 
 
 def _write_key(path: Path, key: TrusteeKey, passphrase: str, *, new: bool = False) -> None:
-    sealed = json.dumps(trustee_key_file(key, passphrase), indent=1).encode("utf-8") + b"\n"
-    temporary = path.with_name(path.name + ".new")
-    try:
-        if new:
-            with open(path, "xb") as out:
-                out.write(sealed)
-            path.chmod(0o600)
-            return
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(sealed)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except FileExistsError:
-        _fail(f"the key file {path} already exists: choose another path")
-    except OSError as exc:
-        _fail(f"cannot write the key file {path}: {exc.strerror}")
+    write_key_file(path, trustee_key_file(key, passphrase), new=new)
 
 
 # --- commands ---------------------------------------------------------------------
@@ -248,7 +157,7 @@ def cmd_init(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     index = _my_index(board)
     if board.get("state") != "forming":
         _fail("keys are registered while the board is being formed")
-    passphrase = _passphrase(args.passphrase_env, confirm=True)
+    passphrase = ask_passphrase(args.passphrase_env, confirm=True)
     secret = Scalar.random()
     while secret.is_zero():  # pragma: no cover - probability 2^-256
         secret = Scalar.random()
@@ -312,7 +221,7 @@ def _check_published(sent: Sequence[Sent], shown: Sequence[Sent]) -> None:
 
 def cmd_step(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     api = Api(args.url, args.token, args.board)
-    passphrase = _passphrase(args.passphrase_env, confirm=False)
+    passphrase = ask_passphrase(args.passphrase_env, confirm=False)
     key = _read_key(args.key_file, passphrase)
     board = api.board_state()
     _check_board(board, key)
@@ -479,7 +388,7 @@ def _recomputed_request(
     api: Api, poll: int, jobs: int, out: Callable[[str], None]
 ) -> tuple[Any, jf.JSON]:
     """(election, request) from the poll's partial record, checked (spec §12.4)."""
-    data = api.fetch("GET", f"/polls/{poll}/encrypted/record")
+    data = api.fetch("GET", f"/polls/{poll}/encrypted/record", limit=MAX_RECORD)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "record.zip"
         path.write_bytes(data)
@@ -496,7 +405,7 @@ def cmd_decrypt(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     key share in the key file, after recomputing the group sums from the
     poll's record and finding them equal to the server's request."""
     api = Api(args.url, args.token, args.board)
-    passphrase = _passphrase(args.passphrase_env, confirm=False)
+    passphrase = ask_passphrase(args.passphrase_env, confirm=False)
     key = _read_key(args.key_file, passphrase)
     board = api.board_state()
     _check_board(board, key)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from asamblea.accounts import services as account_services
 from asamblea.trustees import services
 from asamblea.trustees.models import BoardState, CeremonyMessage, Round, TrusteeBoard
-from secret_ballot import trustee_cli
+from secret_ballot import cli_client, trustee_cli
 from secret_ballot.__main__ import main
 from secret_ballot.group import Scalar, base_mul
 from secret_ballot.keyfile import open_trustee_key_file
@@ -293,7 +293,7 @@ def test_a_refused_registration_leaves_no_key_file(tmp_path, monkeypatch, capsys
 )
 def test_init_asks_for_the_passphrase_twice(tmp_path, monkeypatch, capsys, typed, message):
     answers = iter(typed)
-    monkeypatch.setattr(trustee_cli.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(cli_client.getpass, "getpass", lambda prompt: next(answers))
     monkeypatch.setattr(
         trustee_cli.Api,
         "call",

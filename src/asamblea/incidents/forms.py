@@ -260,6 +260,8 @@ class EvidencePackageForm(TextForm):
         label=_("Include the names of persons who consented to share with a court"),
         required=False,
     )
+
+
 class _DocumenterField(_DocumentersField):
     def label_from_instance(self, obj: Documenter) -> str:
         return str(obj.member.pseudonym)

@@ -16,6 +16,7 @@ from django.db import OperationalError, connection
 from asamblea.core.errors import Conflict
 from asamblea.voting import services
 from asamblea.voting.encrypted import services as enc
+from asamblea.voting.errors import BallotReplayed
 from asamblea.voting.models import BoardLine, Election
 from secret_ballot.ballot import tracker_start
 from tests.factories import build_federation
@@ -154,3 +155,45 @@ def test_a_cast_racing_the_close_is_on_the_board_before_it_or_refused():
     assert len(acknowledged) == len(lines)
     for receipt in acknowledged:
         assert lines[receipt["index"]] == receipt["tracker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_ballot_cast_twice_at_once_is_put_on_the_board_once():
+    """Ballots are checked and their ciphertexts claimed before the board is
+    locked: of two copies racing, one is cast and the other is a replay."""
+    fed = build_federation()
+    pair = voting_key(fed.member)
+    poll = services.open_poll(
+        actor=fed.secretary, poll=make_encrypted(fed.secretary, fed.committee_a1)
+    )
+    ballot = device_ballot(poll, pair, [0, 1, 0])[0]
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def cast() -> None:
+        start.wait(timeout=10)
+        try:
+            while True:
+                try:
+                    enc.cast_encrypted_ballot(voter=fed.member, poll_id=poll.pk, ballot=ballot)
+                    outcomes.append("cast")
+                    return
+                except BallotReplayed:
+                    outcomes.append("replay")
+                    return
+                except OperationalError:
+                    time.sleep(0.001)  # SQLite's busy table, as above
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cast) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sorted(outcomes) == ["cast", "replay"]
+    assert BoardLine.objects.filter(election__poll=poll).count() == 1

@@ -18,7 +18,6 @@ from asamblea.accounts.requests import api_member
 from asamblea.core.schemas import InputSchema
 from asamblea.federation.access import viewer_of
 from asamblea.voting.encrypted import selectors, services
-from asamblea.voting.errors import BallotTooLarge
 from asamblea.voting.services import tally as tally_services
 
 router = Router(tags=["encrypted polls"])
@@ -82,12 +81,6 @@ class ElectionOut(Schema):
     next_index: int
 
 
-def _limited(request: HttpRequest, poll_id: int) -> None:
-    limit = selectors.ballot_body_limit(viewer=viewer_of(request), poll_id=poll_id)
-    if len(request.body) > limit:
-        raise BallotTooLarge()
-
-
 @keys_router.post("/", response={201: VotingKeyOut})
 def register_voting_key(request: HttpRequest, payload: VotingKeyIn) -> Any:
     member = api_member(request)
@@ -109,26 +102,28 @@ def election(request: HttpRequest, poll_id: int) -> Any:
 @router.post("/{poll_id}/encrypted/preview", response=PreviewOut)
 def preview(request: HttpRequest, poll_id: int, payload: EncryptedBallotIn) -> Any:
     member = api_member(request)
-    _limited(request, poll_id)
-    return services.preview_encrypted_ballot(voter=member, poll_id=poll_id, ballot=payload.ballot)
+    return services.preview_encrypted_ballot(
+        voter=member, poll_id=poll_id, ballot=payload.ballot, body_size=len(request.body)
+    )
 
 
 @router.post("/{poll_id}/encrypted/cast", response=ReceiptOut)
 def cast(request: HttpRequest, poll_id: int, payload: EncryptedBallotIn) -> Any:
     member = api_member(request)
-    _limited(request, poll_id)
-    result = services.cast_encrypted_ballot(voter=member, poll_id=poll_id, ballot=payload.ballot)
+    result = services.cast_encrypted_ballot(
+        voter=member, poll_id=poll_id, ballot=payload.ballot, body_size=len(request.body)
+    )
     return result.receipt
 
 
 @router.post("/{poll_id}/encrypted/audit", response=dict[str, Any])
 def audit(request: HttpRequest, poll_id: int, payload: AuditIn) -> Any:
     member = api_member(request)
-    _limited(request, poll_id)
     return services.audit_encrypted_ballot(
         voter=member,
         poll_id=poll_id,
         ballot=payload.ballot,
+        body_size=len(request.body),
         nonce_seed=payload.nonce_seed,
         selections=payload.selections,
     )

@@ -32,7 +32,6 @@ from asamblea.voting.encrypted.models import (
     TallyState,
     VotingKey,
 )
-from asamblea.voting.encrypted.services import ballot_size_limit
 from asamblea.voting.models import Poll, PollState
 from secret_ballot import jsonfields as jf
 from secret_ballot.record import (
@@ -71,12 +70,6 @@ def _election(viewer: Viewer, poll_id: int) -> tuple[Poll, Election]:
     if election is None:
         raise NotFound()
     return poll, election
-
-
-def ballot_body_limit(*, viewer: Viewer, poll_id: int) -> int:
-    """The largest request body a ballot of this poll may take."""
-    _poll, election = _election(viewer, poll_id)
-    return ballot_size_limit(election)
 
 
 def election_for_voter(*, viewer: Viewer, member: Member, poll_id: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,7 @@ from asamblea.voting.encrypted.models import (
 )
 from asamblea.voting.errors import (
     BallotReplayed,
+    BallotTooLarge,
     InvalidEncryptedBallot,
     InvalidVotingKey,
     NoElectionKey,
@@ -303,27 +304,72 @@ class CastResult:
     line: dict[str, Any]
 
 
+# What the board's writes read of an election: its public documents (the
+# manifest, parameters, transcript, tree and keys, large JSON) are read once
+# per process by ``engine_election``.
+_BOARD_FIELDS = (
+    "poll_id",
+    "election_id",
+    "election_hash",
+    "board_secret_sealed",
+    "head",
+    "next_index",
+    "audited_count",
+)
+_POLL_STATE = "SELECT id, state, closes_at FROM voting_poll WHERE id = %s"
+# PostgreSQL: a share lock of the poll row only; casts do not exclude each other.
+_POLL_STATE_SHARED = _POLL_STATE + " FOR SHARE"
+
+
 def _election_for(voter: Member, poll_id: int, *, lock: bool) -> tuple[Poll, Election]:
+    """The poll (open, the voter may vote) and its election, unlocked.
+
+    ``lock``: read the poll's state under a share lock of its row, taken
+    before anything is written. The close locks the poll row exclusively
+    (``locked_poll``): a cast either commits before it or waits and then
+    reads the poll closed. Casts share the lock, so they do not wait for
+    each other here; the board's own lock comes later (``_lock_board``)."""
     poll = access.access_poll(Viewer.of(voter), poll_id, to="vote")
     if not poll.encrypted:
         raise NotFound()
-    qs = Election.objects.filter(poll=poll)
     if lock:
-        # The close locks the poll row (``locked_poll``): a cast either
-        # commits before it or waits and then reads the poll closed.
-        poll.state, poll.closes_at = (
-            Poll.objects.select_for_update()
-            .filter(pk=poll.pk)
-            .values_list("state", "closes_at")
-            .get()
-        )
-        qs = qs.select_for_update()
-    election = qs.first()
+        query = _POLL_STATE_SHARED if connection.vendor == "postgresql" else _POLL_STATE
+        row = next(iter(Poll.objects.raw(query, [poll.pk])))
+        poll.state, poll.closes_at = row.state, row.closes_at
+    election = Election.objects.filter(poll=poll).only(*_BOARD_FIELDS).first()
     if poll.state == PollState.CLOSED or poll.voting_time_over:
         raise Conflict(_("This poll is closed; votes are no longer accepted."))
     if poll.state != PollState.OPEN or election is None:
         raise Conflict(_("This poll is not open for voting."))
     return poll, election
+
+
+def _lock_board(election: Election) -> None:
+    """Lock the election row and read the board's state again (head, next
+    index, audits): appends and audits are serialised here.
+
+    Precondition: the poll is share-locked (``_election_for(lock=True)``),
+    the ballot checked and its ciphertexts claimed, so the lock is held for
+    a few writes only. ``FOR NO KEY UPDATE`` does not conflict with the key
+    share locks that inserts referencing the row take."""
+    election.head, election.next_index, election.audited_count = (
+        Election.objects.select_for_update(no_key=True)
+        .filter(pk=election.pk)
+        .values_list("head", "next_index", "audited_count")
+        .get()
+    )
+
+
+def _claim(election: Election, ballot: Ballot) -> None:
+    """Record the ballot's ciphertexts as seen. The unique constraint makes a
+    replay fail here even when two arrive at once (``BallotReplayed``)."""
+    try:
+        with transaction.atomic():
+            SeenCiphertext.objects.bulk_create(
+                SeenCiphertext(election=election, alpha=a) for a in _alphas(ballot)
+            )
+    except IntegrityError:
+        raise BallotReplayed() from None
 
 
 def _own_credential(election: Election, voter: Member) -> ElectionCredential:
@@ -335,7 +381,11 @@ def _own_credential(election: Election, voter: Member) -> ElectionCredential:
     return own
 
 
-def _decode(election: Election, ballot: Any) -> Ballot:
+def _decode(election: Election, ballot: Any, body_size: int = 0) -> Ballot:
+    """The ballot decoded against the election's manifest. ``body_size``: the
+    request's size, refused when larger than any valid ballot's."""
+    if body_size > ballot_size_limit(election):
+        raise BallotTooLarge()
     try:
         return ballot_from_json(ballot, engine_election(election).manifest)
     except DecodingError as exc:
@@ -386,11 +436,13 @@ def _refused(exc: VerificationError) -> InvalidEncryptedBallot:
     )
 
 
-def preview_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> Preview:
+def preview_encrypted_ballot(
+    *, voter: Member, poll_id: int, ballot: Any, body_size: int = 0
+) -> Preview:
     """Check ``ballot`` as the board would and say the tracker it would get
     if cast now (shown before the voter casts or audits). Writes nothing."""
     _poll, election = _election_for(voter, poll_id, lock=False)
-    decoded = _decode(election, ballot)
+    decoded = _decode(election, ballot, body_size)
     _checked(election, voter, decoded)
     board = _board(election)
     try:
@@ -401,20 +453,28 @@ def preview_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> Pre
 
 
 def _cast_decoded(poll: Poll, election: Election, voter: Member, decoded: Ballot) -> CastResult:
+    """Check ``decoded`` and put it on the board.
+
+    Precondition: inside a transaction, after ``_election_for(lock=True)``.
+    The proofs and signature are checked before the board is locked, the
+    ciphertexts claimed and the voter entered in the ledger; only then is
+    the election row locked, for the append itself."""
     _checked(election, voter, decoded)
-    board = _board(election)
     try:
-        line, receipt = board.cast(decoded)
+        h_b = _board(election).check(decoded)
     except VerificationError as exc:
         raise _refused(exc) from None
+    _claim(election, decoded)
+    if not VoteLedger.objects.filter(poll=poll, member=voter).exists():
+        entry = ElectorateEntry.objects.get(poll=poll, member=voter)
+        VoteLedger.objects.bulk_create(
+            [VoteLedger(poll=poll, member=voter, committee_id=entry.committee_id)],
+            ignore_conflicts=True,  # a second cast of the voter's that raced this one
+        )
+    _lock_board(election)
+    board = _board(election)
+    line, receipt = board.append(decoded, h_b)
     line_json = cast_to_json(line)
-    try:
-        with transaction.atomic():
-            SeenCiphertext.objects.bulk_create(
-                SeenCiphertext(election=election, alpha=a) for a in _alphas(decoded)
-            )
-    except IntegrityError:
-        raise BallotReplayed() from None
     BoardLine.objects.create(
         election=election,
         index=line.index,
@@ -425,20 +485,19 @@ def _cast_decoded(poll: Poll, election: Election, voter: Member, decoded: Ballot
     election.head = board.head.hex()
     election.next_index = board.next_index
     election.save(update_fields=["head", "next_index"])
-    if not VoteLedger.objects.filter(poll=poll, member=voter).exists():
-        entry = ElectorateEntry.objects.get(poll=poll, member=voter)
-        VoteLedger.objects.create(poll=poll, member=voter, committee_id=entry.committee_id)
     return CastResult(receipt=receipt.to_json(), line=line_json)
 
 
-def cast_encrypted_ballot(*, voter: Member, poll_id: int, ballot: Any) -> CastResult:
+def cast_encrypted_ballot(
+    *, voter: Member, poll_id: int, ballot: Any, body_size: int = 0
+) -> CastResult:
     """Put ``ballot`` on the board: the next line with its index, previous
     tracker, tracker and the board's receipt, which is returned. The voter is
     recorded in the ledger (who voted, as for every poll); a later ballot of
     the same credential replaces this one in the count."""
     with transaction.atomic():
         poll, election = _election_for(voter, poll_id, lock=True)
-        decoded = _decode(election, ballot)
+        decoded = _decode(election, ballot, body_size)
         return _cast_decoded(poll, election, voter, decoded)
 
 
@@ -449,6 +508,7 @@ def audit_encrypted_ballot(
     ballot: Any,
     nonce_seed: str,
     selections: Mapping[str, Sequence[int]],
+    body_size: int = 0,
 ) -> dict[str, Any]:
     """Open ``ballot`` with its nonce seed and selections instead of casting
     it (Benaloh challenge): the board checks it encrypts them, publishes the
@@ -464,11 +524,14 @@ def audit_encrypted_ballot(
         )
     with transaction.atomic():
         _poll, election = _election_for(voter, poll_id, lock=True)
-        decoded = _decode(election, ballot)
+        decoded = _decode(election, ballot, body_size)
         _checked(election, voter, decoded)
-        board = _board(election)
         try:
-            audited: AuditedBallot = board.audit(decoded, seed, selections)
+            # As for a cast: check and claim before the board is locked.
+            _board(election).check(decoded)
+            _claim(election, decoded)
+            _lock_board(election)
+            audited: AuditedBallot = _board(election).audit(decoded, seed, selections)
         except (VerificationError, ProtocolError, ValueError, KeyError) as exc:
             message = exc.message if isinstance(exc, VerificationError) else str(exc)
             raise InvalidEncryptedBallot(
@@ -478,9 +541,6 @@ def audit_encrypted_ballot(
             ) from None
         manifest = engine_election(election).manifest
         line: dict[str, Any] = dict(audited_to_json(audited, manifest))
-        SeenCiphertext.objects.bulk_create(
-            SeenCiphertext(election=election, alpha=a) for a in _alphas(decoded)
-        )
         election.audited_count += 1
         AuditedLine.objects.create(
             election=election,

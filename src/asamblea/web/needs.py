@@ -13,10 +13,11 @@ What is counted asks the member to act: polls they may vote in and have not,
 calls to action waiting for their pledge or their "still in?",
 drafts they may second, proposed amendments to motions they wrote, their
 steps as a trustee (a key to register, a key file to keep, a ceremony round
-to send), and a secretary's polls waiting to be opened by hand, motions whose
-amendments wait to be put to the vote and trustee boards whose every seat is
-ready for the ceremony to start. Results of polls they voted in are shown,
-not counted: reading them is not owed to anyone.
+to send, a closed encrypted poll's sums to decrypt), and a secretary's polls
+waiting to be opened by hand, motions whose amendments wait to be put to the
+vote and trustee boards whose every seat is ready for the ceremony to start.
+Results of polls they voted in are shown, not counted: reading them is not
+owed to anyone.
 
 ``items_of`` says each of them in one plain sentence, the same for the page
 and the API (``web/api.py``).
@@ -42,6 +43,7 @@ from asamblea.pledges.selectors import awaiting as calls_to_answer
 from asamblea.trustees import selectors as trustee_selectors
 from asamblea.trustees.models import BoardState, Round, Trustee, TrusteeBoard
 from asamblea.voting import plain
+from asamblea.voting.encrypted.models import AnswerState, Tally, TallyAnswer, TallyState
 from asamblea.voting.models import ElectorateEntry, Poll, PollState, VoteLedger
 
 RECENT_RESULTS = timedelta(days=14)
@@ -152,6 +154,28 @@ def trustee_steps(member: Member) -> QuerySet[Trustee]:
     return trustee_selectors.seats_awaiting(member.pk)
 
 
+def decryptions_to_answer(member: Member) -> QuerySet[Tally]:
+    """Trustee's tasks: tallies of closed encrypted polls whose sums wait for
+    the partial decryption of a seat ``member`` holds on the board that made
+    the key, and that seat has not answered with an accepted one."""
+    seat = Trustee.objects.filter(member=member, board__ceremony_id=OuterRef("ceremony_id"))
+    # Inside the answers' subquery the tally is one level further out.
+    own_index = Trustee.objects.filter(
+        member=member, board__ceremony_id=OuterRef(OuterRef("ceremony_id"))
+    ).values("index")[:1]
+    accepted = TallyAnswer.objects.filter(
+        tally=OuterRef("pk"), state=AnswerState.ACCEPTED, trustee=Subquery(own_index)
+    )
+    return (
+        Tally.objects.filter(state=TallyState.DECRYPTING)
+        .filter(Exists(seat))
+        .exclude(Exists(accepted))
+        .annotate(board_id=Subquery(seat.values("board_id")[:1]))
+        .select_related("election__poll__node")
+        .order_by("created_at", "pk")
+    )
+
+
 def boards_to_start(member: Member) -> QuerySet[TrusteeBoard]:
     """Secretary's task: forming trustee boards at their committees whose
     every trustee is ready, which wait for a manager to start the ceremony."""
@@ -179,6 +203,7 @@ COUNTED = (
     drafts_to_second,
     amendments_to_my_motions,
     trustee_steps,
+    decryptions_to_answer,
     polls_to_open,
     motions_with_amendments_to_vote,
     calls_to_answer,
@@ -204,6 +229,7 @@ class Needs:
     drafts_to_second: list[Motion]
     amendments_to_my_motions: list[Amendment]
     trustee_steps: list[Trustee]
+    decryptions_to_answer: list[Tally]
     polls_to_open: list[Poll]
     motions_with_amendments_to_vote: list[Motion]
     boards_to_start: list[TrusteeBoard]
@@ -217,6 +243,7 @@ class Needs:
             + len(self.drafts_to_second)
             + len(self.amendments_to_my_motions)
             + len(self.trustee_steps)
+            + len(self.decryptions_to_answer)
             + len(self.polls_to_open)
             + len(self.motions_with_amendments_to_vote)
             + len(self.calls_to_answer)
@@ -238,6 +265,7 @@ def needs_of(member: Member) -> Needs:
         drafts_to_second=list(drafts_to_second(member)[:LIST_LIMIT]),
         amendments_to_my_motions=list(amendments_to_my_motions(member)[:LIST_LIMIT]),
         trustee_steps=list(trustee_steps(member)[:LIST_LIMIT]),
+        decryptions_to_answer=list(decryptions_to_answer(member)[:LIST_LIMIT]),
         polls_to_open=list(polls_to_open(member)[:LIST_LIMIT]),
         motions_with_amendments_to_vote=list(motions_with_amendments_to_vote(member)[:LIST_LIMIT]),
         boards_to_start=list(boards_to_start(member)[:LIST_LIMIT]),
@@ -401,6 +429,29 @@ def _trustee_item(seat: Trustee) -> Item:
     )
 
 
+def _decryption_item(tally: Tally) -> Item:
+    poll = tally.election.poll
+    values = {"node": poll.node.name}
+    if tally.deadline is None:
+        sentence = (
+            _("The encrypted poll at %(node)s has closed: decrypt its result on your trustee page.")
+            % values
+        )
+    else:
+        sentence = _(
+            "The encrypted poll at %(node)s has closed: decrypt its result on your trustee"
+            " page before %(time)s."
+        ) % {**values, "time": _at(tally.deadline)}
+    return Item(
+        Section.TRUSTEE,
+        "decryption",
+        poll.display_question,
+        reverse("trustees:trustee", args=[tally.board_id]),  # type: ignore[attr-defined]
+        sentence,
+        tally.deadline,
+    )
+
+
 def _poll_to_open_item(poll: Poll) -> Item:
     sentence = _("A draft poll at %(node)s with no opening time: open it or cancel it.") % {
         "node": poll.node.name
@@ -469,6 +520,7 @@ def items_of(needs: Needs) -> list[Item]:
         *map(_second_item, needs.drafts_to_second),
         *map(_amendment_item, needs.amendments_to_my_motions),
         *map(_trustee_item, needs.trustee_steps),
+        *map(_decryption_item, needs.decryptions_to_answer),
         *map(_poll_to_open_item, needs.polls_to_open),
         *map(_amendments_to_vote_item, needs.motions_with_amendments_to_vote),
         *map(_board_to_start_item, needs.boards_to_start),

@@ -299,7 +299,9 @@ async function openAndStep(event) {
 // --- Partial decryption (§7.2) ----------------------------------------------------------------
 
 async function decrypt(pollId) {
-  if (state.key === null) throw new Stop("open_first");
+  // After a reload the key is opened here from the file fields above.
+  if (state.key === null || $("tc-file").files?.length) await openKey();
+  checkBoard(state.board, state.key);
   const api = state.api;
   say("working");
   const electionOut = await api.call("GET", `/polls/${pollId}/encrypted/election`);

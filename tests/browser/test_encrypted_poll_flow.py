@@ -27,6 +27,7 @@ from asamblea.voting import services
 from asamblea.voting.encrypted import boards, keys
 from asamblea.voting.encrypted.models import BoardLine, Tally
 from tests.browser.flows import log_in
+from tests.browser.test_booth_flow import _phone
 from tests.browser.test_trustee_ceremony import PASSPHRASES, run_ceremony
 from tests.factories import build_federation, join, make_member
 from tests.voting.conftest import make_poll
@@ -44,16 +45,8 @@ def key_source():
     keys.register_key_source(None)
 
 
-def _voter(browser, base_url: str, member, *, javascript: bool = True):
-    context = browser.new_context(
-        locale="es-PE",
-        viewport={"width": 360, "height": 740},
-        java_script_enabled=javascript,
-        accept_downloads=True,
-    )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    page.base_url = base_url  # type: ignore[attr-defined]
+def _voter(browser, live_server, member, *, javascript: bool = True):
+    context, page = _phone(browser, live_server, javascript=javascript)
     log_in(page, member.pseudonym)
     return context, page
 
@@ -113,9 +106,7 @@ def _decrypt(tab, poll) -> None:
     expect(page.locator("#tc-no-decryption")).to_be_visible()
 
 
-def test_an_encrypted_poll_from_the_ceremony_to_the_verified_record(
-    browser, live_server, tmp_path
-):
+def test_an_encrypted_poll_from_the_ceremony_to_the_verified_record(browser, live_server, tmp_path):
     fed = build_federation()
     extra = [make_member(f"votante{k}") for k in range(2)]
     for member in extra:
@@ -132,8 +123,8 @@ def test_an_encrypted_poll_from_the_ceremony_to_the_verified_record(
             assert tab.passphrase == passphrase
 
         # Two voters make their voting keys on their phones before the poll opens.
-        auditor = _voter(browser, live_server.url, fed.member)
-        booth_voter = _voter(browser, live_server.url, fed.secretary)
+        auditor = _voter(browser, live_server, fed.member)
+        booth_voter = _voter(browser, live_server, fed.secretary)
         contexts += [auditor[0], booth_voter[0]]
         _make_voting_key(auditor[1])
         _make_voting_key(booth_voter[1])
@@ -148,7 +139,7 @@ def test_an_encrypted_poll_from_the_ceremony_to_the_verified_record(
             _booth(booth_voter[1], poll, 0),
         ]
         for member, choice in ((fed.other_member, 1), (extra[0], 0), (extra[1], 2)):
-            context, page = _voter(browser, live_server.url, member, javascript=False)
+            context, page = _voter(browser, live_server, member, javascript=False)
             contexts.append(context)
             trackers.append(_assisted(page, poll, choice))
         lines = BoardLine.objects.filter(election__poll=poll).order_by("index")

@@ -330,9 +330,16 @@ async function listDecryptions() {
     const item = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = t("decrypt_poll", { poll: d.poll_id, deadline: d.deadline ?? "" });
+    button.textContent = t("decrypt_poll", { poll: d.poll_id, question: d.question ?? "" });
     button.addEventListener("click", () => guarded(() => decrypt(d.poll_id)));
     item.append(button);
+    if (d.deadline) {
+      const by = document.createElement("p");
+      by.className = "muted";
+      const deadline = new Date(d.deadline).toLocaleString(document.documentElement.lang || undefined);
+      by.textContent = t("answer_by", { deadline });
+      item.append(by);
+    }
     list.append(item);
   }
 }

@@ -168,6 +168,9 @@ def test_an_encrypted_poll_from_the_ceremony_to_the_verified_record(browser, liv
 
         page.goto(f"{live_server.url}/polls/{poll.pk}/board/")
         expect(page.locator("main")).to_contain_text(trackers[0])
+        results = page.locator(f"#board-links a[href='/polls/{poll.pk}/results/']")
+        expect(results).to_be_visible()
+        page.click("#board-links a[href='#record']")
         with page.expect_download() as info:
             page.click(f"a[href='/polls/{poll.pk}/record.zip']")
         record = Path(tmp_path) / info.value.suggested_filename

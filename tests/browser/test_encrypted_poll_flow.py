@@ -96,6 +96,10 @@ def _decrypt(tab, poll) -> None:
     page = tab.page
     page.reload()
     expect(page.locator("#tc-file-fields")).to_be_visible()
+    # On an active board the step button says it keeps the key share.
+    step = page.locator("#tc-step-button")
+    expect(step).to_have_attribute("data-label", re.compile(".+"))
+    assert step.inner_text() != step.get_attribute("data-label")
     page.set_input_files("#tc-file", str(tab.key_file))
     page.fill("#tc-pass", tab.passphrase)
     button = page.locator("#tc-decryptions button")

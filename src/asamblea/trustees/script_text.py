@@ -58,6 +58,7 @@ SCRIPT_TEXT = {
         " to decrypt results."
     ),
     "share_already": _("This key file already holds your key share."),
+    "keep_share_button": _("Save my key share in my key file"),
     "no_share": _("No usable key share: %(detail)s"),
     "unknown_state": _("The board is in a state this page does not know."),
     "round_now": _("The board is in its %(round)s round."),

@@ -357,6 +357,10 @@ async function refresh({ keepStatus = false } = {}) {
   show("tc-keep", forming && (state.pending !== null || (registered && !kept)));
   show("tc-step", !forming && ["ceremony", "active"].includes(board.state));
   show("tc-decrypt", board.state === "active");
+  // Once the board is active, the only step left is keeping the key share.
+  const stepButton = $("tc-step-button");
+  stepButton.dataset.label ??= stepButton.textContent;
+  stepButton.textContent = board.state === "active" ? t("keep_share_button") : stepButton.dataset.label;
   show("tc-file-fields", state.key === null || state.key.ceremonyId !== board.ceremony_id);
   $("tc-open-key").textContent = state.key ? t("key_open", { index: state.key.index }) : "";
   $("tc-round").textContent = board.round

@@ -63,7 +63,6 @@ SCRIPT_TEXT = {
     "unknown_state": _("The board is in a state this page does not know."),
     "round_now": _("The board is in its %(round)s round."),
     "state_now": _("The board is %(state)s."),
-    "open_first": _("Open your key file first."),
     "decrypt_poll": _("Decrypt the results of poll %(poll)s: %(question)s"),
     "answer_by": _("The trustees are asked to answer by %(deadline)s."),
     "cannot_decrypt": _("This tally cannot be decrypted: %(detail)s"),

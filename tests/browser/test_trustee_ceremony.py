@@ -77,62 +77,74 @@ class TrusteeTab:
         self.said(expected)
 
 
+def run_ceremony(browser, base_url: str, folder: Path, board, members) -> list[TrusteeTab]:
+    """The board's trustees, one browser context each (the third a 360 px
+    phone that reopens its key file for every step), make and keep their
+    keys and take every round of the ceremony until the board is active and
+    each has kept their key share. Returns their tabs, still open."""
+    tabs = [
+        TrusteeTab(browser, base_url, folder / f"t{k}", width=360 if k == 2 else 1024)
+        for k in range(3)
+    ]
+    page_url = f"{base_url}/trustees/boards/{board.pk}/me/"
+    for tab, member, passphrase in zip(tabs, members, PASSPHRASES, strict=True):
+        tab.passphrase = passphrase  # type: ignore[attr-defined]
+        page = tab.page
+        log_in(page, member.pseudonym)
+        page.goto(page_url)
+        expect(page.locator("#tc-create")).to_be_visible()
+        page.fill("#tc-new-pass", passphrase)
+        page.fill("#tc-new-pass2", passphrase + "!")
+        page.click("#tc-create button[type=submit]")
+        tab.said("passphrase_differs")
+        page.fill("#tc-new-pass", passphrase)
+        page.fill("#tc-new-pass2", passphrase)
+        with page.expect_download() as info:
+            page.click("#tc-create button[type=submit]")
+        tab.keep(info.value)
+        # Not registered before the trustee says they kept the file.
+        page.click("#tc-keep button[type=submit]")
+        tab.said("confirm_first")
+        page.check("#tc-kept")
+        page.click("#tc-keep button[type=submit]")
+        tab.said("ready")
+    statuses = selectors.seat_statuses(board)
+    assert all(s.key_registered and s.key_file_kept for s in statuses)
+
+    services.start_ceremony(actor=SYSTEM, board=board)
+    for tab in tabs:
+        tab.page.reload()
+        expect(tab.page.locator("#tc-file-fields")).to_be_visible()
+    # The phone reopens its last key file from disk for every step; the
+    # other two keep the key open in the page.
+    rounds = (("announced", True), ("revealed", False), ("responded", True))
+    for expected, downloads in rounds:
+        for k, tab in enumerate(tabs):
+            if k < 2 and tab.page.locator("#tc-file-fields").is_visible():
+                assert tab.key_file is not None
+                tab.page.set_input_files("#tc-file", str(tab.key_file))
+                tab.page.fill("#tc-pass", tab.passphrase)  # type: ignore[attr-defined]
+            tab.step(downloads=downloads, reopen=k == 2, expected=expected)
+    board = TrusteeBoard.objects.get(pk=board.pk)
+    assert board.state == "active", board.failure
+    assert board.qualified == [1, 2, 3]
+    for k, tab in enumerate(tabs):
+        tab.step(downloads=True, reopen=k == 2, expected="share_kept")
+        expect(tab.page.locator("#tc-decrypt")).to_be_visible()
+    return tabs
+
+
 def test_three_trustees_run_the_ceremony_in_their_browsers(browser, live_server, tmp_path):
     fed = build_federation()
     members = (fed.secretary, fed.member, fed.other_member)
     board = services.create_board(actor=SYSTEM, node=fed.committee_a1, size=3, threshold=2)
     for member in members:
         services.appoint_trustee(actor=SYSTEM, board=board, member=member)
-    tabs = [
-        TrusteeTab(browser, live_server.url, tmp_path / f"t{k}", width=360 if k == 2 else 1024)
-        for k in range(3)
-    ]
-    page_url = f"{live_server.url}/trustees/boards/{board.pk}/me/"
+    tabs: list[TrusteeTab] = []
     try:
-        for tab, member, passphrase in zip(tabs, members, PASSPHRASES, strict=True):
-            tab.passphrase = passphrase  # type: ignore[attr-defined]
-            page = tab.page
-            log_in(page, member.pseudonym)
-            page.goto(page_url)
-            expect(page.locator("#tc-create")).to_be_visible()
-            page.fill("#tc-new-pass", passphrase)
-            page.fill("#tc-new-pass2", passphrase + "!")
-            page.click("#tc-create button[type=submit]")
-            tab.said("passphrase_differs")
-            page.fill("#tc-new-pass", passphrase)
-            page.fill("#tc-new-pass2", passphrase)
-            with page.expect_download() as info:
-                page.click("#tc-create button[type=submit]")
-            tab.keep(info.value)
-            # Not registered before the trustee says they kept the file.
-            page.click("#tc-keep button[type=submit]")
-            tab.said("confirm_first")
-            page.check("#tc-kept")
-            page.click("#tc-keep button[type=submit]")
-            tab.said("ready")
-        statuses = selectors.seat_statuses(board)
-        assert all(s.key_registered and s.key_file_kept for s in statuses)
-
-        services.start_ceremony(actor=SYSTEM, board=board)
-        for tab in tabs:
-            tab.page.reload()
-            expect(tab.page.locator("#tc-file-fields")).to_be_visible()
-        # The phone reopens its last key file from disk for every step; the
-        # other two keep the key open in the page.
-        rounds = (("announced", True), ("revealed", False), ("responded", True))
-        for expected, downloads in rounds:
-            for k, tab in enumerate(tabs):
-                if k < 2 and tab.page.locator("#tc-file-fields").is_visible():
-                    assert tab.key_file is not None
-                    tab.page.set_input_files("#tc-file", str(tab.key_file))
-                    tab.page.fill("#tc-pass", tab.passphrase)  # type: ignore[attr-defined]
-                tab.step(downloads=downloads, reopen=k == 2, expected=expected)
+        tabs = run_ceremony(browser, live_server.url, tmp_path, board, members)
         board = TrusteeBoard.objects.get(pk=board.pk)
-        assert board.state == "active", board.failure
-        assert board.qualified == [1, 2, 3]
-        for k, tab in enumerate(tabs):
-            tab.step(downloads=True, reopen=k == 2, expected="share_kept")
-            expect(tab.page.locator("#tc-decrypt")).to_be_visible()
+        for tab in tabs:
             # Until the tally's API answers, nothing waits for a decryption.
             expect(tab.page.locator("#tc-no-decryption")).to_be_visible()
         # A step taken again changes nothing and downloads nothing.

@@ -132,6 +132,8 @@ def test_demo_has_a_trustee_board_and_a_decrypted_encrypted_poll(demo, tmp_path)
     out = StringIO()
     call_command("demo_help", stdout=out)
     assert TRUSTEE_PASSPHRASES[1] in out.getvalue()
+    assert f"/trustees/boards/{board.pk}/me/" in out.getvalue()
+    assert f"--board {board.pk} " in out.getvalue()
 
 
 def test_demo_has_a_strike_activated_in_one_zone_and_a_vigil_pledging(demo):

@@ -58,12 +58,13 @@ SCRIPT_TEXT = {
         " to decrypt results."
     ),
     "share_already": _("This key file already holds your key share."),
+    "keep_share_button": _("Save my key share in my key file"),
     "no_share": _("No usable key share: %(detail)s"),
     "unknown_state": _("The board is in a state this page does not know."),
     "round_now": _("The board is in its %(round)s round."),
     "state_now": _("The board is %(state)s."),
-    "open_first": _("Open your key file first."),
-    "decrypt_poll": _("Decrypt the results of poll %(poll)s (until %(deadline)s)"),
+    "decrypt_poll": _("Decrypt the results of poll %(poll)s: %(question)s"),
+    "answer_by": _("The trustees are asked to answer by %(deadline)s."),
     "cannot_decrypt": _("This tally cannot be decrypted: %(detail)s"),
     "decrypted": _("Your partial decryption of poll %(poll)s was sent."),
 }

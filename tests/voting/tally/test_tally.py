@@ -86,6 +86,13 @@ def test_the_close_sums_the_board_and_asks_the_trustees(
     assert waiting["election_id"] == f"poll-{poll.pk}"
     assert (waiting["state"], waiting["answered"]) == ("decrypting", False)
     assert waiting["deadline"]
+    assert waiting["question"] == poll.display_question
+    # Only a seat holder is told the question.
+    r = client.get(
+        f"/api/v1/trustees/boards/{standing.board.pk}/decryptions", **auth(fed.neighbour)
+    )
+    assert r.status_code == 200
+    assert [w["question"] for w in r.json()] == [None]
 
 
 def test_t_answers_decrypt_and_publish_a_record_that_verifies(

@@ -299,7 +299,9 @@ async function openAndStep(event) {
 // --- Partial decryption (§7.2) ----------------------------------------------------------------
 
 async function decrypt(pollId) {
-  if (state.key === null) throw new Stop("open_first");
+  // After a reload the key is opened here from the file fields above.
+  if (state.key === null || $("tc-file").files?.length) await openKey();
+  checkBoard(state.board, state.key);
   const api = state.api;
   say("working");
   const electionOut = await api.call("GET", `/polls/${pollId}/encrypted/election`);
@@ -328,9 +330,16 @@ async function listDecryptions() {
     const item = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = t("decrypt_poll", { poll: d.poll_id, deadline: d.deadline ?? "" });
+    button.textContent = t("decrypt_poll", { poll: d.poll_id, question: d.question ?? "" });
     button.addEventListener("click", () => guarded(() => decrypt(d.poll_id)));
     item.append(button);
+    if (d.deadline) {
+      const by = document.createElement("p");
+      by.className = "muted";
+      const deadline = new Date(d.deadline).toLocaleString(document.documentElement.lang || undefined);
+      by.textContent = t("answer_by", { deadline });
+      item.append(by);
+    }
     list.append(item);
   }
 }
@@ -348,6 +357,10 @@ async function refresh({ keepStatus = false } = {}) {
   show("tc-keep", forming && (state.pending !== null || (registered && !kept)));
   show("tc-step", !forming && ["ceremony", "active"].includes(board.state));
   show("tc-decrypt", board.state === "active");
+  // Once the board is active, the only step left is keeping the key share.
+  const stepButton = $("tc-step-button");
+  stepButton.dataset.label ??= stepButton.textContent;
+  stepButton.textContent = board.state === "active" ? t("keep_share_button") : stepButton.dataset.label;
   show("tc-file-fields", state.key === null || state.key.ceremonyId !== board.ceremony_id);
   $("tc-open-key").textContent = state.key ? t("key_open", { index: state.key.index }) : "";
   $("tc-round").textContent = board.round

@@ -173,6 +173,9 @@ class WaitingOut(Schema):
     state: str
     answered: bool = Field(description="Whether the caller's seat has answered.")
     deadline: datetime | None
+    question: str | None = Field(
+        default=None, description="The poll's question; only for the caller's own seat."
+    )
 
 
 trustee_router = Router(tags=["trustees"])

@@ -333,12 +333,13 @@ class WaitingDecryption:
     state: str
     answered: bool
     deadline: datetime | None
+    question: str | None = None
 
 
 def decryptions_for_board(*, viewer: Viewer, board_id: int) -> list[WaitingDecryption]:
     """The tallies waiting for board ``board_id``'s decryption (pending,
     summing or decrypting), oldest first; ``answered`` is the viewer's own
-    seat's accepted answer."""
+    seat's accepted answer, and only a seat holder is told the question."""
     board = trustee_access.access_board(viewer, board_id)
     seat = trustee_access.seat_of(viewer, board)
     waiting = (
@@ -346,7 +347,7 @@ def decryptions_for_board(*, viewer: Viewer, board_id: int) -> list[WaitingDecry
             ceremony_id=board.ceremony_id,
             state__in=[TallyState.PENDING, TallyState.SUMMING, TallyState.DECRYPTING],
         )
-        .select_related("election")
+        .select_related("election__poll")
         .order_by("created_at", "pk")
     )
     answered: set[int] = set()
@@ -363,6 +364,7 @@ def decryptions_for_board(*, viewer: Viewer, board_id: int) -> list[WaitingDecry
             state=t.state,
             answered=t.pk in answered,
             deadline=t.deadline,
+            question=t.election.poll.display_question if seat is not None else None,
         )
         for t in waiting
     ]

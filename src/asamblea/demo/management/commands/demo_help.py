@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from asamblea.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from asamblea.demo.encrypted import TRUSTEE_PASSPHRASES, key_dir
 from asamblea.incidents.demo import DEMO_PASSPHRASES
+from asamblea.trustees.models import TrusteeBoard
 
 
 class Command(BaseCommand):
@@ -34,9 +35,18 @@ class Command(BaseCommand):
             + ", ".join(f"'{p}' (trustee {i})" for i, p in enumerate(TRUSTEE_PASSPHRASES, 1))
             + "."
         )
+        board = TrusteeBoard.objects.filter(state="active").order_by("pk").first()
+        board_id = "BOARD" if board is None else str(board.pk)
+        if board is not None:
+            self.stdout.write(
+                "Once an encrypted poll of the zone closes, each trustee decrypts on their"
+                f" page, {url}trustees/boards/{board_id}/me/, with their key file, or with:"
+            )
+        else:
+            self.stdout.write("A trustee answers a waiting tally with:")
         self.stdout.write(
-            "A trustee answers a waiting tally with: secret-ballot trustee decrypt"
-            f" --url {url}api/v1/ --token TOKEN --board BOARD --key-file FILE"
+            f"  secret-ballot trustee decrypt --url {url}api/v1/ --token TOKEN"
+            f" --board {board_id} --key-file FILE"
         )
         self.stdout.write(f"Operators also reach the admin at {url}admin/")
         self.stdout.write("Stop the server with Ctrl+C.")

@@ -130,6 +130,9 @@ def test_each_item_says_what_and_until_when(fed):
 
 
 def test_api_gives_the_page_items_and_count(fed, api, client_for):  # noqa: F811
+    # The API speaks the member's language; the page here speaks the tests' English.
+    fed.member.language = "en"
+    fed.member.save(update_fields=["language"])
     open_poll(fed.secretary, fed.committee_a1, question="¿Marchamos?")
     board = _board(fed)
     trustee_services.appoint_trustee(actor=fed.secretary, board=board, member=fed.member)

@@ -344,26 +344,6 @@ def open_original_for_export(
 # --- re-sealing under a rotated register key -------------------------------------------
 
 
-class _Plaintext:
-    """A file-like ``read`` over the chunks of an opened sealed file, so that
-    re-sealing streams one chunk at a time."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-
-    def read(self, size: int = -1, /) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            piece = next(self._chunks, None)
-            if piece is None:
-                break
-            self._buffer += piece
-        if size < 0:
-            size = len(self._buffer)
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-
 _ROWS = 200
 
 
@@ -384,7 +364,7 @@ def _reseal_one(
     sealed: list[evidence_files.Sealed] = []
 
     def write(out: BinaryIO) -> None:
-        plain = _Plaintext(_chunks(file_path(evidence, part, generation), old, aad))
+        plain = evidence_files.ChunkReader(_chunks(file_path(evidence, part, generation), old, aad))
         sealed.append(
             evidence_files.seal_stream(new.data_key, plain, out, aad=aad, max_size=expected[1])
         )

@@ -8,6 +8,10 @@ times each, in the same run:
 - ``hashlib``: reading the file and hashing it in Python (1 MiB chunks);
 - ``seal``: what the register does to each byte (``evidence_files.seal_stream``):
   SHA-256, AES-256-GCM per 1 MiB chunk under the register key, written to disk;
+- ``reseal``: what a rotation of the register key does to each file
+  (``evidence.reseal_files``): the sealed file opened under the old key and
+  sealed under a new one chunk by chunk (``evidence_files.ChunkReader``),
+  hashed again, written and fsynced;
 - ``upload``: the whole upload page in-process through Django's test client on
   SQLite (a temporary instance): the multipart body parsed to a temporary
   file, the type sniffed, the file sealed as above and fsynced, the rows and
@@ -78,6 +82,27 @@ def time_seal(path: Path, folder: Path) -> tuple[float, str]:
         os.fsync(target.fileno())
     elapsed = time.perf_counter() - start
     target_path.unlink()
+    return elapsed, sealed.sha256
+
+
+def time_reseal(path: Path, folder: Path) -> tuple[float, str]:
+    from asamblea.incidents import evidence_files
+    from asamblea.incidents.crypto import DataKey
+
+    old, new = DataKey.generate(), DataKey.generate()
+    sealed_path, resealed_path = folder / "old.bin", folder / "new.bin"
+    size = path.stat().st_size
+    with path.open("rb") as source, sealed_path.open("wb") as target:
+        evidence_files.seal_stream(old, source, target, aad=b"bench", max_size=size)
+    start = time.perf_counter()
+    with sealed_path.open("rb") as source, resealed_path.open("wb") as target:
+        plain = evidence_files.ChunkReader(evidence_files.open_stream(old, source, aad=b"bench"))
+        sealed = evidence_files.seal_stream(new, plain, target, aad=b"bench", max_size=size)
+        target.flush()
+        os.fsync(target.fileno())
+    elapsed = time.perf_counter() - start
+    sealed_path.unlink()
+    resealed_path.unlink()
     return elapsed, sealed.sha256
 
 
@@ -190,13 +215,20 @@ def main() -> None:
         facts["file"] = f"{size_mib:.1f} MiB"
         print_header("evidence upload and hash", facts)
         client, incident_id = prepare_site()
-        times: dict[str, list[float]] = {"sha256sum": [], "hashlib": [], "seal": [], "upload": []}
+        times: dict[str, list[float]] = {
+            "sha256sum": [],
+            "hashlib": [],
+            "seal": [],
+            "reseal": [],
+            "upload": [],
+        }
         expected = None
         for _ in range(args.runs):
             for name, run in (
                 ("sha256sum", lambda: time_sha256sum(video)),
                 ("hashlib", lambda: time_hashlib(video)),
                 ("seal", lambda: time_seal(video, folder)),
+                ("reseal", lambda: time_reseal(video, folder)),
                 ("upload", lambda: time_upload(client, incident_id, video)),
             ):
                 elapsed, digest = run()

@@ -408,3 +408,4 @@ class CustodyAction(models.TextChoices):
     DOWNLOADED = "downloaded", _("Original downloaded")
     EXPORTED = "exported", _("Exported in an evidence package")
     TIMESTAMPED = "timestamped", _("Time-stamped")
+    RESEALED = "resealed", _("Sealed again under a new register key")

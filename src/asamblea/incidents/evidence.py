@@ -7,15 +7,19 @@ custody chain (``incidents.custody``) and the audit log. Every read of a
 file is also a write: it appends ``viewed`` or ``downloaded`` to the chain.
 
 Files live under ``ASAMBLEA_EVIDENCE_DIR/<committee id>/`` named by the
-item's uid only, encrypted under the committee's register key
-(``evidence_files.seal_stream``), written once and made read-only; a file
-is never rewritten or removed by the application.
+item's uid and the register's key generation only, encrypted under the
+committee's register key (``evidence_files.seal_stream``), written once and
+made read-only; a file is never rewritten. A rotation of the register key
+writes each file again under the new key and generation
+(:func:`reseal_files`) and, once the new generation is committed, removes
+the files of any other generation (:func:`remove_stale_files`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +34,7 @@ from asamblea.accounts.models import Member
 from asamblea.core.actors import SystemActor
 from asamblea.core.errors import Conflict, InvalidInput, NotFound
 from asamblea.federation.access import Viewer
+from asamblea.federation.models import Node
 from asamblea.incidents import access, custody, evidence_files, timestamps
 from asamblea.incidents.codes import CustodyAction, EvidenceKind
 from asamblea.incidents.crypto import DecryptionFailed, RegisterKey
@@ -41,8 +46,15 @@ from asamblea.incidents.errors import (
     TimestampFailed,
 )
 from asamblea.incidents.evidence_files import Derivative, FileType, NotAnImage
-from asamblea.incidents.models import Act, Evidence, EvidenceTimestamp, Incident, Person
-from asamblea.incidents.services import _check_key
+from asamblea.incidents.models import (
+    Act,
+    Evidence,
+    EvidenceTimestamp,
+    Incident,
+    Person,
+    Register,
+)
+from asamblea.incidents.services import _check_key, _lock_committee
 
 ORIGINAL = "original"
 WORKING = "working"
@@ -64,9 +76,30 @@ def evidence_dir(committee_id: int) -> Path:
     return Path(settings.ASAMBLEA_EVIDENCE_DIR) / str(int(committee_id))
 
 
-def file_path(evidence: Evidence, part: str) -> Path:
+# ``<uid>.orig``/``<uid>.work`` under the first key, ``<uid>.g<n>.orig`` after n rotations.
+_FILE_NAME = re.compile(r"^[0-9a-f-]{36}(?:\.g([1-9][0-9]*))?\.(?:orig|work)$")
+
+
+def key_generation(committee_id: int) -> int:
+    """How many times the committee's register key was rotated (0 without a register)."""
+    found = Register.objects.filter(committee_id=committee_id).values_list(
+        "key_generation", flat=True
+    )
+    return next(iter(found), 0)
+
+
+def file_name(uid: object, part: str, generation: int) -> str:
     suffix = "orig" if part == ORIGINAL else "work"
-    return evidence_dir(evidence.incident.committee_id) / f"{evidence.uid}.{suffix}"
+    return f"{uid}.g{generation}.{suffix}" if generation else f"{uid}.{suffix}"
+
+
+def file_path(evidence: Evidence, part: str, generation: int | None = None) -> Path:
+    """Where ``part`` of ``evidence`` is sealed under the key of
+    ``generation`` (the register's current one by default)."""
+    committee_id = evidence.incident.committee_id
+    if generation is None:
+        generation = key_generation(committee_id)
+    return evidence_dir(committee_id) / file_name(evidence.uid, part, generation)
 
 
 def max_megabytes() -> int:
@@ -189,8 +222,9 @@ def add_evidence(
     )
     folder = evidence_dir(incident.committee_id)
     folder.mkdir(parents=True, exist_ok=True)
-    original = folder / f"{evidence.uid}.orig"
-    working = folder / f"{evidence.uid}.work"
+    generation = key_generation(incident.committee_id)
+    original = folder / file_name(evidence.uid, ORIGINAL, generation)
+    working = folder / file_name(evidence.uid, WORKING, generation)
     sealed: list[evidence_files.Sealed] = []
 
     def write_original(target: BinaryIO) -> None:
@@ -222,6 +256,12 @@ def add_evidence(
             evidence.derivative_size = len(derivative.data)
             evidence.derivative_sha256 = evidence_files.sha256_hex(derivative.data)
         with transaction.atomic():
+            # A rotation that committed while the file was written made ``key``
+            # stale and removes files of the old generation: refuse, write nothing.
+            _lock_committee(incident.committee)
+            _check_key(key, incident.committee)
+            if key_generation(incident.committee_id) != generation:
+                raise RegisterLocked()
             evidence.save()
             custody.append(
                 evidence=evidence,
@@ -299,6 +339,103 @@ def open_original_for_export(
     usable = _require_key(key, evidence)
     aad = file_aad(committee_id=usable.committee_id, uid=evidence.uid, part=ORIGINAL)
     return _chunks(file_path(evidence, ORIGINAL), usable, aad)
+
+
+# --- re-sealing under a rotated register key -------------------------------------------
+
+
+_ROWS = 200
+
+
+class ResealFailed(Exception):
+    """A file did not open under the old key, or its content changed."""
+
+
+def _reseal_one(
+    evidence: Evidence, part: str, old: RegisterKey, new: RegisterKey, generation: int
+) -> None:
+    aad = file_aad(committee_id=old.committee_id, uid=evidence.uid, part=part)
+    expected = (
+        (evidence.sha256, evidence.size)
+        if part == ORIGINAL
+        else (evidence.derivative_sha256, evidence.derivative_size)
+    )
+    target = file_path(evidence, part, generation + 1)
+    sealed: list[evidence_files.Sealed] = []
+
+    def write(out: BinaryIO) -> None:
+        plain = evidence_files.ChunkReader(_chunks(file_path(evidence, part, generation), old, aad))
+        sealed.append(
+            evidence_files.seal_stream(new.data_key, plain, out, aad=aad, max_size=expected[1])
+        )
+
+    try:
+        _write_once(target, write)
+    except (DecryptionFailed, OSError, ValueError) as exc:
+        raise ResealFailed(str(exc)) from exc
+    if (sealed[0].sha256, sealed[0].size) != expected:
+        raise ResealFailed("the file's content changed")
+
+
+def reseal_files(*, actor: Member, old: RegisterKey, new: RegisterKey, generation: int) -> int:
+    """Seal every evidence file of the committee (originals and working
+    copies) again under ``new``, beside the files of ``generation``, as files
+    of ``generation + 1``, and append ``resealed`` to each item's chain; the
+    number of items. Runs in the rotation's transaction with the committee
+    locked; the old files stay until :func:`remove_stale_files` runs after
+    the commit, and if the transaction fails the new ones are removed the
+    same way. ``ResealFailed`` on a file that does not open under ``old``
+    or whose hash or size changed."""
+    ids = list(
+        Evidence.objects.filter(incident__committee_id=old.committee_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for start in range(0, len(ids), _ROWS):
+        chunk = Evidence.objects.filter(pk__in=ids[start : start + _ROWS])
+        for item in chunk.select_related("incident").order_by("pk"):
+            _reseal_item(item, actor=actor, old=old, new=new, generation=generation)
+            count += 1
+    return count
+
+
+def _reseal_item(
+    item: Evidence, *, actor: Member, old: RegisterKey, new: RegisterKey, generation: int
+) -> None:
+    for part in [ORIGINAL, WORKING] if item.has_working_copy else [ORIGINAL]:
+        _reseal_one(item, part, old, new, generation)
+    custody.append(
+        evidence=item,
+        action=CustodyAction.RESEALED,
+        actor=actor,
+        data={
+            "key_generation": generation + 1,
+            "sha256": item.sha256,
+            "working_copy_sha256": item.derivative_sha256,
+        },
+    )
+
+
+def remove_stale_files(committee: Node) -> list[str]:
+    """Remove the committee's evidence files of any key generation but the
+    committed current one: the old files after a rotation, or the new ones a
+    rotation that failed or crashed left behind. Reads the generation with
+    the committee locked, so never while a rotation runs. The names removed."""
+    folder = evidence_dir(committee.pk)
+    removed: list[str] = []
+    with transaction.atomic():
+        _lock_committee(committee)
+        current = key_generation(committee.pk)
+        if not folder.is_dir():
+            return removed
+        for path in sorted(folder.iterdir()):
+            match = _FILE_NAME.match(path.name)
+            if match is None or int(match.group(1) or 0) == current:
+                continue
+            _remove(path)
+            removed.append(path.name)
+    return removed
 
 
 # --- time-stamps -----------------------------------------------------------------------

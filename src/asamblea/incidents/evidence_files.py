@@ -12,6 +12,9 @@ the benchmark and the tests drive them directly:
   AES-256-GCM chunks, each bound (associated data) to the item, its index and
   whether it is the last, so that chunks cannot be reordered, dropped, moved
   to another item or cut off at the end without :func:`open_stream` noticing.
+- :class:`ChunkReader` feeds :func:`open_stream`'s chunks back into
+  :func:`seal_stream`: a rotation of the register key re-seals a file
+  streamed, one chunk in memory.
 - :func:`strip_image` decodes a photo with Pillow and writes a new image from
   its pixels only: no EXIF (GPS, camera, time), no XMP, no ICC profile, no
   comments. Other kinds get no working copy: stripping metadata from video,
@@ -188,6 +191,27 @@ def open_stream(key: DataKey, source: BinaryIO, *, aad: bytes) -> Iterator[bytes
                 raise DecryptionFailed("data after the last chunk")
             return
         index += 1
+
+
+class ChunkReader:
+    """A file-like ``read`` over an iterator of chunks (those of
+    :func:`open_stream`), so that a file is sealed again under another key
+    one chunk at a time."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def read(self, size: int = -1, /) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            piece = next(self._chunks, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        if size < 0:
+            size = len(self._buffer)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
 
 
 def seal_bytes(key: DataKey, data: bytes, *, aad: bytes) -> bytes:

@@ -76,6 +76,9 @@ class Register(models.Model):
         Node, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="register"
     )
     key_check = models.BinaryField(editable=False)
+    # Counts the rotations of the data key; names the evidence files sealed
+    # under the current key (``incidents.evidence.file_path``).
+    key_generation = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,7 +5,11 @@ away (docs/incidents-security.md, "Rotating the register key").
 encrypted field of the committee's register under it (same associated data,
 fresh nonces), replaces ``Register.key_check`` and seals ``DK'`` to each
 documenter who held ``DK``, except those named in ``remove``: all in one
-transaction, so a failure leaves the register as it was. Afterwards ``DK``
+transaction, so a failure leaves the register as it was. Evidence files are
+sealed again under ``DK'`` beside the old ones, as files of the next key
+generation (``evidence.reseal_files``); only after the commit are the old
+ones removed (``evidence.remove_stale_files``), so a failure or a crash at
+any point leaves one complete generation that the committed key opens. Afterwards ``DK``
 opens nothing current, so a documenter's passphrase that is no longer sealed
 to, an old sealed copy in a backup, or an unlocked session of before opens
 no field written since or re-encrypted now.
@@ -30,7 +34,7 @@ from asamblea.core import audit
 from asamblea.core.errors import Conflict, InvalidInput
 from asamblea.federation.access import Viewer
 from asamblea.federation.models import Node
-from asamblea.incidents import access, crypto
+from asamblea.incidents import access, crypto, evidence
 from asamblea.incidents.crypto import DataKey, DecryptionFailed, RegisterKey
 from asamblea.incidents.models import Documenter, Incident, Person, Register, Source
 from asamblea.incidents.services import (
@@ -69,9 +73,10 @@ ENCRYPTED_FIELDS = (
 class RotationFailed(Conflict):
     code = "rotation_failed"
     default_message = _(
-        "A stored ciphertext of this register does not open under its key, so the "
-        "key was not rotated and nothing changed. Tell the operators: the database "
-        "may have been altered."
+        "A stored ciphertext or evidence file of this register does not open under "
+        "its key or no longer matches its hash, so the key was not rotated and nothing "
+        "changed. Tell the operators: the database or the evidence files may have "
+        "been altered."
     )
 
 
@@ -132,6 +137,24 @@ def rotate_register_key(
             field="remove",
         )
     new = DataKey.generate()
+    # Leftovers of a rotation that crashed before removing its new files.
+    evidence.remove_stale_files(committee)
+    try:
+        return _rotate(actor, key, committee, own, removed_ids, new)
+    except BaseException:
+        # Nothing was committed: the new generation's files are stale.
+        evidence.remove_stale_files(committee)
+        raise
+
+
+def _rotate(
+    actor: Member,
+    key: RegisterKey,
+    committee: Node,
+    own: Documenter,
+    removed_ids: set[int],
+    new: DataKey,
+) -> RegisterKey:
     with transaction.atomic():
         _lock_committee(committee)
         register = Register.objects.select_for_update().get(committee=committee)
@@ -148,8 +171,19 @@ def rotate_register_key(
             spec.kind: _reencrypt(spec, committee.pk, key.data_key, new)
             for spec in ENCRYPTED_FIELDS
         }
+        generation = register.key_generation
+        try:
+            files = evidence.reseal_files(
+                actor=actor,
+                old=key,
+                new=RegisterKey(committee_id=committee.pk, data_key=new),
+                generation=generation,
+            )
+        except evidence.ResealFailed as exc:
+            raise RotationFailed() from exc
         register.key_check = crypto.encrypt(new, KEY_CHECK, aad=_register_aad(committee.pk))
-        register.save(update_fields=["key_check"])
+        register.key_generation = generation + 1
+        register.save(update_fields=["key_check", "key_generation"])
         resealed, dropped = _reseal(holders, own, new, removed_ids)
         audit.record(
             actor=actor,
@@ -158,10 +192,13 @@ def rotate_register_key(
             data={
                 "committee": committee.pk,
                 "reencrypted": replaced,
+                "evidence_resealed": files,
+                "key_generation": generation + 1,
                 "resealed_for": resealed,
                 "removed_from": dropped,
             },
         )
+        transaction.on_commit(lambda: evidence.remove_stale_files(committee))
     return RegisterKey(committee_id=committee.pk, data_key=new)
 
 

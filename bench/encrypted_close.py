@@ -4,8 +4,10 @@ combination and the tally check (spec §7, §12), without the database.
 
 Generates (outside the timing) a yes/no/abstain election under a 2-of-3
 board made with the engine's ceremony, a tree of an assembly with zones of
-10 committees each, and one encrypted ballot per voter spread over the
-committees. Then times, median of ``--runs``:
+10 committees each, and one ballot's ciphertexts per voter (valid
+encryptions, without the proofs the close does not read) spread over the
+committees. Then times, median of ``--runs``, and checks that the overall
+counts are the choices made:
 
 - sums: the counted ballots gathered by committee, ``voting.encrypted.summing
   .sum_committees`` over tasks of whole committees (about 2,000 ballots each)

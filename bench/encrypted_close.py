@@ -4,12 +4,15 @@ combination and the tally check (spec §7, §12), without the database.
 
 Generates (outside the timing) a yes/no/abstain election under a 2-of-3
 board made with the engine's ceremony, a tree of an assembly with zones of
-10 committees each, and one encrypted ballot per voter spread over the
-committees. Then times, median of ``--runs``:
+10 committees each, and one ballot's ciphertexts per voter (valid
+encryptions, without the proofs the close does not read) spread over the
+committees. Then times, median of ``--runs``, and checks that the overall
+counts are the choices made:
 
-- sums: ``voting.encrypted.summing.sum_chunk`` over chunks of 2,000 ballots
+- sums: the counted ballots gathered by committee, ``voting.encrypted.summing
+  .sum_committees`` over tasks of whole committees (about 2,000 ballots each)
   through ``core.tasks.map_tasks`` (the local process pool, ``--jobs``), the
-  parent adding the chunks up, and ``group_sums_request``;
+  parent decoding each committee's sums, and ``group_sums_request``;
 - decrypt: ``Trustee.decrypt_sums`` by trustees 1 and 2 (what
   ``secret-ballot trustee decrypt`` does after checking the record);
 - accept: ``check_partial_decryptions`` of both answers (the server);
@@ -91,25 +94,42 @@ def _election(committees: int) -> tuple[Any, Any, list[Any]]:
     return election, tree, trustees
 
 
-def _ballots(election: Any, tree: Any, voters: int, committees: int) -> list[list[Any]]:
-    from secret_ballot.ballot import CredentialKeyPair, encrypt_ballot
+def _ballots(
+    election: Any, tree: Any, voters: int, committees: int
+) -> tuple[list[list[Any]], list[int]]:
+    """One ballot's ciphertexts per voter: valid encryptions of its choice.
+
+    The sums and their decryption do not read the ballots' proofs (they were
+    checked when cast), so the ballots are made without them: the nonce of
+    each option steps by one from a random start, so every ciphertext costs
+    two point additions instead of an encryption and a range proof.
+    """
+    from secret_ballot.elgamal import plaintext_point
+    from secret_ballot.group import Scalar, base_mul
 
     rng = random.Random(7)
-    credential = CredentialKeyPair.generate()
+    key = election.joint_key
     positions = [tree.committee_position(f"committee-{c}") for c in range(committees)]
+    start = Scalar.random()
+    # Per option, the running (r·G, r·K); a ciphertext is (r·G, m·G + r·K).
+    nonces = [[base_mul(start + Scalar(j)), key * (start + Scalar(j))] for j in range(3)]
+    step_k = key * Scalar(3)
+    step_g = base_mul(Scalar(3))
+    one = plaintext_point(1)
     out = []
+    expected = [0, 0, 0]
     for v in range(voters):
         # Committees of uneven size: about a third too small to stand alone.
         c = positions[min(committees - 1, int(rng.paretovariate(1.2)) * v % committees)]
         choice = rng.choice([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
-        ballot, _seed = encrypt_ballot(election, credential, {"c1": choice})
-        cts = [
-            [o.ciphertext.alpha.hex(), o.ciphertext.beta.hex()]
-            for contest in ballot.contests
-            for o in contest.options
-        ]
+        cts = []
+        for j, m in enumerate(choice):
+            expected[j] += m
+            r_g, r_k = nonces[j]
+            cts.append([r_g.hex(), (r_k + one if m else r_k).hex()])
+            nonces[j] = [r_g + step_g, r_k + step_k]
         out.append([c, cts])
-    return out
+    return out, expected
 
 
 def main() -> None:
@@ -126,9 +146,7 @@ def main() -> None:
     setup_django("sqlite:///:memory:", ASAMBLEA_TASK_BACKEND="local")
 
     from asamblea.core.tasks import map_tasks
-    from asamblea.voting.encrypted.summing import CHUNK, sum_chunk
-    from secret_ballot.elgamal import Ciphertext
-    from secret_ballot.group import Point, PointAccumulator
+    from asamblea.voting.encrypted.summing import add_task_sums, committee_tasks, sum_committees
     from secret_ballot.hash import Digest
     from secret_ballot.tally import check_tally, combine_answers, group_sums_request
     from secret_ballot.trustee import check_partial_decryptions
@@ -137,27 +155,19 @@ def main() -> None:
     print_header("encrypted poll close (sums, decryption, combination)", facts)
     election, tree, trustees = _election(committees)
     t0 = time.perf_counter()
-    ballots = _ballots(election, tree, voters, committees)
+    ballots, expected = _ballots(election, tree, voters, committees)
     print(f"   generated {voters:,} ballots in {time.perf_counter() - t0:.1f} s")
     counted: dict[int, int] = {}
     for c, _cts in ballots:
         counted[c] = counted.get(c, 0) + 1
-    chunks = [
-        {"options": 3, "ballots": ballots[i : i + CHUNK]} for i in range(0, len(ballots), CHUNK)
-    ]
     times: dict[str, list[float]] = {"sums": [], "decrypt": [], "accept": [], "combine": []}
     for _run in range(args.runs):
         t = time.perf_counter()
-        acc: dict[int, list[tuple[PointAccumulator, PointAccumulator]]] = {}
-        for chunk in map_tasks(sum_chunk, chunks, jobs=args.jobs):
-            for position, encoded in chunk:
-                pairs = acc.setdefault(
-                    position, [(PointAccumulator(), PointAccumulator()) for _ in range(3)]
-                )
-                for (x, y), (a, b) in zip(pairs, encoded, strict=True):
-                    x.add(Point.from_hex(a, allow_identity=True))
-                    y.add(Point.from_hex(b, allow_identity=True))
-        sums = {p: [Ciphertext(x.value(), y.value()) for x, y in s] for p, s in acc.items()}
+        by_committee: dict[int, list[Any]] = {}
+        for c, cts in ballots:
+            by_committee.setdefault(c, []).append(cts)
+        tasks = committee_tasks(by_committee, 3)
+        sums = add_task_sums(map_tasks(sum_committees, tasks, jobs=args.jobs), 3)
         request = group_sums_request(election, tree, sums, counted)
         times["sums"].append(time.perf_counter() - t)
         t = time.perf_counter()
@@ -182,6 +192,8 @@ def main() -> None:
         errors = check_tally(election, tree, tally, sums, counted)
         times["combine"].append(time.perf_counter() - t)
         assert not errors
+        counts = [o.count for c in tally.contests for o in c.options]
+        assert counts == expected, (counts, expected)
     figures: dict[str, Any] = {**facts, "groups": len(request["groups"])}
     total = 0.0
     for name, values in times.items():

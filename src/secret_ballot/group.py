@@ -250,7 +250,11 @@ def small_base_mul(m: int) -> Point:
 
 def sum_points(points: Iterable[Point]) -> Point:
     """The sum of any number of points, identities allowed."""
-    keys = [p._key for p in points if p._key is not None]
+    return _sum_keys([p._key for p in points if p._key is not None])
+
+
+def _sum_keys(keys: list[PublicKey]) -> Point:
+    """The sum of coincurve keys in one ``combine_keys`` call."""
     if not keys:
         return IDENTITY
     if len(keys) == 1:
@@ -258,7 +262,23 @@ def sum_points(points: Iterable[Point]) -> Point:
     try:
         return Point(PublicKey.combine_keys(keys))
     except ValueError:
+        # libsecp256k1 refuses to represent the identity.
         return IDENTITY
+
+
+def sum_hex(texts: Iterable[str], *, allow_identity: bool = False) -> Point:
+    """The sum of points in hexadecimal form, each decoded as strictly as by
+    :meth:`Point.from_hex`, added in one ``combine_keys`` call.
+
+    Summing a committee's ciphertexts this way costs one decoding per point
+    and no intermediate sums to encode or decode.
+    """
+    keys = []
+    for text in texts:
+        key = Point.from_hex(text, allow_identity=allow_identity)._key
+        if key is not None:
+            keys.append(key)
+    return _sum_keys(keys)
 
 
 class PointAccumulator:

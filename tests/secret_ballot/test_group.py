@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secret_ballot.errors import DecodingError
-from secret_ballot.group import IDENTITY, G, N, P, Point, Scalar, base_mul, sum_points
+from secret_ballot.group import IDENTITY, G, N, P, Point, Scalar, base_mul, sum_hex, sum_points
 
 scalars = st.integers(min_value=0, max_value=N - 1).map(Scalar)
 
@@ -81,3 +81,17 @@ def test_malformed_scalar_hex_rejected(text: object) -> None:
 
 def test_scalar_repr_hides_value() -> None:
     assert "hidden" in repr(Scalar(12345))
+
+
+def test_sum_hex_decodes_strictly_and_adds_in_one_call() -> None:
+    points = [base_mul(Scalar(k)) for k in (3, 5, 7)]
+    assert sum_hex(p.hex() for p in points) == base_mul(Scalar(15))
+    assert sum_hex([]) == IDENTITY
+    assert sum_hex([G.hex(), (-G).hex()]) == IDENTITY
+    assert sum_hex(["00", G.hex()], allow_identity=True) == G
+    with pytest.raises(DecodingError, match="identity"):
+        sum_hex([G.hex(), "00"])
+    with pytest.raises(DecodingError):
+        sum_hex([G.hex().upper()])
+    with pytest.raises(DecodingError):
+        sum_hex(["04" + G.hex()[2:]])

@@ -2,17 +2,18 @@
 the task runner (``core.tasks``).
 
 The counted ballots are the last line of each credential. The parent reads
-the board and hands out chunks of counted ballots' ciphertexts, each tagged
-with its committee's position in the tree; a worker (a local process or a
-Celery worker) decodes the points and adds them up per committee; the parent
-adds the chunks' sums. Items and results are JSON values, as the task runner
+the board in chunks, gathers the counted ballots' ciphertexts by committee
+and hands out tasks of whole committees (a committee is never split); a
+worker (a local process or a Celery worker) decodes each point once and adds
+a committee's points of each option in one call; the parent decodes one sum
+per committee. Items and results are JSON values, as the task runner
 requires. The ballots' proofs were checked when they were cast; a sum is
 anyway checked again by anyone who verifies the record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,31 +21,84 @@ from asamblea.core.tasks import map_tasks, task
 from asamblea.voting.encrypted.models import BoardLine, Election, ElectionCredential
 from secret_ballot.committees import CommitteeTree
 from secret_ballot.elgamal import Ciphertext
-from secret_ballot.group import Point, PointAccumulator
+from secret_ballot.group import Point, PointAccumulator, sum_hex
 
 CHUNK = 2000
-"""Counted ballots per task."""
+"""Counted ballots per task, about: a committee's ballots are never split."""
 
 EncodedSums = list[list[str]]
 """[[alpha hex, beta hex] per option, in manifest order]."""
 
+EncodedBallot = list[list[str]]
+"""A counted ballot's ciphertexts: [[alpha hex, beta hex] per option]."""
 
-@task("voting.encrypted.sum_chunk")
-def sum_chunk(item: dict[str, Any]) -> list[list[Any]]:
-    """Add up one chunk: ``{"options": k, "ballots": [[committee position,
-    [[alpha, beta] per option]], ...]}`` -> ``[[position, EncodedSums], ...]``."""
+
+@task("voting.encrypted.sum_committees")
+def sum_committees(item: dict[str, Any]) -> list[list[Any]]:
+    """Add up whole committees: ``{"options": k, "committees": [[committee
+    position, [EncodedBallot, ...]], ...]}`` -> ``[[position, EncodedSums], ...]``.
+
+    Every point is decoded once, strictly (no identity in a ballot), and each
+    option's points of a committee are added in one call.
+    """
     k = int(item["options"])
+    out: list[list[Any]] = []
+    for position, ballots in item["committees"]:
+        alphas: list[list[str]] = [[] for _ in range(k)]
+        betas: list[list[str]] = [[] for _ in range(k)]
+        for cts in ballots:
+            if len(cts) != k:
+                raise ValueError("a ballot with the wrong number of options")
+            for j, (a, b) in enumerate(cts):
+                alphas[j].append(a)
+                betas[j].append(b)
+        out.append(
+            [
+                position,
+                [[sum_hex(x).hex(), sum_hex(y).hex()] for x, y in zip(alphas, betas, strict=True)],
+            ]
+        )
+    return out
+
+
+def committee_tasks(
+    by_committee: dict[int, list[EncodedBallot]], option_count: int
+) -> list[dict[str, Any]]:
+    """The items for :func:`sum_committees`: whole committees, in tree order,
+    packed into tasks of about :data:`CHUNK` ballots, so that the parent
+    decodes one sum per committee rather than one per committee and task."""
+    tasks: list[dict[str, Any]] = []
+    current: list[list[Any]] = []
+    size = 0
+    for position in sorted(by_committee):
+        ballots = by_committee[position]
+        current.append([position, ballots])
+        size += len(ballots)
+        if size >= CHUNK:
+            tasks.append({"options": option_count, "committees": current})
+            current = []
+            size = 0
+    if current:
+        tasks.append({"options": option_count, "committees": current})
+    return tasks
+
+
+def add_task_sums(
+    results: Iterable[list[list[Any]]], option_count: int
+) -> dict[int, list[Ciphertext]]:
+    """Per committee position, the sums returned by :func:`sum_committees`."""
     sums: dict[int, list[tuple[PointAccumulator, PointAccumulator]]] = {}
-    for position, cts in item["ballots"]:
-        if len(cts) != k:
-            raise ValueError("a ballot with the wrong number of options")
-        acc = sums.get(position)
-        if acc is None:
-            acc = sums[position] = [(PointAccumulator(), PointAccumulator()) for _ in range(k)]
-        for (x, y), (a, b) in zip(acc, cts, strict=True):
-            x.add(Point.from_hex(a))
-            y.add(Point.from_hex(b))
-    return [[p, [[x.value().hex(), y.value().hex()] for x, y in s]] for p, s in sums.items()]
+    for chunk in results:
+        for position, encoded in chunk:
+            acc = sums.get(position)
+            if acc is None:
+                acc = sums[position] = [
+                    (PointAccumulator(), PointAccumulator()) for _ in range(option_count)
+                ]
+            for (x, y), (a, b) in zip(acc, encoded, strict=True):
+                x.add(Point.from_hex(a, allow_identity=True))
+                y.add(Point.from_hex(b, allow_identity=True))
+    return {p: [Ciphertext(x.value(), y.value()) for x, y in s] for p, s in sums.items()}
 
 
 @dataclass(frozen=True)
@@ -56,14 +110,15 @@ class BoardSums:
     ballots_cast: int
 
 
-def _ciphertexts(line: dict[str, Any]) -> list[list[str]]:
+def _ciphertexts(line: dict[str, Any]) -> EncodedBallot:
     return [[o["alpha"], o["beta"]] for c in line["ballot"]["contests"] for o in c["options"]]
 
 
-def _chunks(
-    election: Election, counted_lines: dict[int, int], option_count: int
-) -> Iterator[dict[str, Any]]:
-    ballots: list[list[Any]] = []
+def _by_committee(
+    election: Election, counted_lines: dict[int, int]
+) -> dict[int, list[EncodedBallot]]:
+    """The counted ballots' ciphertexts per committee position, read in chunks."""
+    found: dict[int, list[EncodedBallot]] = {}
     rows = (
         BoardLine.objects.filter(election=election).order_by("index").values_list("index", "line")
     )
@@ -71,12 +126,8 @@ def _chunks(
         position = counted_lines.get(index)
         if position is None:
             continue  # superseded by a later ballot of the same credential
-        ballots.append([position, _ciphertexts(line)])
-        if len(ballots) == CHUNK:
-            yield {"options": option_count, "ballots": ballots}
-            ballots = []
-    if ballots:
-        yield {"options": option_count, "ballots": ballots}
+        found.setdefault(position, []).append(_ciphertexts(line))
+    return found
 
 
 def board_sums(
@@ -106,22 +157,10 @@ def board_sums(
             raise ValueError(f"credential {credential} has a committee outside the tree")
         counted_lines[index] = position
         counted[position] = counted.get(position, 0) + 1
-    sums: dict[int, list[tuple[PointAccumulator, PointAccumulator]]] = {}
-    results = map_tasks(sum_chunk, list(_chunks(election, counted_lines, option_count)), jobs=jobs)
-    for chunk in results:
-        for position, encoded in chunk:
-            acc = sums.get(position)
-            if acc is None:
-                acc = sums[position] = [
-                    (PointAccumulator(), PointAccumulator()) for _ in range(option_count)
-                ]
-            for (x, y), (a, b) in zip(acc, encoded, strict=True):
-                x.add(Point.from_hex(a, allow_identity=True))
-                y.add(Point.from_hex(b, allow_identity=True))
+    tasks = committee_tasks(_by_committee(election, counted_lines), option_count)
+    results = map_tasks(sum_committees, tasks, jobs=jobs)
     return BoardSums(
-        committee_sums={
-            p: [Ciphertext(x.value(), y.value()) for x, y in s] for p, s in sums.items()
-        },
+        committee_sums=add_task_sums(results, option_count),
         counted=counted,
         ballots_cast=cast,
     )

@@ -396,14 +396,21 @@ def _decode(election: Election, ballot: Any, body_size: int = 0) -> Ballot:
         ) from None
 
 
+@functools.lru_cache(maxsize=64)
+def _board_key(election_id: str, election_hash: str, sealed: str) -> sb_board.BoardKeyPair:
+    """The board's key pair, opened once per process and election instead of
+    twice a cast (an AES-GCM opening and a base-point multiplication each).
+    The sealed value is part of the key: a changed row is opened again, and
+    one that no longer opens fails as before."""
+    secret = sealing.unseal(sealed, purpose=_board_purpose(election_id))
+    return sb_board.BoardKeyPair.from_secret(Scalar.from_bytes(secret))
+
+
 def _board(election: Election) -> sb_board.Board:
     engine = engine_election(election)
-    secret = sealing.unseal(
-        election.board_secret_sealed, purpose=_board_purpose(election.election_id)
-    )
     return sb_board.Board(
         engine,
-        sb_board.BoardKeyPair.from_secret(Scalar.from_bytes(secret)),
+        _board_key(election.election_id, election.election_hash, election.board_secret_sealed),
         head=Digest(bytes.fromhex(election.head)),
         next_index=election.next_index,
     )

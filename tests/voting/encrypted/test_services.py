@@ -201,6 +201,10 @@ def test_preview_cast_and_receipt(fed):
     assert election.head == preview.tracker
     assert election.next_index == 2
     assert VoteLedger.objects.filter(poll=poll, member=fed.member).count() == 1
+    # The ledger row takes the committee of the voter's electorate entry.
+    entry = ElectorateEntry.objects.get(poll=poll, member=fed.member)
+    ledger = VoteLedger.objects.get(poll=poll, member=fed.member)
+    assert ledger.committee_id == entry.committee_id
 
 
 def test_re_voting_adds_a_line_and_keeps_one_ledger_row(fed):
